@@ -1,0 +1,12 @@
+//! The statusdesk domain: plans, roles, parsed values and the one policy that
+//! answers "may this actor do that to this thing". Nothing here knows about
+//! HTTP, SQL or HTML.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod policy;
+pub mod types;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use policy::{Action, Decision, DenyReason, decide};
+pub use types::*;

@@ -1,0 +1,39 @@
+//! Notifications: the messages written to the outbox and, as the product
+//! grows, the workers that deliver them (SMTP, webhooks, Web Push).
+#![forbid(unsafe_code)]
+
+use serde::{Deserialize, Serialize};
+
+/// An e-mail as stored in the outbox payload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    /// The plain-text body.
+    pub text: String,
+}
+
+impl Email {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    pub fn from_json(payload: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(payload)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_payload_round_trips() {
+        let e = Email {
+            to: "a@b.test".into(),
+            subject: "Återställ ditt lösenord".into(),
+            text: "Hej \"Ada\"\nlänk".into(),
+        };
+        assert_eq!(Email::from_json(&e.to_json()).expect("parse"), e);
+    }
+}

@@ -1,0 +1,455 @@
+//! Configuration: built-in defaults, then an optional TOML file, then
+//! `STATUSDESK_*` environment variables, then command-line flags. Unknown
+//! keys and bad values stop start-up with a message naming the key and
+//! where it came from. Secrets never appear in `Debug` output or logs.
+use anyhow::{Context, Result, bail};
+use domain::Language;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Every configuration key, with its help text for `config example`.
+pub const KEYS: &[(&str, &str, &str)] = &[
+    (
+        "listen",
+        "\"127.0.0.1:8080\"",
+        "Address and port to listen on.",
+    ),
+    (
+        "data_dir",
+        "\"./statusdesk-data\"",
+        "Directory for the SQLite database and uploaded files.",
+    ),
+    (
+        "database_url",
+        "\"sqlite:./statusdesk-data/statusdesk.db\"",
+        "Database: sqlite:PATH (default, inside data_dir) or postgres://user:password@host/db.",
+    ),
+    (
+        "base_url",
+        "\"http://127.0.0.1:8080\"",
+        "Public address of this server, used in links in e-mails.",
+    ),
+    (
+        "default_language",
+        "\"en\"",
+        "Language when neither the user nor the browser chooses one: sv or en.",
+    ),
+    ("log_format", "\"text\"", "Log format: text or json."),
+    (
+        "log_level",
+        "\"info\"",
+        "Log filter, e.g. info or statusdesk=debug,info.",
+    ),
+    (
+        "behind_proxy",
+        "false",
+        "Trust X-Forwarded-For for client addresses (only behind your own proxy).",
+    ),
+    (
+        "cookie_secure",
+        "false",
+        "Mark cookies Secure; defaults to true when base_url starts with https://.",
+    ),
+    (
+        "db_max_connections",
+        "8",
+        "Largest number of database connections this instance opens.",
+    ),
+    ("session_days", "14", "How long a sign-in lasts, in days."),
+];
+
+/// The settings in force.
+#[derive(Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub base_url: String,
+    pub default_language: Language,
+    pub log_json: bool,
+    pub log_level: String,
+    pub behind_proxy: bool,
+    pub cookie_secure: bool,
+    pub db_max_connections: u32,
+    pub session_days: u32,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &store::redact_url(&self.database_url))
+            .field("base_url", &self.base_url)
+            .field("default_language", &self.default_language)
+            .field("log_json", &self.log_json)
+            .field("log_level", &self.log_level)
+            .field("behind_proxy", &self.behind_proxy)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("db_max_connections", &self.db_max_connections)
+            .field("session_days", &self.session_days)
+            .finish()
+    }
+}
+
+/// Values given on the command line, by key.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub values: BTreeMap<&'static str, String>,
+}
+
+fn known(key: &str) -> Option<&'static str> {
+    KEYS.iter().find(|(k, _, _)| *k == key).map(|(k, _, _)| *k)
+}
+
+/// Environment variables that belong to tools around statusdesk (the test
+/// harness), not to the server's configuration.
+const ENV_NOT_CONFIG: &[&str] = &[
+    "STATUSDESK_CONFIG",
+    "STATUSDESK_SKIP_PG",
+    "STATUSDESK_SKIP_BROWSER",
+    "STATUSDESK_PASSWORD",
+];
+
+impl Settings {
+    /// Resolves the settings from all layers. `env` is the process
+    /// environment (passed in so tests can supply their own).
+    pub fn load(overrides: &Overrides, env: &BTreeMap<String, String>) -> Result<Settings> {
+        let mut layers: BTreeMap<&'static str, (String, String)> = BTreeMap::new();
+
+        let file = overrides
+            .config_file
+            .clone()
+            .or_else(|| env.get("STATUSDESK_CONFIG").map(PathBuf::from));
+        if let Some(path) = &file {
+            for (key, value) in read_file(path)? {
+                layers.insert(key, (value, format!("{}", path.display())));
+            }
+        }
+        for (name, value) in env {
+            let Some(rest) = name.strip_prefix("STATUSDESK_") else {
+                continue;
+            };
+            if ENV_NOT_CONFIG.contains(&name.as_str()) || rest.starts_with("TEST_") {
+                continue;
+            }
+            match known(&rest.to_ascii_lowercase()) {
+                Some(key) => {
+                    layers.insert(key, (value.clone(), format!("environment variable {name}")));
+                }
+                None => bail!(
+                    "unknown environment variable {name}: statusdesk knows {}",
+                    KEYS.iter()
+                        .map(|(k, _, _)| format!("STATUSDESK_{}", k.to_ascii_uppercase()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }
+        }
+        for (key, value) in &overrides.values {
+            layers.insert(
+                key,
+                (value.clone(), format!("flag --{}", key.replace('_', "-"))),
+            );
+        }
+
+        let get = |key: &str| layers.get(key);
+        fn parse<T>(
+            layers: Option<&(String, String)>,
+            key: &str,
+            default: T,
+            f: impl Fn(&str) -> Result<T, String>,
+        ) -> Result<T> {
+            match layers {
+                None => Ok(default),
+                Some((value, source)) => f(value.trim()).map_err(|why| {
+                    anyhow::anyhow!("invalid value for `{key}` (from {source}): {why}")
+                }),
+            }
+        }
+        let listen: SocketAddr = parse(
+            get("listen"),
+            "listen",
+            ([127, 0, 0, 1], 8080).into(),
+            |v| {
+                v.parse()
+                    .map_err(|_| format!("'{v}' is not an address such as 127.0.0.1:8080"))
+            },
+        )?;
+        let data_dir = parse(
+            get("data_dir"),
+            "data_dir",
+            PathBuf::from("./statusdesk-data"),
+            |v| {
+                if v.is_empty() {
+                    Err("must not be empty".into())
+                } else {
+                    Ok(PathBuf::from(v))
+                }
+            },
+        )?;
+        let default_db = format!("sqlite:{}", data_dir.join("statusdesk.db").display());
+        let database_url = parse(get("database_url"), "database_url", default_db, |v| {
+            store::Backend::from_url(v)
+                .map(|_| v.to_string())
+                .map_err(|e| e.to_string())
+        })?;
+        let base_url = parse(
+            get("base_url"),
+            "base_url",
+            format!("http://{listen}"),
+            |v| {
+                if v.starts_with("http://") || v.starts_with("https://") {
+                    Ok(v.trim_end_matches('/').to_string())
+                } else {
+                    Err(format!("'{v}' must start with http:// or https://"))
+                }
+            },
+        )?;
+        let default_language = parse(
+            get("default_language"),
+            "default_language",
+            Language::En,
+            |v| Language::parse(v).map_err(|e| e.message),
+        )?;
+        let log_json = parse(get("log_format"), "log_format", false, |v| match v {
+            "text" => Ok(false),
+            "json" => Ok(true),
+            other => Err(format!("'{other}' is not text or json")),
+        })?;
+        let log_level = parse(get("log_level"), "log_level", "info".to_string(), |v| {
+            tracing_subscriber::EnvFilter::try_new(v)
+                .map(|_| v.to_string())
+                .map_err(|e| e.to_string())
+        })?;
+        let behind_proxy = parse(get("behind_proxy"), "behind_proxy", false, parse_bool)?;
+        let cookie_secure = parse(
+            get("cookie_secure"),
+            "cookie_secure",
+            base_url.starts_with("https://"),
+            parse_bool,
+        )?;
+        let db_max_connections =
+            parse(
+                get("db_max_connections"),
+                "db_max_connections",
+                8,
+                |v| match v.parse::<u32>() {
+                    Ok(n) if (1..=1000).contains(&n) => Ok(n),
+                    _ => Err(format!("'{v}' is not a whole number from 1 to 1000")),
+                },
+            )?;
+        let session_days = parse(get("session_days"), "session_days", 14, |v| {
+            match v.parse::<u32>() {
+                Ok(n) if (1..=365).contains(&n) => Ok(n),
+                _ => Err(format!("'{v}' is not a whole number of days from 1 to 365")),
+            }
+        })?;
+        Ok(Settings {
+            listen,
+            data_dir,
+            database_url,
+            base_url,
+            default_language,
+            log_json,
+            log_level,
+            behind_proxy,
+            cookie_secure,
+            db_max_connections,
+            session_days,
+        })
+    }
+
+    pub fn web_config(&self, demo: bool) -> web::WebConfig {
+        web::WebConfig {
+            base_url: self.base_url.clone(),
+            secure_cookies: self.cookie_secure,
+            demo,
+            default_language: self.default_language,
+            behind_proxy: self.behind_proxy,
+            session_ttl_ms: i64::from(self.session_days) * 24 * 3600 * 1000,
+            ..web::WebConfig::default()
+        }
+    }
+}
+
+fn parse_bool(v: &str) -> Result<bool, String> {
+    match v.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        other => Err(format!("'{other}' is not true or false")),
+    }
+}
+
+fn read_file(path: &Path) -> Result<Vec<(&'static str, String)>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let table: toml::Table = toml::from_str(&text)
+        .with_context(|| format!("config file {} is not valid TOML", path.display()))?;
+    let mut out = Vec::new();
+    for (key, value) in table {
+        let Some(k) = known(&key) else {
+            bail!(
+                "unknown key `{key}` in config file {}; known keys: {}",
+                path.display(),
+                KEYS.iter()
+                    .map(|(k, _, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        };
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            other => bail!(
+                "invalid value for `{key}` in config file {}: expected a string, number or boolean, found {}",
+                path.display(),
+                other.type_str()
+            ),
+        };
+        out.push((k, text));
+    }
+    Ok(out)
+}
+
+/// A commented example configuration file with every key and its default.
+pub fn example() -> String {
+    let mut out = String::from(
+        "# statusdesk configuration (TOML). Every key is optional; shown are the defaults.\n\
+         # Each key can also be set as an environment variable STATUSDESK_<KEY> (upper case)\n\
+         # and some as command-line flags; flags win over variables, variables over this file.\n\n",
+    );
+    for (key, default, help) in KEYS {
+        out.push_str(&format!("# {help}\n# {key} = {default}\n\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let s = Settings::load(&Overrides::default(), &BTreeMap::new()).expect("defaults");
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.database_url, "sqlite:./statusdesk-data/statusdesk.db");
+        assert_eq!(s.base_url, "http://127.0.0.1:8080");
+        assert!(!s.cookie_secure);
+    }
+
+    #[test]
+    fn layers_apply_in_order() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nsession_days = 3\nbase_url = \"https://desk.example.com/\"\n").expect("write");
+        let mut o = Overrides {
+            config_file: Some(file),
+            ..Default::default()
+        };
+        let s = Settings::load(&o, &env(&[("STATUSDESK_SESSION_DAYS", "5")])).expect("load");
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.session_days, 5, "environment beats file");
+        assert_eq!(s.base_url, "https://desk.example.com");
+        assert!(s.cookie_secure, "https base url makes cookies Secure");
+        o.values.insert("session_days", "7".into());
+        let s = Settings::load(&o, &env(&[("STATUSDESK_SESSION_DAYS", "5")])).expect("load");
+        assert_eq!(s.session_days, 7, "flag beats environment");
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "lisen = \"x\"\n").expect("write");
+        let o = Overrides {
+            config_file: Some(file.clone()),
+            ..Default::default()
+        };
+        let e = Settings::load(&o, &BTreeMap::new())
+            .expect_err("unknown key")
+            .to_string();
+        assert!(e.contains("unknown key `lisen`"), "{e}");
+
+        std::fs::write(&file, "listen = \"nowhere\"\n").expect("write");
+        let e = Settings::load(&o, &BTreeMap::new())
+            .expect_err("bad value")
+            .to_string();
+        assert!(e.contains("`listen`") && e.contains("nowhere"), "{e}");
+
+        let e = Settings::load(
+            &Overrides::default(),
+            &env(&[("STATUSDESK_DB_MAX_CONNECTIONS", "0")]),
+        )
+        .expect_err("bad env")
+        .to_string();
+        assert!(
+            e.contains("`db_max_connections`") && e.contains("STATUSDESK_DB_MAX_CONNECTIONS"),
+            "{e}"
+        );
+
+        let e = Settings::load(&Overrides::default(), &env(&[("STATUSDESK_LISTEM", "x")]))
+            .expect_err("unknown env")
+            .to_string();
+        assert!(e.contains("STATUSDESK_LISTEM"), "{e}");
+
+        let e = Settings::load(
+            &Overrides::default(),
+            &env(&[("STATUSDESK_DATABASE_URL", "mysql://x")]),
+        )
+        .expect_err("bad url")
+        .to_string();
+        assert!(e.contains("`database_url`"), "{e}");
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug() {
+        let s = Settings::load(
+            &Overrides::default(),
+            &env(&[(
+                "STATUSDESK_DATABASE_URL",
+                "postgres://app:hunter2secret@db/x",
+            )]),
+        )
+        .expect("load");
+        let text = format!("{s:?}");
+        assert!(!text.contains("hunter2secret"), "{text}");
+        assert!(text.contains("postgres://app:***@db/x"));
+    }
+
+    #[test]
+    fn example_lists_every_key_and_parses() {
+        let text = example();
+        for (k, _, _) in KEYS {
+            assert!(text.contains(&format!("# {k} = ")), "{k} missing");
+        }
+        // Uncommented, the example is a valid configuration.
+        let uncommented: String = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| l.contains(" = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, uncommented).expect("write");
+        Settings::load(
+            &Overrides {
+                config_file: Some(file),
+                ..Default::default()
+            },
+            &BTreeMap::new(),
+        )
+        .expect("example parses");
+    }
+}

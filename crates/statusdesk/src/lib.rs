@@ -1,0 +1,87 @@
+//! The statusdesk binary's library half: configuration, start-up and the
+//! demo. `main.rs` only parses the command line; tests start the server
+//! through [`start`] on a port of their own.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod demo;
+
+use anyhow::{Context, Result};
+use config::Settings;
+use domain::Clock;
+use std::sync::Arc;
+use store::Store;
+
+/// Opens the database of `settings`, creating the data directory for
+/// SQLite, and applies pending migrations.
+pub async fn open_store(settings: &Settings) -> Result<Store> {
+    if settings.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!(
+                "cannot create data directory {}",
+                settings.data_dir.display()
+            )
+        })?;
+        if let Some(path) = settings.database_url.strip_prefix("sqlite:")
+            && let Some(parent) =
+                std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
+            && !parent.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+    }
+    let store = Store::connect(&settings.database_url, settings.db_max_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open database {}",
+                store::redact_url(&settings.database_url)
+            )
+        })?;
+    let applied = store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    if applied > 0 {
+        tracing::info!(
+            applied,
+            backend = store.backend().as_str(),
+            "database migrations applied"
+        );
+    }
+    Ok(store)
+}
+
+/// A running server.
+pub struct Running {
+    pub addr: std::net::SocketAddr,
+    pub store: Store,
+    pub state: web::AppState,
+}
+
+/// Opens the store, seeds the demo when asked, and serves on `listener`
+/// until `shutdown` resolves. Returns once the server has stopped.
+pub async fn start(
+    settings: &Settings,
+    listener: tokio::net::TcpListener,
+    demo: bool,
+    clock: Arc<dyn Clock>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    on_ready: impl FnOnce(&Running),
+) -> Result<()> {
+    let store = open_store(settings).await?;
+    if demo {
+        demo::seed(&store, clock.now_ms()).await?;
+    }
+    let state = web::AppState::new(store.clone(), settings.web_config(demo), clock);
+    let addr = listener.local_addr()?;
+    on_ready(&Running {
+        addr,
+        store: store.clone(),
+        state: state.clone(),
+    });
+    web::serve(listener, state, shutdown).await?;
+    store.close().await;
+    Ok(())
+}

@@ -1,0 +1,307 @@
+//! One storage interface over SQLite (the embedded default) and PostgreSQL.
+//!
+//! Both backends run the same SQL text through sqlx's `Any` driver: `$n`
+//! placeholders, `RETURNING` and `ON CONFLICT` work on both. Times are UTC
+//! milliseconds (`i64`), ids are text. Customer data is only ever read
+//! through a [`Scope`], so no query can forget which organisation is asking.
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod outbox;
+
+pub use accounts::*;
+pub use outbox::*;
+
+use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use sqlx::{AnyPool, Executor};
+use std::sync::{Arc, Once};
+use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
+    #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://…")]
+    UnsupportedUrl(String),
+    #[error("stored value is invalid: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact_url(url)))
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Replaces the password of a URL with `***` so it can be logged.
+pub fn redact_url(url: &str) -> String {
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((creds, host)) = rest.rsplit_once('@')
+    {
+        let user = creds.split(':').next().unwrap_or("");
+        if creds.contains(':') {
+            return format!("{scheme}://{user}:***@{host}");
+        }
+    }
+    url.to_string()
+}
+
+/// Whose data a read may return: staff see every organisation, customers
+/// only their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    Staff,
+    Org(&'a str),
+}
+
+impl<'a> Scope<'a> {
+    pub fn of(actor: &'a domain::Actor) -> Option<Scope<'a>> {
+        if actor.is_staff() {
+            Some(Scope::Staff)
+        } else {
+            actor.org.as_ref().map(|o| Scope::Org(o.id.as_str()))
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite allows one writer at a time; taking this lock before a write
+    /// transaction avoids "database is locked" upgrades under concurrency.
+    write_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite:PATH` or `postgres://…`). SQLite files are
+    /// created when missing and run in WAL mode with full fsync on commit.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(install_default_drivers);
+        let backend = Backend::from_url(url)?;
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite && !url.contains("mode=") {
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
+        }
+        let options = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10));
+        let options = if backend == Backend::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    )
+                    .await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(&url).await?;
+        Ok(Self {
+            pool,
+            backend,
+            write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the pending migrations of this backend; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        let before = self.applied_migrations().await.unwrap_or(0);
+        migrator.run(&self.pool).await?;
+        let after = self.applied_migrations().await?;
+        Ok(after.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<usize> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        let one: i64 = sqlx::query_scalar("SELECT 1").fetch_one(&self.pool).await?;
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Corrupt("SELECT 1 did not return 1".into()))
+        }
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats {
+            size: self.pool.size(),
+            idle: u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX),
+            max: self.pool.options().get_max_connections(),
+        }
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Writes a consistent copy of a SQLite database to `path` while it is in
+    /// use (`VACUUM INTO`). Not available on PostgreSQL: use `pg_dump`.
+    pub async fn backup_sqlite(&self, path: &str) -> Result<()> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::UnsupportedUrl(
+                "backup copies SQLite only; use pg_dump for PostgreSQL".into(),
+            ));
+        }
+        let _w = self.write_guard().await;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn write_guard(&self) -> Option<OwnedMutexGuard<()>> {
+        match &self.write_lock {
+            Some(lock) => Some(lock.clone().lock_owned().await),
+            None => None,
+        }
+    }
+}
+
+/// A new random id: UUIDv7 (time-ordered, 74 random bits; never a counter).
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// A new secret token with `prefix`, and the hash that is stored for it.
+pub fn new_secret(prefix: &str) -> (String, String) {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let raw = format!("{prefix}{}", hex::encode(bytes));
+    let hash = hash_secret(&raw);
+    (raw, hash)
+}
+
+/// The at-rest form of a secret token (SHA-256; the tokens carry 256 random
+/// bits, so a slow hash adds nothing).
+pub fn hash_secret(raw: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(raw.as_bytes()))
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => {
+            db.is_unique_violation()
+                || db
+                    .code()
+                    .is_some_and(|c| c == "23505" || c == "2067" || c == "1555")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
+        assert_eq!(redact_url("sqlite:data.db"), "sqlite:data.db");
+        assert_eq!(redact_url("postgres://app@db/x"), "postgres://app@db/x");
+    }
+
+    #[test]
+    fn secrets_hash_stably_and_differ() {
+        let (a, ha) = new_secret("sd_");
+        let (b, hb) = new_secret("sd_");
+        assert_ne!(a, b);
+        assert_ne!(ha, hb);
+        assert_eq!(hash_secret(&a), ha);
+        assert!(a.starts_with("sd_") && a.len() == 67);
+    }
+}

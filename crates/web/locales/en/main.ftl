@@ -1,0 +1,172 @@
+brand = statusdesk
+skip-to-content = Skip to content
+nav-main = Main navigation
+nav-admin-panel = Admin panel
+nav-staff = Support administration
+nav-status = System status
+nav-settings = Your settings
+sign-in = Sign in
+sign-out = Sign out
+footer-status = System status
+footer-tagline = Support and status in one place
+language-sv = Svenska
+language-en = English
+language-browser = Follow my browser
+back-home = Back to the start page
+save = Save
+create = Create
+revoke = Revoke
+never = Never
+you = you
+
+home-title = Start
+hello-name = Hello { $name }
+home-staff-lead = You are signed in as support staff.
+home-admin-lead = See your organisation, its plan and its people, and reach support.
+home-support-admin-lead = Manage customer organisations, their plans, chat rollout and the support team.
+home-status-lead = Check the status page first when something does not work: known problems are posted there as soon as they are identified.
+open-admin-panel = Open the admin panel
+open-staff = Manage organisations
+open-status = View system status
+plan-includes = Your plan includes
+feature-help-resources = Help center, help community and customer resource center
+feature-direct-support = Direct support from administrators: questions by message
+feature-chat = Chat with support
+direct-support-explainer = Direct support is part of the Advanced and Enterprise plans, for the organisation's administrators. Everyone has the online help resources.
+direct-support-admins = Administrators of your organisation can contact support directly, from a computer, and see every request made by any of them.
+landing-title = Support and status, in one place
+landing-lead = Find answers in the help resources, reach our support team directly on Advanced and Enterprise plans, and follow the status of every feature.
+landing-help-title = Help for everyone
+landing-help-body = Every customer has the help center, the help community and the customer resource center with best practices.
+landing-support-title = Direct support
+landing-support-body = Administrators on Advanced and Enterprise plans ask questions by message or chat with us, and follow every request their company has made.
+landing-status-title = Public status page
+landing-status-body = When a problem affects a listed feature we post it when it is identified, whenever its status changes and when it is resolved.
+
+plan-core = Core
+plan-advanced = Advanced
+plan-enterprise = Enterprise
+role-member = Member
+role-admin = Administrator
+role-agent = Agent
+role-support_admin = Support admin
+
+sign-in-title = Sign in
+sign-in-lead = Use the e-mail address and password of your account.
+field-email = E-mail address
+field-password = Password
+field-new-password = New password
+field-confirm-password = Repeat the new password
+field-current-password = Current password
+field-initial-password = Initial password
+field-name = Name
+field-role = Role
+field-organisation = Organisation
+field-language = Language
+field-label = Name
+field-created = Created
+field-last-used = Last used
+field-state = State
+field-actions = Actions
+field-plan = Plan
+field-admins = Admins
+field-members = Members
+field-chat = Chat
+field-percent = Share of organisations (%)
+forgot-link = Forgot your password?
+forgot-title = Reset your password
+forgot-lead = Enter the e-mail address of your account and we will send you a link to choose a new password.
+forgot-submit = Send the link
+forgot-again = Ask for a new link
+forgot-sent-title = Check your e-mail
+forgot-sent-body = If an account uses that address, a link to choose a new password is on its way. The link works once, for one hour.
+back-to-sign-in = Back to sign-in
+reset-title = Choose a new password
+reset-submit = Save the new password
+reset-invalid-title = This link no longer works
+reset-invalid-body = Password reset links work once and for one hour. Ask for a new one.
+password-rules = At least 10 characters. A few words in a row make a good password.
+password-mismatch = The two new passwords are not the same.
+password-current-wrong = The current password is not right.
+change-password = Change password
+mail-reset-subject = Reset your statusdesk password
+mail-reset-body =
+    Hello { $name },
+
+    Someone asked to reset the password of your statusdesk account. To choose a new password, open this link within one hour:
+
+    { $link }
+
+    If it was not you, ignore this e-mail: your password stays as it is.
+
+settings-title = Settings
+settings-profile = Profile
+settings-password = Password
+settings-tokens = API tokens
+settings-tokens-lead = Tokens let scripts use the REST API as you. Send one as "Authorization: Bearer <token>". Revoke a token you no longer use.
+token-created = Your new token. Copy it now: it will not be shown again.
+tokens-none = You have no API tokens.
+token-label-placeholder = What the token is for
+token-create = Create token
+token-active = Active
+token-revoked = Revoked
+
+admin-people = People
+admin-status-lead = Known problems with the product's features are posted on the status page as soon as they are identified.
+
+staff-organisations = Customer organisations
+staff-create-org = New organisation
+staff-chat-rollout = Chat rollout
+staff-chat-rollout-lead = Chat support is being rolled out. Organisations that follow the rollout get chat when they fall within this share; you can also switch chat on or off for one organisation.
+staff-team = Support team
+staff-add-staff = Add a staff member
+add-user = Add user
+chat-on = On
+chat-off = Off
+chat-by-rollout = follows the rollout
+chat-by-override = set for this organisation
+chat-setting-default = Follow the rollout
+chat-setting-on = Always on
+chat-setting-off = Always off
+
+status-title = System status
+status-lead = The product's features and how they work right now.
+status-no-components = No features are listed on the status page yet.
+
+done-signed-out = You have signed out.
+done-password-reset = Your password is changed. Sign in with the new one.
+done-password-changed = Your password is changed. Other sessions have been signed out.
+done-token-revoked = The token is revoked.
+done-saved = Saved.
+done-org-created = The organisation is created.
+done-user-created = The user is created.
+
+invalid-email = Enter a valid e-mail address, such as name@example.com.
+invalid-name = Enter a name of 1 to 100 characters.
+invalid-password = The password must be at least 10 characters.
+invalid-plan = Choose Core, Advanced or Enterprise.
+invalid-role = Choose a role that fits: staff have no organisation, customers have one.
+invalid-percent = Enter a whole number from 0 to 100.
+invalid-input = Check the form and try again.
+invalid-label = The name can be at most 100 characters.
+
+error-title = Something is not right
+error-not-found-title = Page not found
+error-forbidden-title = Not available to you
+error-internal-title = Something went wrong
+error-bad-request = The request could not be understood.
+error-unauthorized = Sign in to continue.
+error-bad-credentials = Wrong e-mail address or password.
+error-login-throttled = Too many failed sign-in attempts. Try again in { $minutes } minutes, or reset your password.
+error-csrf = The form has expired or did not come from this site. Go back, reload the page and try again.
+error-not-found = There is nothing here. It may have moved, or you may not have access to it.
+error-conflict = That already exists.
+error-too-many = Too many attempts. Wait a while and try again.
+error-internal = Something went wrong on our side. It has been logged; please try again.
+error-request-id = Request id: { $id }
+deny-admins-only = Only the organisation's administrators can do this.
+deny-plan-excludes-direct-support = Direct support is included in the Advanced and Enterprise plans. Your plan includes the help center, the help community and the customer resource center.
+deny-chat-not-enabled = Chat support has not been rolled out to your organisation yet.
+deny-staff-only = Only support staff can do this.
+deny-support-admins-only = Only support admins can do this.
+deny-customers-only = This is for customer organisations.

@@ -1,0 +1,201 @@
+//! Swedish and English through Fluent. Templates never hold user-visible
+//! text; they ask [`Tr`] for it by key.
+use domain::Language;
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{LanguageIdentifier, Loader, langid, static_loader};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static SV: LanguageIdentifier = langid!("sv");
+static EN: LanguageIdentifier = langid!("en");
+
+fn id(lang: Language) -> &'static LanguageIdentifier {
+    match lang {
+        Language::Sv => &SV,
+        Language::En => &EN,
+    }
+}
+
+/// Translation in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr(pub Language);
+
+impl Tr {
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.lookup(id(self.0), key)
+    }
+
+    pub fn try_t(&self, key: &str) -> Option<String> {
+        LOCALES.try_lookup(id(self.0), key)
+    }
+
+    /// A message with named arguments.
+    pub fn ta(&self, key: &str, args: &[(&'static str, &str)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+            .collect();
+        LOCALES.lookup_with_args(id(self.0), key, &map)
+    }
+
+    /// A message with one number argument (for plurals).
+    pub fn tn(&self, key: &str, name: &'static str, n: i64) -> String {
+        let mut map: HashMap<Cow<'static, str>, FluentValue> = HashMap::new();
+        map.insert(Cow::Borrowed(name), FluentValue::from(n));
+        LOCALES.lookup_with_args(id(self.0), key, &map)
+    }
+}
+
+/// Formats UTC milliseconds as a readable date and time (UTC).
+pub fn format_time(ms: i64, lang: Language) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
+        return String::new();
+    };
+    let format = match lang {
+        Language::Sv => {
+            time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")
+        }
+        Language::En => time::macros::format_description!(
+            "[day] [month repr:short] [year], [hour]:[minute] UTC"
+        ),
+    };
+    t.format(&format).unwrap_or_default()
+}
+
+/// RFC 3339 with milliseconds, for JSON.
+pub fn rfc3339(ms: i64) -> String {
+    let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
+        return String::new();
+    };
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    t.format(&format).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(text: &str) -> BTreeSet<String> {
+        text.lines()
+            .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && !l.starts_with('.'))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+            .filter(|k| !k.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_have_the_same_keys() {
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let sv = keys(include_str!("../locales/sv/main.ftl"));
+        let only_en: Vec<_> = en.difference(&sv).collect();
+        let only_sv: Vec<_> = sv.difference(&en).collect();
+        assert!(
+            only_en.is_empty() && only_sv.is_empty(),
+            "only en: {only_en:?}; only sv: {only_sv:?}"
+        );
+        assert!(en.len() > 50);
+    }
+
+    #[test]
+    fn lookups_differ_by_language() {
+        assert_eq!(Tr(Language::En).t("sign-in"), "Sign in");
+        assert_eq!(Tr(Language::Sv).t("sign-in"), "Logga in");
+        assert_eq!(
+            Tr(Language::Sv).ta("hello-name", &[("name", "Ada")]),
+            "Hej Ada"
+        );
+    }
+
+    #[test]
+    fn every_key_used_in_code_and_templates_exists() {
+        // Keys appear in templates as t("key") and in Rust as t("key").
+        let mut sources = String::new();
+        for dir in ["templates", "src"] {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+            for entry in std::fs::read_dir(path).expect("dir") {
+                let p = entry.expect("entry").path();
+                sources.push_str(&std::fs::read_to_string(&p).unwrap_or_default());
+            }
+        }
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let mut missing = Vec::new();
+        for marker in [".t(\"", ".ta(\"", ".tn(\"", ".t_name(\""] {
+            for piece in sources.split(marker).skip(1) {
+                let key: String = piece.chars().take_while(|c| *c != '"').collect();
+                if !key.is_empty() && !key.contains('{') && !en.contains(&key) {
+                    missing.push(key);
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(
+            missing.is_empty(),
+            "keys missing from the locales: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn templates_hold_no_plain_text() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        for entry in std::fs::read_dir(path).expect("templates") {
+            let p = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&p).expect("read");
+            let mut rest = text.as_str();
+            let mut plain = String::new();
+            // Drop template tags, expressions, comments, scripts and markup.
+            while !rest.is_empty() {
+                let next = ["{{", "{%", "{#", "<", "&"]
+                    .iter()
+                    .filter_map(|m| rest.find(m).map(|i| (i, *m)))
+                    .min();
+                let Some((i, m)) = next else {
+                    plain.push_str(rest);
+                    break;
+                };
+                plain.push_str(&rest[..i]);
+                let close = match m {
+                    "{{" => "}}",
+                    "{%" => "%}",
+                    "{#" => "#}",
+                    "&" => ";",
+                    _ => ">",
+                };
+                rest = match rest[i..].find(close) {
+                    Some(j) => &rest[i + j + close.len()..],
+                    None => "",
+                };
+            }
+            let words: String = plain.chars().filter(|c| c.is_alphabetic()).collect();
+            assert!(
+                words.is_empty(),
+                "{} has plain text: {words:?}",
+                p.display()
+            );
+        }
+    }
+
+    #[test]
+    fn times_format() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            format_time(86_400_000, Language::Sv),
+            "1970-01-02 00:00 UTC"
+        );
+        assert_eq!(
+            format_time(86_400_000, Language::En),
+            "02 Jan 1970, 00:00 UTC"
+        );
+    }
+}

@@ -1,0 +1,103 @@
+//! Shared application state.
+use crate::metrics::Metrics;
+use domain::{Clock, Language};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use store::Store;
+
+/// Web settings derived from the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The public address, for links in e-mails (no trailing slash).
+    pub base_url: String,
+    pub secure_cookies: bool,
+    /// Demo mode: password-reset links are also written to the log.
+    pub demo: bool,
+    pub default_language: Language,
+    /// Trust `X-Forwarded-For` for the client address.
+    pub behind_proxy: bool,
+    pub session_ttl_ms: i64,
+    /// Sign-in failures per account, and per client address, within the window.
+    pub login_max_failures_account: i64,
+    pub login_max_failures_address: i64,
+    pub login_window_ms: i64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            base_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            demo: false,
+            default_language: Language::En,
+            behind_proxy: false,
+            session_ttl_ms: 14 * 24 * 3600 * 1000,
+            login_max_failures_account: 5,
+            login_max_failures_address: 30,
+            login_window_ms: 15 * 60 * 1000,
+        }
+    }
+}
+
+pub const CHAT_PERCENT_KEY: &str = "chat_rollout_percent";
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub config: WebConfig,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Metrics,
+    chat_percent: AtomicU8,
+    chat_percent_read_at: AtomicI64,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig, clock: Arc<dyn Clock>) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            config,
+            clock,
+            metrics: Metrics::default(),
+            chat_percent: AtomicU8::new(0),
+            chat_percent_read_at: AtomicI64::new(i64::MIN),
+        }))
+    }
+
+    /// The global chat rollout percentage, re-read from the database at most
+    /// every five seconds so every instance follows a change quickly.
+    pub async fn chat_percent(&self) -> u8 {
+        let now = self.clock.now_ms();
+        let read_at = self.chat_percent_read_at.load(Ordering::Relaxed);
+        if read_at == i64::MIN || now - read_at > 5_000 || now < read_at {
+            if let Ok(value) = self.store.setting(CHAT_PERCENT_KEY).await {
+                let p = value
+                    .and_then(|v| v.parse::<u8>().ok())
+                    .unwrap_or(0)
+                    .min(100);
+                self.chat_percent.store(p, Ordering::Relaxed);
+                self.chat_percent_read_at.store(now, Ordering::Relaxed);
+            }
+        }
+        self.chat_percent.load(Ordering::Relaxed)
+    }
+
+    pub async fn set_chat_percent(&self, percent: u8) -> Result<(), store::StoreError> {
+        let p = percent.min(100);
+        self.store
+            .set_setting(CHAT_PERCENT_KEY, &p.to_string())
+            .await?;
+        self.chat_percent.store(p, Ordering::Relaxed);
+        self.chat_percent_read_at
+            .store(self.clock.now_ms(), Ordering::Relaxed);
+        Ok(())
+    }
+}
