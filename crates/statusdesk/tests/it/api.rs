@@ -1,0 +1,369 @@
+//! The REST API: tokens, tenancy, errors, OpenAPI; health and metrics.
+use crate::harness::{Db, TestApp};
+use crate::on_both;
+use serde_json::{Value, json};
+
+async fn tokens_are_issued_listed_and_revoked(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/tokens"))
+        .json(&json!({"email": "admin@acme.test", "password": "statusdesk-demo", "label": "deploy script"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 201);
+    let created: Value = r.json().await.expect("json");
+    let token = created["token"].as_str().expect("token").to_string();
+    assert!(token.starts_with("sd_") && token.len() > 40);
+    assert_eq!(created["label"], "deploy script");
+
+    let me: Value = app.api_get(&token, "/api/v1/me").await.json().await.expect("json");
+    assert_eq!(me["user"]["email"], "admin@acme.test");
+    assert_eq!(me["user"]["role"], "admin");
+    assert_eq!(me["organisation"]["name"], "Acme");
+    assert_eq!(me["organisation"]["plan"], "enterprise");
+    assert_eq!(me["direct_support"], true);
+
+    // Only the hash is kept.
+    let pool = sqlx::AnyPool::connect(&app.database_url).await.expect("pool");
+    let hashes: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
+        .fetch_all(&pool)
+        .await
+        .expect("hashes");
+    assert!(!hashes.contains(&token));
+    assert!(hashes.contains(&store::hash_secret(&token)));
+    pool.close().await;
+
+    // It shows on the settings page, by label, without the secret.
+    let c = app.signed_in("admin@acme.test").await;
+    let settings = c.get(app.url("/settings")).send().await.expect("get").text().await.expect("text");
+    assert!(settings.contains("deploy script") && !settings.contains(&token));
+
+    let list: Value = app.api_get(&token, "/api/v1/tokens").await.json().await.expect("json");
+    assert_eq!(list["tokens"].as_array().map(Vec::len), Some(1));
+    let id = list["tokens"][0]["id"].as_str().expect("id").to_string();
+    assert!(list["tokens"][0]["last_used_at"].is_string());
+
+    // Nobody else can revoke it.
+    let other = app.token("ops@acme.test").await;
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 404);
+    let r = app
+        .client
+        .delete(app.url(&format!("/api/v1/tokens/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 204);
+    let r = app.api_get(&token, "/api/v1/me").await;
+    assert_eq!(r.status(), 401);
+    let body: Value = r.json().await.expect("json");
+    assert_eq!(body["error"], "sign-in required");
+
+    // Revoking from the settings page works as well.
+    let second = app.token("admin@acme.test").await;
+    let list: Value = app.api_get(&second, "/api/v1/tokens").await.json().await.expect("json");
+    let live = list["tokens"]
+        .as_array()
+        .expect("tokens")
+        .iter()
+        .find(|t| t["revoked_at"].is_null())
+        .expect("live token")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let csrf = app.csrf(&c, "/settings").await;
+    let r = c
+        .post(app.url(&format!("/settings/tokens/{live}/revoke")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.api_get(&second, "/api/v1/me").await.status(), 401);
+
+    // And a token made on the settings page is shown once and works.
+    let r = c
+        .post(app.url("/settings/tokens"))
+        .form(&[("csrf", csrf.as_str()), ("label", "from the page")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    let html = r.text().await.expect("text");
+    let at = html.find("id=\"new-token\">").expect("token shown") + "id=\"new-token\">".len();
+    let shown: String = html[at..].chars().take_while(|c| *c != '<').collect();
+    assert_eq!(app.api_get(&shown, "/api/v1/me").await.status(), 200);
+}
+
+async fn token_requests_get_clear_errors(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let post = |body: &'static str| {
+        app.client
+            .post(app.url("/api/v1/tokens"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let r = post(r#"{"email":"admin@acme.test","password":"nope nope nope"}"#).await.expect("post");
+    assert_eq!(r.status(), 401);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["error"], "wrong e-mail address or password");
+
+    let r = post(r#"{"email":"admin@acme.test","#).await.expect("post");
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let v: Value = r.json().await.expect("json");
+    assert!(v["error"].as_str().is_some_and(|e| !e.is_empty()));
+
+    let r = post(r#"{"email":"admin@acme.test"}"#).await.expect("post");
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["field"], "password");
+
+    let r = app
+        .client
+        .post(app.url("/api/v1/tokens"))
+        .body("email=x")
+        .send()
+        .await
+        .expect("post");
+    assert!(r.status().is_client_error());
+    let v: Value = r.json().await.expect("json");
+    assert!(v["error"].as_str().is_some_and(|e| e.contains("Content-Type")), "{v}");
+
+    let r = app.client.get(app.url("/api/v1/me")).bearer_auth("sd_forged").send().await.expect("get");
+    assert_eq!(r.status(), 401);
+    let r = app.client.get(app.url("/api/v1/nothing-here")).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["error"], "not found");
+}
+
+async fn another_organisations_objects_are_not_found(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let acme = app.token("admin@acme.test").await;
+    let support = app.token("support@statusdesk.test").await;
+    let all: Value = app.api_get(&support, "/api/v1/organisations").await.json().await.expect("json");
+    let id_of = |name: &str| {
+        all["organisations"]
+            .as_array()
+            .expect("orgs")
+            .iter()
+            .find(|o| o["name"] == name)
+            .and_then(|o| o["id"].as_str())
+            .expect("org id")
+            .to_string()
+    };
+    let (acme_id, globex_id) = (id_of("Acme"), id_of("Globex"));
+    assert_eq!(all["organisations"].as_array().map(Vec::len), Some(3));
+
+    let mine: Value = app.api_get(&acme, "/api/v1/organisations").await.json().await.expect("json");
+    let names: Vec<&str> = mine["organisations"].as_array().expect("orgs").iter().filter_map(|o| o["name"].as_str()).collect();
+    assert_eq!(names, vec!["Acme"]);
+    assert_eq!(app.api_get(&acme, &format!("/api/v1/organisations/{acme_id}")).await.status(), 200);
+    for path in [
+        format!("/api/v1/organisations/{globex_id}"),
+        format!("/api/v1/organisations/{globex_id}/users"),
+        "/api/v1/organisations/00000000-0000-0000-0000-000000000000".to_string(),
+    ] {
+        let r = app.api_get(&acme, &path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(v["error"], "not found", "no hint that it exists");
+    }
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/organisations/{globex_id}")))
+        .bearer_auth(&acme)
+        .json(&json!({"plan": "core"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 404);
+
+    // Own organisation's people: admins yes, members no.
+    let users: Value = app
+        .api_get(&acme, &format!("/api/v1/organisations/{acme_id}/users"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let emails: Vec<&str> = users["users"].as_array().expect("users").iter().filter_map(|u| u["email"].as_str()).collect();
+    assert_eq!(emails.len(), 3);
+    assert!(emails.contains(&"member@acme.test") && !emails.contains(&"admin@globex.test"));
+    let member = app.token("member@acme.test").await;
+    let r = app.api_get(&member, &format!("/api/v1/organisations/{acme_id}/users")).await;
+    assert_eq!(r.status(), 403);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["reason"], "admins_only");
+
+    // Customers cannot change even their own plan; support admins can.
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/organisations/{acme_id}")))
+        .bearer_auth(&acme)
+        .json(&json!({"plan": "core"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 403);
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/organisations/{globex_id}")))
+        .bearer_auth(&support)
+        .json(&json!({"plan": "enterprise", "chat_rollout": "off"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["plan"], "enterprise");
+    assert_eq!(v["chat_rollout"], "off");
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/organisations/{globex_id}")))
+        .bearer_auth(&support)
+        .json(&json!({"plan": "diamond"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["field"], "plan");
+
+    // An agent sees all organisations but cannot manage them.
+    let agent = app.token("agent@statusdesk.test").await;
+    assert_eq!(app.api_get(&agent, &format!("/api/v1/organisations/{globex_id}")).await.status(), 200);
+    let r = app
+        .client
+        .post(app.url("/api/v1/organisations"))
+        .bearer_auth(&agent)
+        .json(&json!({"name": "Hooli", "plan": "core"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 403);
+}
+
+async fn support_admins_create_organisations_and_users(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let support = app.token("support@statusdesk.test").await;
+    let post = |path: &'static str, body: Value| app.client.post(app.url(path)).bearer_auth(&support).json(&body).send();
+    let r = post("/api/v1/organisations", json!({"name": "Hooli", "plan": "advanced"})).await.expect("post");
+    assert_eq!(r.status(), 201);
+    let org: Value = r.json().await.expect("json");
+    let org_id = org["id"].as_str().expect("id").to_string();
+    assert_eq!(org["plan"], "advanced");
+    let r = post("/api/v1/organisations", json!({"name": "HOOLI", "plan": "core"})).await.expect("post");
+    assert_eq!(r.status(), 409);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["field"], "name");
+
+    let r = post(
+        "/api/v1/users",
+        json!({"email": "gavin@hooli.test", "name": "Gavin", "role": "admin", "organisation_id": org_id, "password": "hooli-secret-1"}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status(), 201);
+    let r = post(
+        "/api/v1/users",
+        json!({"email": "Gavin@hooli.test", "name": "Gavin 2", "role": "admin", "organisation_id": org_id, "password": "hooli-secret-1"}),
+    )
+    .await
+    .expect("post");
+    assert_eq!(r.status(), 409, "e-mail addresses are unique regardless of case");
+    for (body, field) in [
+        (json!({"email": "x@hooli.test", "name": "X", "role": "admin", "password": "hooli-secret-1"}), "role"),
+        (json!({"email": "not-an-email", "name": "X", "role": "agent", "password": "hooli-secret-1"}), "email"),
+        (json!({"email": "y@hooli.test", "name": "X", "role": "agent", "password": "short"}), "password"),
+        (json!({"email": "z@hooli.test", "name": "X", "role": "wizard", "password": "hooli-secret-1"}), "role"),
+        (json!({"email": "w@hooli.test", "name": "X", "role": "admin", "organisation_id": "nope", "password": "hooli-secret-1"}), "organisation_id"),
+    ] {
+        let r = post("/api/v1/users", body.clone()).await.expect("post");
+        assert_eq!(r.status(), 422, "{body}");
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(v["field"], field, "{body}");
+    }
+    let gavin = app
+        .client
+        .post(app.url("/api/v1/tokens"))
+        .json(&json!({"email": "gavin@hooli.test", "password": "hooli-secret-1"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(gavin.status(), 201);
+}
+
+async fn openapi_document_covers_the_api(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let r = app.client.get(app.url("/api/v1/openapi.json")).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    let doc: Value = r.json().await.expect("json");
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, method) in [
+        ("/api/v1/tokens", "post"),
+        ("/api/v1/tokens", "get"),
+        ("/api/v1/tokens/{id}", "delete"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/organisations", "get"),
+        ("/api/v1/organisations", "post"),
+        ("/api/v1/organisations/{id}", "get"),
+        ("/api/v1/organisations/{id}", "patch"),
+        ("/api/v1/organisations/{id}/users", "get"),
+        ("/api/v1/users", "post"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+    }
+    // Every documented operation answers (not 404/405) on the live server.
+    for (path, ops) in paths {
+        for method in ops.as_object().expect("ops").keys() {
+            let url = app.url(&path.replace("{id}", "x"));
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let r = app.client.request(m, url).send().await.expect("send");
+            assert!(r.status() != 404 || path.contains("{id}"), "{method} {path}: {}", r.status());
+            assert_ne!(r.status(), 405, "{method} {path}");
+        }
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}
+
+async fn health_readiness_and_metrics(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let r = app.client.get(app.url("/healthz")).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    let r = app.client.get(app.url("/readyz")).send().await.expect("get");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.expect("text"), "ready");
+    let _ = app.client.get(app.url("/login")).send().await.expect("get");
+    let _ = app.client.get(app.url("/nope")).send().await.expect("get");
+    let text = app.client.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
+    assert!(text.contains("statusdesk_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"), "{text}");
+    assert!(text.contains("route=\"unmatched\",status=\"404\""), "{text}");
+    assert!(text.contains("statusdesk_http_request_duration_seconds_bucket{route=\"/login\",le=\"+Inf\"} 1"));
+    let backend = if db == Db::Sqlite { "sqlite" } else { "postgres" };
+    assert!(text.contains(&format!("statusdesk_db_pool_max{{backend=\"{backend}\"}} 8")), "{text}");
+    // Not ready once the database is gone.
+    app.store.close().await;
+    let r = app.client.get(app.url("/readyz")).send().await.expect("get");
+    assert_eq!(r.status(), 503);
+}
+
+on_both!(
+    tokens_are_issued_listed_and_revoked,
+    token_requests_get_clear_errors,
+    another_organisations_objects_are_not_found,
+    support_admins_create_organisations_and_users,
+    openapi_document_covers_the_api,
+    health_readiness_and_metrics,
+);

@@ -1,0 +1,221 @@
+//! Browser tests in headless Chromium through chromedriver (WebDriver).
+//! Without chromedriver they fail with instructions, unless
+//! STATUSDESK_SKIP_BROWSER=1 says to skip them, which is printed loudly.
+use crate::harness::{Db, TestApp};
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A chromedriver process and a WebDriver session; both end on drop, so a
+/// failing test leaves nothing running.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // Chromium children of the driver exit with their parent's pipe.
+    }
+}
+
+fn find(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH")?
+        .to_str()?
+        .split(':')
+        .map(|d| std::path::Path::new(d).join(program))
+        .find(|p| p.exists())
+}
+
+impl Browser {
+    /// Starts chromedriver and Chromium, or returns `None` when the test is
+    /// to be skipped.
+    pub async fn start(test: &str) -> Option<Browser> {
+        let skip = std::env::var("STATUSDESK_SKIP_BROWSER").is_ok_and(|v| v == "1");
+        let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
+            if skip {
+                eprintln!("SKIPPED {test}: chromium/chromedriver are not installed and STATUSDESK_SKIP_BROWSER=1");
+                return None;
+            }
+            panic!(
+                "chromium and chromedriver are needed for the browser tests: install them with \
+                 `apt-get install -y chromium chromium-driver` (or run scripts/test, which does), \
+                 or set STATUSDESK_SKIP_BROWSER=1 to skip the browser tests"
+            );
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("free port");
+        let driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                    "--force-device-scale-factor=1",
+                    format!("--user-data-dir={}", profile.path().display()),
+                    "--window-size=1280,900", "--lang=en-US"
+                ]
+            }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let mut last_error = String::new();
+        for _ in 0..100 {
+            let builder = ClientBuilder::rustls();
+            let mut builder = match builder {
+                Ok(b) => b,
+                Err(e) => panic!("webdriver client: {e}"),
+            };
+            match builder.capabilities(caps.clone()).connect(&url).await {
+                Ok(client) => {
+                    return Some(Browser {
+                        client,
+                        driver,
+                        _profile: profile,
+                    });
+                }
+                Err(e) => {
+                    last_error = e.to_string();
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
+        panic!("could not start a Chromium session through chromedriver: {last_error}");
+    }
+
+    pub async fn text_of(&self, css: &str) -> String {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .expect("text")
+    }
+
+    pub async fn sign_in(&self, app: &TestApp, email: &str) {
+        let c = &self.client;
+        c.goto(&app.url("/login")).await.expect("goto login");
+        c.find(Locator::Css("#email")).await.expect("email").send_keys(email).await.expect("type");
+        c.find(Locator::Css("#password"))
+            .await
+            .expect("password")
+            .send_keys(statusdesk::demo::PASSWORD)
+            .await
+            .expect("type");
+        c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("click");
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_url(&url::Url::parse(&app.url("/")).expect("url"))
+            .await
+            .expect("signed in");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_signs_in_and_sees_the_admin_panel_and_status_link() {
+    let Some(b) = Browser::start("browser::admin_signs_in_and_sees_the_admin_panel_and_status_link").await else {
+        return;
+    };
+    let app = TestApp::spawn(Db::Sqlite).await;
+    b.sign_in(&app, "admin@acme.test").await;
+    assert_eq!(b.text_of("main h1").await, "Hello Ada Andersson");
+    // Through the navigation to the admin panel.
+    b.client
+        .find(Locator::Css("nav a[href='/admin']"))
+        .await
+        .expect("admin link")
+        .click()
+        .await
+        .expect("click");
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&url::Url::parse(&app.url("/admin")).expect("url"))
+        .await
+        .expect("admin panel");
+    assert_eq!(b.text_of("main h1").await, "Acme");
+    let people = b.text_of("main table").await;
+    assert!(people.contains("Olle Ops") && people.contains("Maja Medlem"), "{people}");
+    // The footer links to the status page, and the link works.
+    let link = b.client.find(Locator::Css("footer a[href='/status']")).await.expect("footer status link");
+    assert_eq!(link.text().await.expect("text"), "System status");
+    link.click().await.expect("click");
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_url(&url::Url::parse(&app.url("/status")).expect("url"))
+        .await
+        .expect("status page");
+    assert_eq!(b.text_of("main h1").await, "System status");
+}
+
+/// Not a test: screenshots of every page at laptop and phone widths, in
+/// Swedish and English, into target/screenshots, for people to look at.
+/// Run with `cargo test -p statusdesk --test it screenshots -- --ignored`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn screenshots() {
+    let Some(b) = Browser::start("browser::screenshots").await else { return };
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&out).expect("dir");
+    let org_id = app.store.org_by_name("Acme").await.expect("db").expect("acme").id;
+    let sets: Vec<(Option<&str>, Vec<(&str, String)>)> = vec![
+        (
+            None,
+            vec![
+                ("landing", "/".into()),
+                ("login", "/login".into()),
+                ("forgot", "/password/forgot".into()),
+                ("status", "/status".into()),
+                ("notfound", "/nope".into()),
+            ],
+        ),
+        (Some("admin@acme.test"), vec![("home-admin", "/".into()), ("admin", "/admin".into()), ("settings", "/settings".into())]),
+        (Some("admin@initech.test"), vec![("admin-core", "/admin".into())]),
+        (
+            Some("support@statusdesk.test"),
+            vec![("staff", "/staff".into()), ("staff-org", format!("/staff/organisations/{org_id}"))],
+        ),
+    ];
+    for (who, pages) in sets {
+        b.client.delete_all_cookies().await.expect("cookies");
+        if let Some(email) = who {
+            b.sign_in(&app, email).await;
+        }
+        for lang in ["en", "sv"] {
+            b.client.goto(&app.url(&format!("/language/{lang}?next=/"))).await.expect("lang");
+            for (name, path) in &pages {
+                for (width, height, label) in [(1280u32, 900u32, "laptop"), (390, 844, "phone")] {
+                    b.client.set_window_size(width, height).await.expect("size");
+                    b.client.goto(&app.url(path)).await.expect("goto");
+                    let png = b.client.screenshot().await.expect("screenshot");
+                    std::fs::write(out.join(format!("{name}-{lang}-{label}.png")), png).expect("write");
+                }
+            }
+        }
+    }
+    eprintln!("screenshots written to {}", out.display());
+}

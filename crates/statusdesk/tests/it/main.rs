@@ -1,0 +1,10 @@
+//! Black-box tests: each starts the real server on a random port with its
+//! own database and talks HTTP to it. Tests marked with `on_both!` run on
+//! SQLite and on PostgreSQL.
+mod harness;
+
+mod accounts;
+mod api;
+mod browser;
+mod cli;
+mod shell;
