@@ -77,15 +77,14 @@ impl AppState {
     pub async fn chat_percent(&self) -> u8 {
         let now = self.clock.now_ms();
         let read_at = self.chat_percent_read_at.load(Ordering::Relaxed);
-        if read_at == i64::MIN || now - read_at > 5_000 || now < read_at {
-            if let Ok(value) = self.store.setting(CHAT_PERCENT_KEY).await {
-                let p = value
-                    .and_then(|v| v.parse::<u8>().ok())
-                    .unwrap_or(0)
-                    .min(100);
-                self.chat_percent.store(p, Ordering::Relaxed);
-                self.chat_percent_read_at.store(now, Ordering::Relaxed);
-            }
+        let stale = read_at == i64::MIN || now - read_at > 5_000 || now < read_at;
+        if stale && let Ok(value) = self.store.setting(CHAT_PERCENT_KEY).await {
+            let p = value
+                .and_then(|v| v.parse::<u8>().ok())
+                .unwrap_or(0)
+                .min(100);
+            self.chat_percent.store(p, Ordering::Relaxed);
+            self.chat_percent_read_at.store(now, Ordering::Relaxed);
         }
         self.chat_percent.load(Ordering::Relaxed)
     }

@@ -37,25 +37,52 @@ async fn get_with_cookie(app: &TestApp, cookie: &str, path: &str) -> reqwest::Re
 async fn sign_in_sees_admin_panel_and_signs_out(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = client();
-    let landing = c.get(app.url("/")).send().await.expect("get").text().await.expect("text");
+    let landing = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(landing.contains("Support and status, in one place"));
-    let r = app.sign_in_with(&c, "admin@acme.test", "statusdesk-demo").await;
+    let r = app
+        .sign_in_with(&c, "admin@acme.test", "statusdesk-demo")
+        .await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/");
     let cookie = session_cookie(&r).expect("session cookie");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "plain http must not set Secure");
 
-    let home = c.get(app.url("/")).send().await.expect("get").text().await.expect("text");
+    let home = c
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(home.contains("Hello Ada Andersson"), "{home}");
     let admin = c.get(app.url("/admin")).send().await.expect("get");
     assert_eq!(admin.status(), 200);
     let admin = admin.text().await.expect("text");
     assert!(admin.contains("Acme") && admin.contains("Olle Ops") && admin.contains("Maja Medlem"));
-    assert!(!admin.contains("Greta Globex"), "another organisation's people leaked");
+    assert!(
+        !admin.contains("Greta Globex"),
+        "another organisation's people leaked"
+    );
 
     let csrf = csrf_in(&admin).expect("csrf");
-    let r = c.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.expect("logout");
+    let r = c
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("logout");
     assert_eq!(r.status(), 303);
     // The old session is gone on the server, not only in the browser.
     let r = get_with_cookie(&app, &cookie, "/admin").await;
@@ -66,13 +93,19 @@ async fn sign_in_sees_admin_panel_and_signs_out(db: Db) {
 async fn wrong_password_is_refused(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = client();
-    for (email, password) in [("admin@acme.test", "not-the-password"), ("nobody@acme.test", "statusdesk-demo")] {
+    for (email, password) in [
+        ("admin@acme.test", "not-the-password"),
+        ("nobody@acme.test", "statusdesk-demo"),
+    ] {
         let r = app.sign_in_with(&c, email, password).await;
         assert_eq!(r.status(), 401);
         assert!(session_cookie(&r).is_none());
         let html = r.text().await.expect("text");
         assert!(html.contains("Wrong e-mail address or password."), "{html}");
-        assert!(html.contains(&format!("value=\"{email}\"")), "the e-mail is kept in the form");
+        assert!(
+            html.contains(&format!("value=\"{email}\"")),
+            "the e-mail is kept in the form"
+        );
     }
     let r = c.get(app.url("/admin")).send().await.expect("get");
     assert_eq!(r.status(), 303, "still signed out");
@@ -82,14 +115,21 @@ async fn sign_in_is_rate_limited_per_account_and_address(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = client();
     for _ in 0..5 {
-        let r = app.sign_in_with(&c, "ops@acme.test", "wrong password!").await;
+        let r = app
+            .sign_in_with(&c, "ops@acme.test", "wrong password!")
+            .await;
         assert_eq!(r.status(), 401);
     }
     // Now even the right password is refused, with a clear message.
-    let r = app.sign_in_with(&c, "ops@acme.test", "statusdesk-demo").await;
+    let r = app
+        .sign_in_with(&c, "ops@acme.test", "statusdesk-demo")
+        .await;
     assert_eq!(r.status(), 429);
     let html = r.text().await.expect("text");
-    assert!(html.contains("Too many failed sign-in attempts. Try again in 15 minutes"), "{html}");
+    assert!(
+        html.contains("Too many failed sign-in attempts. Try again in 15 minutes"),
+        "{html}"
+    );
     // The API refuses too, with Retry-After.
     let r = app
         .client
@@ -99,18 +139,31 @@ async fn sign_in_is_rate_limited_per_account_and_address(db: Db) {
         .await
         .expect("post");
     assert_eq!(r.status(), 429);
-    assert_eq!(r.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("900"));
+    assert_eq!(
+        r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+        Some("900")
+    );
     // Another account is not locked by that.
-    let r = app.sign_in_with(&client(), "admin@acme.test", "statusdesk-demo").await;
+    let r = app
+        .sign_in_with(&client(), "admin@acme.test", "statusdesk-demo")
+        .await;
     assert_eq!(r.status(), 303);
 
     // Per address: many failures over many accounts lock the address.
     for i in 0..25 {
-        let r = app.sign_in_with(&c, &format!("guess{i}@acme.test"), "wrong password!").await;
+        let r = app
+            .sign_in_with(&c, &format!("guess{i}@acme.test"), "wrong password!")
+            .await;
         assert_eq!(r.status(), 401, "attempt {i}");
     }
-    let r = app.sign_in_with(&client(), "admin@globex.test", "statusdesk-demo").await;
-    assert_eq!(r.status(), 429, "the address is throttled after 30 failures");
+    let r = app
+        .sign_in_with(&client(), "admin@globex.test", "statusdesk-demo")
+        .await;
+    assert_eq!(
+        r.status(),
+        429,
+        "the address is throttled after 30 failures"
+    );
 }
 
 async fn posts_without_csrf_token_are_refused(db: Db) {
@@ -120,13 +173,21 @@ async fn posts_without_csrf_token_are_refused(db: Db) {
     let _ = c.get(app.url("/login")).send().await.expect("get");
     let r = c
         .post(app.url("/login"))
-        .form(&[("email", "admin@acme.test"), ("password", "statusdesk-demo")])
+        .form(&[
+            ("email", "admin@acme.test"),
+            ("password", "statusdesk-demo"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(r.status(), 403);
     assert!(session_cookie(&r).is_none());
-    assert!(r.text().await.expect("text").contains("The form has expired"));
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("The form has expired")
+    );
 
     let a = app.signed_in("admin@acme.test").await;
     let r = a
@@ -146,30 +207,54 @@ async fn posts_without_csrf_token_are_refused(db: Db) {
         .await
         .expect("post");
     assert_eq!(r.status(), 403);
-    let (p, _) = app.store.principal_by_email("admin@acme.test").await.expect("db").expect("user");
+    let (p, _) = app
+        .store
+        .principal_by_email("admin@acme.test")
+        .await
+        .expect("db")
+        .expect("user");
     assert_eq!(p.user.language, None, "the refused posts changed nothing");
     // With the right token it works.
     let mine = app.csrf(&a, "/settings").await;
     let r = a
         .post(app.url("/settings/language"))
-        .form(&[("csrf", mine.as_str()), ("language", "sv"), ("next", "/settings")])
+        .form(&[
+            ("csrf", mine.as_str()),
+            ("language", "sv"),
+            ("next", "/settings"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(r.status(), 303);
-    let html = a.get(app.url("/settings")).send().await.expect("get").text().await.expect("text");
+    let html = a
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(html.contains("Inställningar"), "the page is now Swedish");
 }
 
 async fn sign_in_renews_the_session(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = client();
-    let first = session_cookie(&app.sign_in_with(&c, "admin@acme.test", "statusdesk-demo").await).expect("first");
+    let first = session_cookie(
+        &app.sign_in_with(&c, "admin@acme.test", "statusdesk-demo")
+            .await,
+    )
+    .expect("first");
     // Signing in again replaces the session: a new id, the old one ends.
     let csrf = app.csrf(&c, "/settings").await;
     let r = c
         .post(app.url("/login"))
-        .form(&[("csrf", csrf.as_str()), ("email", "admin@acme.test"), ("password", "statusdesk-demo")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "admin@acme.test"),
+            ("password", "statusdesk-demo"),
+        ])
         .send()
         .await
         .expect("post");
@@ -197,7 +282,11 @@ async fn sign_in_renews_the_session(db: Db) {
     let r = plain
         .post(app.url("/login"))
         .header("cookie", format!("{pre}; sd_session=attacker-chosen-id"))
-        .form(&[("csrf", token.as_str()), ("email", "ops@acme.test"), ("password", "statusdesk-demo")])
+        .form(&[
+            ("csrf", token.as_str()),
+            ("email", "ops@acme.test"),
+            ("password", "statusdesk-demo"),
+        ])
         .send()
         .await
         .expect("post");
@@ -208,7 +297,15 @@ async fn sign_in_renews_the_session(db: Db) {
 
     // Changing the password ends the user's other sessions, keeps this one.
     let other_device = app.signed_in("admin@acme.test").await;
-    assert_eq!(other_device.get(app.url("/admin")).send().await.expect("get").status(), 200);
+    assert_eq!(
+        other_device
+            .get(app.url("/admin"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        200
+    );
     let csrf = app.csrf(&c, "/settings").await;
     let r = c
         .post(app.url("/settings/password"))
@@ -223,13 +320,36 @@ async fn sign_in_renews_the_session(db: Db) {
         .expect("post");
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/settings?done=password-changed");
-    let page = c.get(app.url("/settings?done=password-changed")).send().await.expect("get").text().await.expect("text");
+    let page = c
+        .get(app.url("/settings?done=password-changed"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(page.contains("Your password is changed."));
-    assert_eq!(other_device.get(app.url("/admin")).send().await.expect("get").status(), 303);
-    assert_eq!(get_with_cookie(&app, &fresh, "/admin").await.status(), 200, "another user is unaffected");
-    let r = app.sign_in_with(&client(), "admin@acme.test", "a much longer passphrase").await;
+    assert_eq!(
+        other_device
+            .get(app.url("/admin"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        303
+    );
+    assert_eq!(
+        get_with_cookie(&app, &fresh, "/admin").await.status(),
+        200,
+        "another user is unaffected"
+    );
+    let r = app
+        .sign_in_with(&client(), "admin@acme.test", "a much longer passphrase")
+        .await;
     assert_eq!(r.status(), 303);
-    let r = app.sign_in_with(&client(), "admin@acme.test", "statusdesk-demo").await;
+    let r = app
+        .sign_in_with(&client(), "admin@acme.test", "statusdesk-demo")
+        .await;
     assert_eq!(r.status(), 401);
 }
 
@@ -237,21 +357,43 @@ async fn password_change_checks_its_input(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = app.signed_in("admin@globex.test").await;
     for (current, new, confirm, message) in [
-        ("wrong one!!", "long enough pass", "long enough pass", "The current password is not right."),
-        ("statusdesk-demo", "short", "short", "At least 10 characters."),
-        ("statusdesk-demo", "long enough pass", "other long pass", "The two new passwords are not the same."),
+        (
+            "wrong one!!",
+            "long enough pass",
+            "long enough pass",
+            "The current password is not right.",
+        ),
+        (
+            "statusdesk-demo",
+            "short",
+            "short",
+            "At least 10 characters.",
+        ),
+        (
+            "statusdesk-demo",
+            "long enough pass",
+            "other long pass",
+            "The two new passwords are not the same.",
+        ),
     ] {
         let csrf = app.csrf(&c, "/settings").await;
         let r = c
             .post(app.url("/settings/password"))
-            .form(&[("csrf", csrf.as_str()), ("current", current), ("new_password", new), ("confirm", confirm)])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("current", current),
+                ("new_password", new),
+                ("confirm", confirm),
+            ])
             .send()
             .await
             .expect("post");
         assert_eq!(r.status(), 422);
         assert!(r.text().await.expect("text").contains(message), "{message}");
     }
-    let r = app.sign_in_with(&client(), "admin@globex.test", "statusdesk-demo").await;
+    let r = app
+        .sign_in_with(&client(), "admin@globex.test", "statusdesk-demo")
+        .await;
     assert_eq!(r.status(), 303, "the password is unchanged");
 }
 
@@ -283,11 +425,21 @@ async fn password_reset_by_emailed_link(db: Db) {
     assert_eq!(mail.to, "admin@acme.test");
     assert!(mail.subject.contains("Reset your statusdesk password"));
     let link_start = mail.text.find(&app.base).expect("link in mail");
-    let link: String = mail.text[link_start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let link: String = mail.text[link_start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
     let path = link.trim_start_matches(&app.base).to_string();
     let token = path.split("token=").nth(1).expect("token").to_string();
 
-    let form = c.get(app.url(&path)).send().await.expect("get").text().await.expect("text");
+    let form = c
+        .get(app.url(&path))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(form.contains("Choose a new password"));
     let csrf = csrf_in(&form).expect("csrf");
     let r = c
@@ -303,10 +455,27 @@ async fn password_reset_by_emailed_link(db: Db) {
         .expect("post");
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/login?done=password-reset");
-    assert_eq!(app.sign_in_with(&client(), "admin@acme.test", "statusdesk-demo").await.status(), 401);
-    assert_eq!(app.sign_in_with(&client(), "admin@acme.test", "reset to this passphrase").await.status(), 303);
+    assert_eq!(
+        app.sign_in_with(&client(), "admin@acme.test", "statusdesk-demo")
+            .await
+            .status(),
+        401
+    );
+    assert_eq!(
+        app.sign_in_with(&client(), "admin@acme.test", "reset to this passphrase")
+            .await
+            .status(),
+        303
+    );
     // The link works once.
-    let again = c.get(app.url(&path)).send().await.expect("get").text().await.expect("text");
+    let again = c
+        .get(app.url(&path))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(again.contains("This link no longer works"));
     let r = c
         .post(app.url("/password/reset"))
@@ -319,7 +488,12 @@ async fn password_reset_by_emailed_link(db: Db) {
         .send()
         .await
         .expect("post");
-    assert!(r.text().await.expect("text").contains("This link no longer works"));
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("This link no longer works")
+    );
 }
 
 async fn reset_links_expire(db: Db) {
@@ -340,7 +514,14 @@ async fn reset_links_expire(db: Db) {
         .expect("post");
     let outbox = app.store.recent_outbox(1).await.expect("outbox");
     let mail = notify::Email::from_json(&outbox[0].payload).expect("payload");
-    let token: String = mail.text.split("token=").nth(1).expect("token").chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let token: String = mail
+        .text
+        .split("token=")
+        .nth(1)
+        .expect("token")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
     app.clock.advance(61 * 60 * 1000);
     let page = c
         .get(app.url(&format!("/password/reset?token={token}")))
@@ -350,7 +531,10 @@ async fn reset_links_expire(db: Db) {
         .text()
         .await
         .expect("text");
-    assert!(page.contains("This link no longer works"), "expired after an hour");
+    assert!(
+        page.contains("This link no longer works"),
+        "expired after an hour"
+    );
 }
 
 async fn language_follows_user_then_browser(db: Db) {
@@ -377,7 +561,11 @@ async fn language_follows_user_then_browser(db: Db) {
         .expect("text");
     assert!(en.contains("<html lang=\"en\">") && en.contains("Sign in"));
     // The language switch in the footer sets a cookie that beats the browser.
-    let r = anon.get(app.url("/language/sv?next=/login")).send().await.expect("get");
+    let r = anon
+        .get(app.url("/language/sv?next=/login"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/login");
     let page = anon
@@ -415,35 +603,69 @@ async fn language_follows_user_then_browser(db: Db) {
 async fn staff_manage_organisations_and_users(db: Db) {
     let app = TestApp::spawn(db).await;
     // Only support admins reach the staff pages.
-    for who in ["agent@statusdesk.test", "admin@acme.test", "member@acme.test"] {
+    for who in [
+        "agent@statusdesk.test",
+        "admin@acme.test",
+        "member@acme.test",
+    ] {
         let c = app.signed_in(who).await;
         let r = c.get(app.url("/staff")).send().await.expect("get");
         assert_eq!(r.status(), 403, "{who}");
-        assert!(r.text().await.expect("text").contains("Only support admins can do this."));
+        assert!(
+            r.text()
+                .await
+                .expect("text")
+                .contains("Only support admins can do this.")
+        );
     }
     let c = app.signed_in("support@statusdesk.test").await;
-    let page = c.get(app.url("/staff")).send().await.expect("get").text().await.expect("text");
+    let page = c
+        .get(app.url("/staff"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(page.contains("Acme") && page.contains("Globex") && page.contains("Initech"));
     let csrf = csrf_in(&page).expect("csrf");
     let r = c
         .post(app.url("/staff/organisations"))
-        .form(&[("csrf", csrf.as_str()), ("name", "Umbrella"), ("plan", "advanced")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Umbrella"),
+            ("plan", "advanced"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(r.status(), 303);
     let org_page = location(&r);
     assert!(org_page.starts_with("/staff/organisations/"));
-    let org_id = org_page.trim_start_matches("/staff/organisations/").split('?').next().expect("id").to_string();
+    let org_id = org_page
+        .trim_start_matches("/staff/organisations/")
+        .split('?')
+        .next()
+        .expect("id")
+        .to_string();
     // Duplicate names and bad plans are explained, not 500s.
     let r = c
         .post(app.url("/staff/organisations"))
-        .form(&[("csrf", csrf.as_str()), ("name", "umbrella"), ("plan", "core")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "umbrella"),
+            ("plan", "core"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.expect("text").contains("That already exists."));
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("That already exists.")
+    );
     let r = c
         .post(app.url("/staff/organisations"))
         .form(&[("csrf", csrf.as_str()), ("name", "Wayne"), ("plan", "gold")])
@@ -451,7 +673,12 @@ async fn staff_manage_organisations_and_users(db: Db) {
         .await
         .expect("post");
     assert_eq!(r.status(), 422);
-    assert!(r.text().await.expect("text").contains("Choose Core, Advanced or Enterprise."));
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("Choose Core, Advanced or Enterprise.")
+    );
 
     let r = c
         .post(app.url(&format!("/staff/organisations/{org_id}/users")))
@@ -483,7 +710,12 @@ async fn staff_manage_organisations_and_users(db: Db) {
 
     // The new admin signs in and sees an Enterprise organisation with chat.
     let u = client();
-    assert_eq!(app.sign_in_with(&u, "ursula@umbrella.test", "umbrella-secret-1").await.status(), 303);
+    assert_eq!(
+        app.sign_in_with(&u, "ursula@umbrella.test", "umbrella-secret-1")
+            .await
+            .status(),
+        303
+    );
     let token = {
         let r = app
             .client
@@ -495,7 +727,12 @@ async fn staff_manage_organisations_and_users(db: Db) {
         let v: serde_json::Value = r.json().await.expect("json");
         v["token"].as_str().expect("token").to_string()
     };
-    let me: serde_json::Value = app.api_get(&token, "/api/v1/me").await.json().await.expect("json");
+    let me: serde_json::Value = app
+        .api_get(&token, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(me["organisation"]["plan"], "enterprise");
     assert_eq!(me["direct_support"], true);
     assert_eq!(me["chat"], true);
@@ -509,7 +746,12 @@ async fn staff_manage_organisations_and_users(db: Db) {
         .expect("post");
     assert_eq!(r.status(), 303);
     let acme = app.token("admin@acme.test").await;
-    let me: serde_json::Value = app.api_get(&acme, "/api/v1/me").await.json().await.expect("json");
+    let me: serde_json::Value = app
+        .api_get(&acme, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(me["chat"], true, "100 % rollout reaches Acme");
     let r = c
         .post(app.url("/staff/chat-rollout"))
@@ -546,7 +788,14 @@ async fn staff_manage_organisations_and_users(db: Db) {
         .await
         .expect("post");
     assert_eq!(r.status(), 422);
-    let page = c.get(app.url("/staff")).send().await.expect("get").text().await.expect("text");
+    let page = c
+        .get(app.url("/staff"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(page.contains("Nora New") && !page.contains("Bad Role"));
 }
 
@@ -568,15 +817,32 @@ async fn every_page_links_to_the_status_page(db: Db) {
         (&support, "/staff"),
     ];
     for (c, path) in pages {
-        let html = c.get(app.url(path)).send().await.expect("get").text().await.expect("text");
-        let footer = html.split("<footer").nth(1).unwrap_or_else(|| panic!("{path} has no footer"));
-        assert!(footer.contains("href=\"/status\""), "{path} footer lacks the status link");
+        let html = c
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
+        let footer = html
+            .split("<footer")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{path} has no footer"));
+        assert!(
+            footer.contains("href=\"/status\""),
+            "{path} footer lacks the status link"
+        );
     }
 }
 
 async fn errors_are_friendly_pages(db: Db) {
     let app = TestApp::spawn(db).await;
-    let r = client().get(app.url("/no/such/page")).send().await.expect("get");
+    let r = client()
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 404);
     assert!(r.headers().get("x-request-id").is_some());
     let html = r.text().await.expect("text");
@@ -587,12 +853,22 @@ async fn errors_are_friendly_pages(db: Db) {
         .send()
         .await
         .expect("get");
-    assert!(r.text().await.expect("text").contains("Sidan hittades inte"));
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("Sidan hittades inte")
+    );
     // Member of an organisation: the admin panel is explained, not hidden.
     let m = app.signed_in("member@acme.test").await;
     let r = m.get(app.url("/admin")).send().await.expect("get");
     assert_eq!(r.status(), 403);
-    assert!(r.text().await.expect("text").contains("administrators can do this."));
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("administrators can do this.")
+    );
     // A bad form value is a 4xx page that names the problem.
     let s = app.signed_in("support@statusdesk.test").await;
     let csrf = app.csrf(&s, "/staff").await;

@@ -18,7 +18,12 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
     assert!(token.starts_with("sd_") && token.len() > 40);
     assert_eq!(created["label"], "deploy script");
 
-    let me: Value = app.api_get(&token, "/api/v1/me").await.json().await.expect("json");
+    let me: Value = app
+        .api_get(&token, "/api/v1/me")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(me["user"]["email"], "admin@acme.test");
     assert_eq!(me["user"]["role"], "admin");
     assert_eq!(me["organisation"]["name"], "Acme");
@@ -26,7 +31,9 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
     assert_eq!(me["direct_support"], true);
 
     // Only the hash is kept.
-    let pool = sqlx::AnyPool::connect(&app.database_url).await.expect("pool");
+    let pool = sqlx::AnyPool::connect(&app.database_url)
+        .await
+        .expect("pool");
     let hashes: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM api_tokens")
         .fetch_all(&pool)
         .await
@@ -37,10 +44,22 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
 
     // It shows on the settings page, by label, without the secret.
     let c = app.signed_in("admin@acme.test").await;
-    let settings = c.get(app.url("/settings")).send().await.expect("get").text().await.expect("text");
+    let settings = c
+        .get(app.url("/settings"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
     assert!(settings.contains("deploy script") && !settings.contains(&token));
 
-    let list: Value = app.api_get(&token, "/api/v1/tokens").await.json().await.expect("json");
+    let list: Value = app
+        .api_get(&token, "/api/v1/tokens")
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(list["tokens"].as_array().map(Vec::len), Some(1));
     let id = list["tokens"][0]["id"].as_str().expect("id").to_string();
     assert!(list["tokens"][0]["last_used_at"].is_string());
@@ -70,7 +89,12 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
 
     // Revoking from the settings page works as well.
     let second = app.token("admin@acme.test").await;
-    let list: Value = app.api_get(&second, "/api/v1/tokens").await.json().await.expect("json");
+    let list: Value = app
+        .api_get(&second, "/api/v1/tokens")
+        .await
+        .json()
+        .await
+        .expect("json");
     let live = list["tokens"]
         .as_array()
         .expect("tokens")
@@ -97,7 +121,12 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
         .send()
         .await
         .expect("post");
-    assert_eq!(r.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
+    assert_eq!(
+        r.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
     let html = r.text().await.expect("text");
     let at = html.find("id=\"new-token\">").expect("token shown") + "id=\"new-token\">".len();
     let shown: String = html[at..].chars().take_while(|c| *c != '<').collect();
@@ -113,7 +142,9 @@ async fn token_requests_get_clear_errors(db: Db) {
             .body(body)
             .send()
     };
-    let r = post(r#"{"email":"admin@acme.test","password":"nope nope nope"}"#).await.expect("post");
+    let r = post(r#"{"email":"admin@acme.test","password":"nope nope nope"}"#)
+        .await
+        .expect("post");
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["error"], "wrong e-mail address or password");
@@ -137,11 +168,27 @@ async fn token_requests_get_clear_errors(db: Db) {
         .expect("post");
     assert!(r.status().is_client_error());
     let v: Value = r.json().await.expect("json");
-    assert!(v["error"].as_str().is_some_and(|e| e.contains("Content-Type")), "{v}");
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Content-Type")),
+        "{v}"
+    );
 
-    let r = app.client.get(app.url("/api/v1/me")).bearer_auth("sd_forged").send().await.expect("get");
+    let r = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth("sd_forged")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 401);
-    let r = app.client.get(app.url("/api/v1/nothing-here")).send().await.expect("get");
+    let r = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 404);
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["error"], "not found");
@@ -151,7 +198,12 @@ async fn another_organisations_objects_are_not_found(db: Db) {
     let app = TestApp::spawn(db).await;
     let acme = app.token("admin@acme.test").await;
     let support = app.token("support@statusdesk.test").await;
-    let all: Value = app.api_get(&support, "/api/v1/organisations").await.json().await.expect("json");
+    let all: Value = app
+        .api_get(&support, "/api/v1/organisations")
+        .await
+        .json()
+        .await
+        .expect("json");
     let id_of = |name: &str| {
         all["organisations"]
             .as_array()
@@ -165,10 +217,25 @@ async fn another_organisations_objects_are_not_found(db: Db) {
     let (acme_id, globex_id) = (id_of("Acme"), id_of("Globex"));
     assert_eq!(all["organisations"].as_array().map(Vec::len), Some(3));
 
-    let mine: Value = app.api_get(&acme, "/api/v1/organisations").await.json().await.expect("json");
-    let names: Vec<&str> = mine["organisations"].as_array().expect("orgs").iter().filter_map(|o| o["name"].as_str()).collect();
+    let mine: Value = app
+        .api_get(&acme, "/api/v1/organisations")
+        .await
+        .json()
+        .await
+        .expect("json");
+    let names: Vec<&str> = mine["organisations"]
+        .as_array()
+        .expect("orgs")
+        .iter()
+        .filter_map(|o| o["name"].as_str())
+        .collect();
     assert_eq!(names, vec!["Acme"]);
-    assert_eq!(app.api_get(&acme, &format!("/api/v1/organisations/{acme_id}")).await.status(), 200);
+    assert_eq!(
+        app.api_get(&acme, &format!("/api/v1/organisations/{acme_id}"))
+            .await
+            .status(),
+        200
+    );
     for path in [
         format!("/api/v1/organisations/{globex_id}"),
         format!("/api/v1/organisations/{globex_id}/users"),
@@ -196,11 +263,18 @@ async fn another_organisations_objects_are_not_found(db: Db) {
         .json()
         .await
         .expect("json");
-    let emails: Vec<&str> = users["users"].as_array().expect("users").iter().filter_map(|u| u["email"].as_str()).collect();
+    let emails: Vec<&str> = users["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .filter_map(|u| u["email"].as_str())
+        .collect();
     assert_eq!(emails.len(), 3);
     assert!(emails.contains(&"member@acme.test") && !emails.contains(&"admin@globex.test"));
     let member = app.token("member@acme.test").await;
-    let r = app.api_get(&member, &format!("/api/v1/organisations/{acme_id}/users")).await;
+    let r = app
+        .api_get(&member, &format!("/api/v1/organisations/{acme_id}/users"))
+        .await;
     assert_eq!(r.status(), 403);
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["reason"], "admins_only");
@@ -241,7 +315,12 @@ async fn another_organisations_objects_are_not_found(db: Db) {
 
     // An agent sees all organisations but cannot manage them.
     let agent = app.token("agent@statusdesk.test").await;
-    assert_eq!(app.api_get(&agent, &format!("/api/v1/organisations/{globex_id}")).await.status(), 200);
+    assert_eq!(
+        app.api_get(&agent, &format!("/api/v1/organisations/{globex_id}"))
+            .await
+            .status(),
+        200
+    );
     let r = app
         .client
         .post(app.url("/api/v1/organisations"))
@@ -256,13 +335,29 @@ async fn another_organisations_objects_are_not_found(db: Db) {
 async fn support_admins_create_organisations_and_users(db: Db) {
     let app = TestApp::spawn(db).await;
     let support = app.token("support@statusdesk.test").await;
-    let post = |path: &'static str, body: Value| app.client.post(app.url(path)).bearer_auth(&support).json(&body).send();
-    let r = post("/api/v1/organisations", json!({"name": "Hooli", "plan": "advanced"})).await.expect("post");
+    let post = |path: &'static str, body: Value| {
+        app.client
+            .post(app.url(path))
+            .bearer_auth(&support)
+            .json(&body)
+            .send()
+    };
+    let r = post(
+        "/api/v1/organisations",
+        json!({"name": "Hooli", "plan": "advanced"}),
+    )
+    .await
+    .expect("post");
     assert_eq!(r.status(), 201);
     let org: Value = r.json().await.expect("json");
     let org_id = org["id"].as_str().expect("id").to_string();
     assert_eq!(org["plan"], "advanced");
-    let r = post("/api/v1/organisations", json!({"name": "HOOLI", "plan": "core"})).await.expect("post");
+    let r = post(
+        "/api/v1/organisations",
+        json!({"name": "HOOLI", "plan": "core"}),
+    )
+    .await
+    .expect("post");
     assert_eq!(r.status(), 409);
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["field"], "name");
@@ -280,13 +375,32 @@ async fn support_admins_create_organisations_and_users(db: Db) {
     )
     .await
     .expect("post");
-    assert_eq!(r.status(), 409, "e-mail addresses are unique regardless of case");
+    assert_eq!(
+        r.status(),
+        409,
+        "e-mail addresses are unique regardless of case"
+    );
     for (body, field) in [
-        (json!({"email": "x@hooli.test", "name": "X", "role": "admin", "password": "hooli-secret-1"}), "role"),
-        (json!({"email": "not-an-email", "name": "X", "role": "agent", "password": "hooli-secret-1"}), "email"),
-        (json!({"email": "y@hooli.test", "name": "X", "role": "agent", "password": "short"}), "password"),
-        (json!({"email": "z@hooli.test", "name": "X", "role": "wizard", "password": "hooli-secret-1"}), "role"),
-        (json!({"email": "w@hooli.test", "name": "X", "role": "admin", "organisation_id": "nope", "password": "hooli-secret-1"}), "organisation_id"),
+        (
+            json!({"email": "x@hooli.test", "name": "X", "role": "admin", "password": "hooli-secret-1"}),
+            "role",
+        ),
+        (
+            json!({"email": "not-an-email", "name": "X", "role": "agent", "password": "hooli-secret-1"}),
+            "email",
+        ),
+        (
+            json!({"email": "y@hooli.test", "name": "X", "role": "agent", "password": "short"}),
+            "password",
+        ),
+        (
+            json!({"email": "z@hooli.test", "name": "X", "role": "wizard", "password": "hooli-secret-1"}),
+            "role",
+        ),
+        (
+            json!({"email": "w@hooli.test", "name": "X", "role": "admin", "organisation_id": "nope", "password": "hooli-secret-1"}),
+            "organisation_id",
+        ),
     ] {
         let r = post("/api/v1/users", body.clone()).await.expect("post");
         assert_eq!(r.status(), 422, "{body}");
@@ -305,10 +419,21 @@ async fn support_admins_create_organisations_and_users(db: Db) {
 
 async fn openapi_document_covers_the_api(db: Db) {
     let app = TestApp::spawn(db).await;
-    let r = app.client.get(app.url("/api/v1/openapi.json")).send().await.expect("get");
+    let r = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 200);
     let doc: Value = r.json().await.expect("json");
-    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.1")), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("3.1")),
+        "{}",
+        doc["openapi"]
+    );
     let paths = doc["paths"].as_object().expect("paths");
     for (path, method) in [
         ("/api/v1/tokens", "post"),
@@ -322,7 +447,10 @@ async fn openapi_document_covers_the_api(db: Db) {
         ("/api/v1/organisations/{id}/users", "get"),
         ("/api/v1/users", "post"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
     }
     // Every documented operation answers (not 404/405) on the live server.
     for (path, ops) in paths {
@@ -330,7 +458,11 @@ async fn openapi_document_covers_the_api(db: Db) {
             let url = app.url(&path.replace("{id}", "x"));
             let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = app.client.request(m, url).send().await.expect("send");
-            assert!(r.status() != 404 || path.contains("{id}"), "{method} {path}: {}", r.status());
+            assert!(
+                r.status() != 404 || path.contains("{id}"),
+                "{method} {path}: {}",
+                r.status()
+            );
             assert_ne!(r.status(), 405, "{method} {path}");
         }
     }
@@ -340,23 +472,95 @@ async fn openapi_document_covers_the_api(db: Db) {
 
 async fn health_readiness_and_metrics(db: Db) {
     let app = TestApp::spawn(db).await;
-    let r = app.client.get(app.url("/healthz")).send().await.expect("get");
+    let r = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 200);
-    let r = app.client.get(app.url("/readyz")).send().await.expect("get");
+    let r = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.expect("text"), "ready");
     let _ = app.client.get(app.url("/login")).send().await.expect("get");
     let _ = app.client.get(app.url("/nope")).send().await.expect("get");
-    let text = app.client.get(app.url("/metrics")).send().await.expect("get").text().await.expect("text");
-    assert!(text.contains("statusdesk_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"), "{text}");
-    assert!(text.contains("route=\"unmatched\",status=\"404\""), "{text}");
-    assert!(text.contains("statusdesk_http_request_duration_seconds_bucket{route=\"/login\",le=\"+Inf\"} 1"));
-    let backend = if db == Db::Sqlite { "sqlite" } else { "postgres" };
-    assert!(text.contains(&format!("statusdesk_db_pool_max{{backend=\"{backend}\"}} 8")), "{text}");
-    // Not ready once the database is gone.
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        text.contains(
+            "statusdesk_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("route=\"unmatched\",status=\"404\""),
+        "{text}"
+    );
+    assert!(text.contains(
+        "statusdesk_http_request_duration_seconds_bucket{route=\"/login\",le=\"+Inf\"} 1"
+    ));
+    let backend = if db == Db::Sqlite {
+        "sqlite"
+    } else {
+        "postgres"
+    };
+    assert!(
+        text.contains(&format!(
+            "statusdesk_db_pool_max{{backend=\"{backend}\"}} 8"
+        )),
+        "{text}"
+    );
+    // Not ready once the database is gone; requests that need it get a
+    // generic 500 with a request id, never the cause.
+    let token = app.token("admin@acme.test").await;
+    let browser = app.signed_in("admin@acme.test").await;
     app.store.close().await;
-    let r = app.client.get(app.url("/readyz")).send().await.expect("get");
+    let r = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), 503);
+    let r = app.api_get(&token, "/api/v1/me").await;
+    assert_eq!(r.status(), 500);
+    let id = r
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("request id")
+        .to_string();
+    let v: serde_json::Value = r.json().await.expect("json");
+    assert_eq!(v["error"], format!("internal error (request id {id})"));
+    let r = browser.get(app.url("/settings")).send().await.expect("get");
+    assert_eq!(r.status(), 500);
+    let id = r
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("request id")
+        .to_string();
+    let html = r.text().await.expect("text");
+    assert!(
+        html.contains("Something went wrong on our side") && html.contains(&id),
+        "{html}"
+    );
+    assert!(
+        !html.to_lowercase().contains("pool"),
+        "no internals in the page"
+    );
 }
 
 on_both!(

@@ -37,7 +37,9 @@ impl Browser {
         let skip = std::env::var("STATUSDESK_SKIP_BROWSER").is_ok_and(|v| v == "1");
         let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
             if skip {
-                eprintln!("SKIPPED {test}: chromium/chromedriver are not installed and STATUSDESK_SKIP_BROWSER=1");
+                eprintln!(
+                    "SKIPPED {test}: chromium/chromedriver are not installed and STATUSDESK_SKIP_BROWSER=1"
+                );
                 return None;
             }
             panic!(
@@ -112,7 +114,12 @@ impl Browser {
     pub async fn sign_in(&self, app: &TestApp, email: &str) {
         let c = &self.client;
         c.goto(&app.url("/login")).await.expect("goto login");
-        c.find(Locator::Css("#email")).await.expect("email").send_keys(email).await.expect("type");
+        c.find(Locator::Css("#email"))
+            .await
+            .expect("email")
+            .send_keys(email)
+            .await
+            .expect("type");
         c.find(Locator::Css("#password"))
             .await
             .expect("password")
@@ -135,7 +142,9 @@ impl Browser {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_signs_in_and_sees_the_admin_panel_and_status_link() {
-    let Some(b) = Browser::start("browser::admin_signs_in_and_sees_the_admin_panel_and_status_link").await else {
+    let Some(b) =
+        Browser::start("browser::admin_signs_in_and_sees_the_admin_panel_and_status_link").await
+    else {
         return;
     };
     let app = TestApp::spawn(Db::Sqlite).await;
@@ -157,9 +166,16 @@ async fn admin_signs_in_and_sees_the_admin_panel_and_status_link() {
         .expect("admin panel");
     assert_eq!(b.text_of("main h1").await, "Acme");
     let people = b.text_of("main table").await;
-    assert!(people.contains("Olle Ops") && people.contains("Maja Medlem"), "{people}");
+    assert!(
+        people.contains("Olle Ops") && people.contains("Maja Medlem"),
+        "{people}"
+    );
     // The footer links to the status page, and the link works.
-    let link = b.client.find(Locator::Css("footer a[href='/status']")).await.expect("footer status link");
+    let link = b
+        .client
+        .find(Locator::Css("footer a[href='/status']"))
+        .await
+        .expect("footer status link");
     assert_eq!(link.text().await.expect("text"), "System status");
     link.click().await.expect("click");
     b.client
@@ -171,18 +187,29 @@ async fn admin_signs_in_and_sees_the_admin_panel_and_status_link() {
     assert_eq!(b.text_of("main h1").await, "System status");
 }
 
+/// Pages to photograph: (file name, path).
+type Pages = Vec<(&'static str, String)>;
+
 /// Not a test: screenshots of every page at laptop and phone widths, in
 /// Swedish and English, into target/screenshots, for people to look at.
 /// Run with `cargo test -p statusdesk --test it screenshots -- --ignored`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn screenshots() {
-    let Some(b) = Browser::start("browser::screenshots").await else { return };
+    let Some(b) = Browser::start("browser::screenshots").await else {
+        return;
+    };
     let app = TestApp::spawn(Db::Sqlite).await;
     let out = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&out).expect("dir");
-    let org_id = app.store.org_by_name("Acme").await.expect("db").expect("acme").id;
-    let sets: Vec<(Option<&str>, Vec<(&str, String)>)> = vec![
+    let org_id = app
+        .store
+        .org_by_name("Acme")
+        .await
+        .expect("db")
+        .expect("acme")
+        .id;
+    let sets: Vec<(Option<&str>, Pages)> = vec![
         (
             None,
             vec![
@@ -193,11 +220,24 @@ async fn screenshots() {
                 ("notfound", "/nope".into()),
             ],
         ),
-        (Some("admin@acme.test"), vec![("home-admin", "/".into()), ("admin", "/admin".into()), ("settings", "/settings".into())]),
-        (Some("admin@initech.test"), vec![("admin-core", "/admin".into())]),
+        (
+            Some("admin@acme.test"),
+            vec![
+                ("home-admin", "/".into()),
+                ("admin", "/admin".into()),
+                ("settings", "/settings".into()),
+            ],
+        ),
+        (
+            Some("admin@initech.test"),
+            vec![("admin-core", "/admin".into())],
+        ),
         (
             Some("support@statusdesk.test"),
-            vec![("staff", "/staff".into()), ("staff-org", format!("/staff/organisations/{org_id}"))],
+            vec![
+                ("staff", "/staff".into()),
+                ("staff-org", format!("/staff/organisations/{org_id}")),
+            ],
         ),
     ];
     for (who, pages) in sets {
@@ -206,13 +246,17 @@ async fn screenshots() {
             b.sign_in(&app, email).await;
         }
         for lang in ["en", "sv"] {
-            b.client.goto(&app.url(&format!("/language/{lang}?next=/"))).await.expect("lang");
+            b.client
+                .goto(&app.url(&format!("/language/{lang}?next=/")))
+                .await
+                .expect("lang");
             for (name, path) in &pages {
                 for (width, height, label) in [(1280u32, 900u32, "laptop"), (390, 844, "phone")] {
                     b.client.set_window_size(width, height).await.expect("size");
                     b.client.goto(&app.url(path)).await.expect("goto");
                     let png = b.client.screenshot().await.expect("screenshot");
-                    std::fs::write(out.join(format!("{name}-{lang}-{label}.png")), png).expect("write");
+                    std::fs::write(out.join(format!("{name}-{lang}-{label}.png")), png)
+                        .expect("write");
                 }
             }
         }

@@ -16,7 +16,11 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str], dir: &std::path::Path) -> (bool, String, String) {
-    let out = bin().args(args).current_dir(dir).output().expect("run statusdesk");
+    let out = bin()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run statusdesk");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).to_string(),
@@ -29,14 +33,23 @@ fn configuration_errors_stop_start_up_and_name_the_key() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("statusdesk.toml");
     std::fs::write(&file, "listen = \"127.0.0.1:0\"\nlisten_adress = \"x\"\n").expect("write");
-    let (ok, _, err) = run(&["--config", file.to_str().expect("path"), "serve"], dir.path());
+    let (ok, _, err) = run(
+        &["--config", file.to_str().expect("path"), "serve"],
+        dir.path(),
+    );
     assert!(!ok);
     assert!(err.contains("unknown key `listen_adress`"), "{err}");
 
     std::fs::write(&file, "session_days = \"forever\"\n").expect("write");
-    let (ok, _, err) = run(&["--config", file.to_str().expect("path"), "serve"], dir.path());
+    let (ok, _, err) = run(
+        &["--config", file.to_str().expect("path"), "serve"],
+        dir.path(),
+    );
     assert!(!ok);
-    assert!(err.contains("invalid value for `session_days`") && err.contains("forever"), "{err}");
+    assert!(
+        err.contains("invalid value for `session_days`") && err.contains("forever"),
+        "{err}"
+    );
 
     let out = bin()
         .args(["migrate"])
@@ -46,12 +59,21 @@ fn configuration_errors_stop_start_up_and_name_the_key() {
         .expect("run");
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`log_format`") && err.contains("STATUSDESK_LOG_FORMAT"), "{err}");
+    assert!(
+        err.contains("`log_format`") && err.contains("STATUSDESK_LOG_FORMAT"),
+        "{err}"
+    );
 
     let (ok, _, err) = run(&["--listen", "localhost", "serve"], dir.path());
     assert!(!ok);
-    assert!(err.contains("`listen`") && err.contains("flag --listen"), "{err}");
-    assert!(!dir.path().join("statusdesk-data").exists(), "nothing was created on a bad start");
+    assert!(
+        err.contains("`listen`") && err.contains("flag --listen"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("statusdesk-data").exists(),
+        "nothing was created on a bad start"
+    );
 }
 
 #[test]
@@ -59,7 +81,14 @@ fn config_example_is_complete() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (ok, out, _) = run(&["config", "example"], dir.path());
     assert!(ok);
-    for key in ["listen", "data_dir", "database_url", "base_url", "log_format", "session_days"] {
+    for key in [
+        "listen",
+        "data_dir",
+        "database_url",
+        "base_url",
+        "log_format",
+        "session_days",
+    ] {
         assert!(out.contains(&format!("# {key} = ")), "{key}");
     }
 }
@@ -77,7 +106,10 @@ fn serve_with_demo_prints_where_to_go_and_stops_on_sigterm() {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let first = lines.next().expect("a line").expect("read");
-    assert!(first.starts_with("statusdesk is ready at http://127.0.0.1:"), "{first}");
+    assert!(
+        first.starts_with("statusdesk is ready at http://127.0.0.1:"),
+        "{first}"
+    );
     let addr = first
         .split("listening on ")
         .nth(1)
@@ -89,13 +121,22 @@ fn serve_with_demo_prints_where_to_go_and_stops_on_sigterm() {
         printed.push(lines.next().expect("line").expect("read"));
     }
     let printed = printed.join("\n");
-    assert!(printed.contains("admin@acme.test") && printed.contains("statusdesk-demo"), "{printed}");
-    assert!(dir.path().join("statusdesk-data/statusdesk.db").exists(), "data in ./statusdesk-data");
+    assert!(
+        printed.contains("admin@acme.test") && printed.contains("statusdesk-demo"),
+        "{printed}"
+    );
+    assert!(
+        dir.path().join("statusdesk-data/statusdesk.db").exists(),
+        "data in ./statusdesk-data"
+    );
 
     // The server answers, then SIGTERM stops it cleanly.
     let body = http_get(&addr, "/readyz");
     assert!(body.contains("200 OK") && body.ends_with("ready"), "{body}");
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let code = wait_timeout(&mut child, Duration::from_secs(10));
@@ -111,8 +152,13 @@ fn serve_with_demo_prints_where_to_go_and_stops_on_sigterm() {
 fn http_get(addr: &str, path: &str) -> String {
     use std::io::Read;
     let mut s = std::net::TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("write");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("write");
     let mut out = String::new();
     s.read_to_string(&mut out).expect("read");
     out
@@ -136,7 +182,10 @@ fn commands_manage_organisations_users_and_backups() {
     let d = dir.path();
     let (ok, out, err) = run(&["org", "create", "Foo Corp", "--plan", "advanced"], d);
     assert!(ok, "{err}");
-    assert!(out.contains("created organisation Foo Corp (advanced)"), "{out}");
+    assert!(
+        out.contains("created organisation Foo Corp (advanced)"),
+        "{out}"
+    );
     let (ok, _, err) = run(&["org", "create", "Bar", "--plan", "gold"], d);
     assert!(!ok);
     assert!(err.contains("gold"), "{err}");
@@ -144,12 +193,37 @@ fn commands_manage_organisations_users_and_backups() {
     assert!(ok);
     assert!(out.contains("Foo Corp is now on enterprise"), "{out}");
     let (ok, out, err) = run(
-        &["user", "create", "ann@foo.test", "--name", "Ann", "--role", "admin", "--org", "Foo Corp", "--password", "ann-password-1"],
+        &[
+            "user",
+            "create",
+            "ann@foo.test",
+            "--name",
+            "Ann",
+            "--role",
+            "admin",
+            "--org",
+            "Foo Corp",
+            "--password",
+            "ann-password-1",
+        ],
         d,
     );
     assert!(ok, "{err}");
     assert!(out.contains("created admin ann@foo.test"), "{out}");
-    let (ok, _, err) = run(&["user", "create", "bob@foo.test", "--name", "Bob", "--role", "admin", "--password", "bob-password-1"], d);
+    let (ok, _, err) = run(
+        &[
+            "user",
+            "create",
+            "bob@foo.test",
+            "--name",
+            "Bob",
+            "--role",
+            "admin",
+            "--password",
+            "bob-password-1",
+        ],
+        d,
+    );
     assert!(!ok);
     assert!(err.contains("--org"), "{err}");
     let (ok, out, _) = run(&["user", "set-role", "ann@foo.test", "member"], d);
@@ -163,16 +237,31 @@ fn commands_manage_organisations_users_and_backups() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(b"ann-new-password\n").expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"ann-new-password\n")
+        .expect("write");
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (ok, out, _) = run(&["org", "list"], d);
     assert!(ok);
-    assert!(out.contains("Foo Corp") && out.contains("enterprise") && out.contains("1 organisations"), "{out}");
+    assert!(
+        out.contains("Foo Corp") && out.contains("enterprise") && out.contains("1 organisations"),
+        "{out}"
+    );
 
     let (ok, out, err) = run(&["backup", "copy.db"], d);
     assert!(ok, "{err}");
-    assert!(out.starts_with("backup written: copy.db") && out.contains("1 users"), "{out}");
+    assert!(
+        out.starts_with("backup written: copy.db") && out.contains("1 users"),
+        "{out}"
+    );
     let (ok, _, err) = run(&["backup", "copy.db"], d);
     assert!(!ok);
     assert!(err.contains("already exists"), "{err}");
@@ -181,8 +270,14 @@ fn commands_manage_organisations_users_and_backups() {
     let copy = d.join("copy.db");
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     rt.block_on(async {
-        let store = store::Store::connect(&format!("sqlite:{}", copy.display()), 1).await.expect("open copy");
-        let (p, _) = store.principal_by_email("ann@foo.test").await.expect("db").expect("ann");
+        let store = store::Store::connect(&format!("sqlite:{}", copy.display()), 1)
+            .await
+            .expect("open copy");
+        let (p, _) = store
+            .principal_by_email("ann@foo.test")
+            .await
+            .expect("db")
+            .expect("ann");
         assert_eq!(p.user.role, domain::Role::Member);
         assert_eq!(p.org.expect("org").plan, domain::Plan::Enterprise);
         store.close().await;

@@ -103,7 +103,11 @@ fn start_cluster() -> Result<Cluster, String> {
          PostgreSQL half of the suite."
             .to_string()
     })?;
-    let dir = std::env::temp_dir().join(format!("statusdesk-pg-{}-{}", std::process::id(), free_port()));
+    let dir = std::env::temp_dir().join(format!(
+        "statusdesk-pg-{}-{}",
+        std::process::id(),
+        free_port()
+    ));
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     if is_root() {
         let ok = Command::new("chown")
@@ -118,11 +122,28 @@ fn start_cluster() -> Result<Cluster, String> {
     }
     let data = dir.join("data");
     let data_s = data.to_string_lossy().to_string();
-    let out = pg_command(&bin, "initdb", &["-D", &data_s, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale"])
-        .output()
-        .map_err(|e| format!("initdb: {e}"))?;
+    let out = pg_command(
+        &bin,
+        "initdb",
+        &[
+            "-D",
+            &data_s,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-locale",
+        ],
+    )
+    .output()
+    .map_err(|e| format!("initdb: {e}"))?;
     if !out.status.success() {
-        return Err(format!("initdb failed: {}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let port = free_port();
     let opts = format!(
@@ -130,17 +151,27 @@ fn start_cluster() -> Result<Cluster, String> {
         dir.display()
     );
     let log = dir.join("log").to_string_lossy().to_string();
-    let out = pg_command(&bin, "pg_ctl", &["-D", &data_s, "-l", &log, "-w", "-o", &opts, "start"])
-        .output()
-        .map_err(|e| format!("pg_ctl: {e}"))?;
+    let out = pg_command(
+        &bin,
+        "pg_ctl",
+        &["-D", &data_s, "-l", &log, "-w", "-o", &opts, "start"],
+    )
+    .output()
+    .map_err(|e| format!("pg_ctl: {e}"))?;
     if !out.status.success() {
         let logtext = std::fs::read_to_string(&log).unwrap_or_default();
-        return Err(format!("pg_ctl start failed: {}\n{logtext}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "pg_ctl start failed: {}\n{logtext}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     // A watchdog stops the cluster and removes it when this test process ends.
     let pg_ctl = bin.join("pg_ctl");
     let stop = if is_root() {
-        format!("runuser -u postgres -- {} -D {data_s} -m immediate stop", pg_ctl.display())
+        format!(
+            "runuser -u postgres -- {} -D {data_s} -m immediate stop",
+            pg_ctl.display()
+        )
     } else {
         format!("{} -D {data_s} -m immediate stop", pg_ctl.display())
     };
@@ -187,7 +218,9 @@ async fn fresh_pg_database() -> String {
         Err(e) => panic!("{e}"),
     };
     let name = format!("t_{}", uuid_simple());
-    let mut conn = sqlx::PgConnection::connect(&cluster.admin_url).await.expect("connect to test cluster");
+    let mut conn = sqlx::PgConnection::connect(&cluster.admin_url)
+        .await
+        .expect("connect to test cluster");
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await
@@ -252,15 +285,22 @@ impl TestApp {
             Db::Sqlite => format!("sqlite:{}", dir.path().join("test.db").display()),
             Db::Postgres => fresh_pg_database().await,
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("addr");
         let mut o = Overrides::default();
-        o.values.insert("data_dir", dir.path().to_string_lossy().to_string());
+        o.values
+            .insert("data_dir", dir.path().to_string_lossy().to_string());
         o.values.insert("database_url", database_url.clone());
         o.values.insert("base_url", format!("http://{addr}"));
         let settings = Settings::load(&o, &BTreeMap::new()).expect("settings");
         let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
-        let used_clock: Arc<dyn Clock> = if options.manual_clock { clock.clone() } else { Arc::new(SystemClock) };
+        let used_clock: Arc<dyn Clock> = if options.manual_clock {
+            clock.clone()
+        } else {
+            Arc::new(SystemClock)
+        };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
         let server = tokio::spawn(async move {
@@ -303,16 +343,33 @@ impl TestApp {
 
     /// The CSRF token a page's forms carry, read from its HTML.
     pub async fn csrf(&self, client: &reqwest::Client, path: &str) -> String {
-        let html = client.get(self.url(path)).send().await.expect("get").text().await.expect("text");
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
         csrf_in(&html).unwrap_or_else(|| panic!("no csrf token on {path}"))
     }
 
     /// Signs `client` in through the form; returns the sign-in response.
-    pub async fn sign_in_with(&self, client: &reqwest::Client, email: &str, password: &str) -> reqwest::Response {
+    pub async fn sign_in_with(
+        &self,
+        client: &reqwest::Client,
+        email: &str,
+        password: &str,
+    ) -> reqwest::Response {
         let csrf = self.csrf(client, "/login").await;
         client
             .post(self.url("/login"))
-            .form(&[("csrf", csrf.as_str()), ("email", email), ("password", password), ("next", "/")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("email", email),
+                ("password", password),
+                ("next", "/"),
+            ])
             .send()
             .await
             .expect("post login")
@@ -321,7 +378,9 @@ impl TestApp {
     /// A new cookie-keeping client signed in as `email` with the demo password.
     pub async fn signed_in(&self, email: &str) -> reqwest::Client {
         let c = client();
-        let r = self.sign_in_with(&c, email, statusdesk::demo::PASSWORD).await;
+        let r = self
+            .sign_in_with(&c, email, statusdesk::demo::PASSWORD)
+            .await;
         assert_eq!(r.status(), 303, "sign-in of {email} failed");
         c
     }
@@ -341,7 +400,12 @@ impl TestApp {
     }
 
     pub async fn api_get(&self, token: &str, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("get")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("get")
     }
 }
 
