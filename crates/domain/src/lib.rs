@@ -5,8 +5,10 @@
 
 pub mod clock;
 pub mod policy;
+pub mod ticket;
 pub mod types;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use policy::{Action, Decision, DenyReason, decide};
+pub use ticket::{Priority, Refused, TicketEvent, TicketStatus, transition};
 pub use types::*;

@@ -26,6 +26,9 @@ pub enum Action<'a> {
     UseDirectSupport,
     /// Chat with support.
     UseChat,
+    /// Read and act on one support request of an organisation (as a
+    /// customer: reply, mark solved, reopen, follow).
+    ViewRequest { org_id: &'a str },
     /// Work the agents' queue across organisations.
     WorkSupportQueue,
     /// Post incidents and maintenance, edit components.
@@ -131,6 +134,15 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Forbidden(DenyReason::StaffOnly)
             }
         }
+        ViewRequest { org_id } => {
+            if actor.is_staff() {
+                Allow
+            } else if !own_org(org_id) {
+                NotFound
+            } else {
+                decide(Some(actor), UseDirectSupport)
+            }
+        }
         UseDirectSupport | UseChat => {
             if actor.is_staff() {
                 return Forbidden(DenyReason::CustomersOnly);
@@ -197,6 +209,8 @@ mod tests {
             ("direct_support", Action::UseDirectSupport),
             ("chat", Action::UseChat),
             ("queue", Action::WorkSupportQueue),
+            ("own_request", Action::ViewRequest { org_id: OWN }),
+            ("other_request", Action::ViewRequest { org_id: OTHER }),
             ("status_admin", Action::ManageStatusPage),
         ]
     }
@@ -219,6 +233,11 @@ mod tests {
             (Role::SupportAdmin, "manage_orgs" | "manage_users") => Allow,
             (_, "manage_orgs" | "manage_users") => Forbidden(SupportAdminsOnly),
             (Role::Agent | Role::SupportAdmin, "queue" | "status_admin") => Allow,
+            (Role::Agent | Role::SupportAdmin, "own_request" | "other_request") => Allow,
+            (_, "other_request") => NotFound,
+            (_, "own_request") if !paid => Forbidden(PlanExcludesDirectSupport),
+            (Role::Member, "own_request") => Forbidden(AdminsOnly),
+            (Role::Admin, "own_request") => Allow,
             (_, "queue" | "status_admin") => Forbidden(StaffOnly),
             (Role::Agent | Role::SupportAdmin, "direct_support" | "chat") => {
                 Forbidden(CustomersOnly)
@@ -250,7 +269,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 14);
+        assert_eq!(checked, 4 * 3 * 2 * 16);
     }
 
     #[test]

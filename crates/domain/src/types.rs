@@ -11,7 +11,7 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn new(what: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(what: &'static str, message: impl Into<String>) -> Self {
         Self {
             what,
             message: message.into(),
@@ -61,6 +61,8 @@ macro_rules! string_enum {
         }
     };
 }
+
+pub(crate) use string_enum;
 
 string_enum!(
     /// The plan a customer organisation is on.

@@ -57,6 +57,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "Largest number of database connections this instance opens.",
     ),
     ("session_days", "14", "How long a sign-in lasts, in days."),
+    (
+        "auto_close_days",
+        "7",
+        "Solved support requests close themselves after this many days.",
+    ),
 ];
 
 /// The settings in force.
@@ -73,6 +78,7 @@ pub struct Settings {
     pub cookie_secure: bool,
     pub db_max_connections: u32,
     pub session_days: u32,
+    pub auto_close_days: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -89,6 +95,7 @@ impl std::fmt::Debug for Settings {
             .field("cookie_secure", &self.cookie_secure)
             .field("db_max_connections", &self.db_max_connections)
             .field("session_days", &self.session_days)
+            .field("auto_close_days", &self.auto_close_days)
             .finish()
     }
 }
@@ -247,6 +254,12 @@ impl Settings {
                 _ => Err(format!("'{v}' is not a whole number of days from 1 to 365")),
             }
         })?;
+        let auto_close_days = parse(get("auto_close_days"), "auto_close_days", 7, |v| match v
+            .parse::<u32>()
+        {
+            Ok(n) if (1..=365).contains(&n) => Ok(n),
+            _ => Err(format!("'{v}' is not a whole number of days from 1 to 365")),
+        })?;
         Ok(Settings {
             listen,
             data_dir,
@@ -259,6 +272,7 @@ impl Settings {
             cookie_secure,
             db_max_connections,
             session_days,
+            auto_close_days,
         })
     }
 
@@ -270,6 +284,8 @@ impl Settings {
             default_language: self.default_language,
             behind_proxy: self.behind_proxy,
             session_ttl_ms: i64::from(self.session_days) * 24 * 3600 * 1000,
+            data_dir: self.data_dir.clone(),
+            auto_close_ms: i64::from(self.auto_close_days) * 24 * 3600 * 1000,
             ..web::WebConfig::default()
         }
     }

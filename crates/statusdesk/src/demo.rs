@@ -2,8 +2,8 @@
 //! admins and members, and the support team. Every password is
 //! `statusdesk-demo`. Later features add their demo content here.
 use anyhow::Result;
-use domain::{Plan, Role};
-use store::{NewUser, Store};
+use domain::{Plan, Priority, Role, TicketEvent, TicketStatus, transition};
+use store::{Change, NewEvent, NewRequest, NewUser, Store};
 
 pub const PASSWORD: &str = "statusdesk-demo";
 
@@ -58,6 +58,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
     let total = ORGS.len() + USERS.len();
     let mut done = 0;
     let mut org_ids = Vec::new();
+    let mut user_ids: Vec<(&str, String)> = Vec::new();
     for (name, plan) in ORGS {
         let org = store.create_org(name, *plan, now).await?;
         org_ids.push((*name, org.id));
@@ -74,7 +75,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
         let hash = web::ctx::hash_password(PASSWORD.to_string())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        store
+        let user = store
             .create_user(
                 &NewUser {
                     email,
@@ -87,8 +88,107 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
                 now,
             )
             .await?;
+        user_ids.push((email, user.id));
         done += 1;
         tracing::debug!("demo: {done}/{total} user {email}");
+    }
+    let mut component_ids = Vec::new();
+    for (i, name) in COMPONENTS.iter().enumerate() {
+        let id = store
+            .create_component(name, None, i64::try_from(i).unwrap_or(0), now)
+            .await?;
+        component_ids.push((*name, id));
+    }
+    let user = |email: &str| {
+        user_ids
+            .iter()
+            .find(|(e, _)| *e == email)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default()
+    };
+    let org = |name: &str| {
+        org_ids
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default()
+    };
+    let component = |name: &str| {
+        component_ids
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, id)| id.clone())
+    };
+    let agent = user("agent@statusdesk.test");
+    let hour = 3_600_000;
+    for (i, r) in REQUESTS.iter().enumerate() {
+        let at = now - r.hours_ago * hour;
+        let requester = user(r.by);
+        let comp = r.component.and_then(component);
+        let id = store
+            .create_request(
+                &NewRequest {
+                    org_id: &org(r.org),
+                    requester_id: &requester,
+                    subject: r.subject,
+                    description: r.description,
+                    priority: r.priority,
+                    component: comp.as_deref(),
+                    follow_up_of: None,
+                },
+                &[],
+                &[],
+                at,
+            )
+            .await?;
+        let mut status = TicketStatus::New;
+        for (step, (reply, then)) in r.agent_steps.iter().enumerate() {
+            let step_at = at + (i64::try_from(step).unwrap_or(0) + 1) * hour / 2;
+            let mut events = vec![NewEvent {
+                kind: "replied",
+                detail: "{}".into(),
+                internal: false,
+            }];
+            let mut to = transition(status, TicketEvent::AgentReplied)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if to != status {
+                events.push(status_event(status, to));
+            }
+            if let Some(then) = then {
+                let next = transition(to, TicketEvent::AgentSetStatus(*then))
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                events.push(status_event(to, next));
+                to = next;
+            }
+            let assign = (step == 0).then_some(Some(agent.as_str()));
+            if assign.is_some() {
+                events.push(NewEvent {
+                    kind: "assigned",
+                    detail: serde_json::json!({"to": agent, "name": "Alex Agent"}).to_string(),
+                    internal: false,
+                });
+            }
+            store
+                .apply_change(
+                    &Change {
+                        request_id: &id,
+                        actor_id: Some(&agent),
+                        expected_status: status,
+                        new_status: to,
+                        message: Some((reply, false)),
+                        priority: None,
+                        assignee: assign,
+                        events,
+                        attachments: Vec::new(),
+                        outbox: Vec::new(),
+                        follow: None,
+                    },
+                    step_at,
+                )
+                .await?;
+            status = to;
+        }
+        tracing::debug!("demo: request {}/{}", i + 1, REQUESTS.len());
     }
     tracing::info!(
         "demo data created: {} organisations, {} users",
@@ -118,3 +218,96 @@ pub fn sign_in_help() -> String {
     }
     out
 }
+
+fn status_event(from: TicketStatus, to: TicketStatus) -> NewEvent {
+    NewEvent {
+        kind: "status",
+        detail: serde_json::json!({"from": from.as_str(), "to": to.as_str(), "auto": false})
+            .to_string(),
+        internal: false,
+    }
+}
+
+/// The product's features, as listed on the status page.
+pub const COMPONENTS: &[&str] = &[
+    "Login",
+    "Groups",
+    "Chat",
+    "Live video",
+    "Mobile apps",
+    "Integrations and API",
+];
+
+struct DemoRequest {
+    org: &'static str,
+    by: &'static str,
+    subject: &'static str,
+    description: &'static str,
+    priority: Priority,
+    component: Option<&'static str>,
+    hours_ago: i64,
+    /// Agent replies, each optionally followed by a status change.
+    agent_steps: &'static [(&'static str, Option<TicketStatus>)],
+}
+
+const REQUESTS: &[DemoRequest] = &[
+    DemoRequest {
+        org: "Acme",
+        by: "admin@acme.test",
+        subject: "Live broadcast fails for the CEO's town hall",
+        description: "Our CEO starts a live broadcast to the **All staff** group every Monday at 09:00. Since this morning the broadcast stops after a few seconds with *Connection lost*.\n\n- Browser: Chrome 131 on Windows 11\n- Other users can start broadcasts in smaller groups\n\nThe town hall is in two hours.",
+        priority: Priority::High,
+        component: Some("Live video"),
+        hours_ago: 3,
+        agent_steps: &[(
+            "Thanks Ada, we are on it. Could you send the time of the last failed attempt and the group's name exactly as it appears?",
+            None,
+        )],
+    },
+    DemoRequest {
+        org: "Acme",
+        by: "ops@acme.test",
+        subject: "New employees loop back to the sign-in page",
+        description: "Accounts created through SCIM since yesterday cannot sign in: after the identity provider they land on the sign-in page again. Older accounts work.",
+        priority: Priority::High,
+        component: Some("Login"),
+        hours_ago: 1,
+        agent_steps: &[],
+    },
+    DemoRequest {
+        org: "Acme",
+        by: "admin@acme.test",
+        subject: "Mac users cannot download recorded videos",
+        description: "Several colleagues on macOS get an empty file when they download a recording. Windows users are fine.",
+        priority: Priority::Normal,
+        component: Some("Live video"),
+        hours_ago: 30,
+        agent_steps: &[(
+            "We could not reproduce this with Safari 18. Which browser and version do your colleagues use?",
+            Some(TicketStatus::WaitingOnCustomer),
+        )],
+    },
+    DemoRequest {
+        org: "Acme",
+        by: "ops@acme.test",
+        subject: "Rate limits of the REST API",
+        description: "How many requests per minute may our integration send to the REST API before it is throttled?",
+        priority: Priority::Low,
+        component: Some("Integrations and API"),
+        hours_ago: 75,
+        agent_steps: &[(
+            "The REST API allows 600 requests per minute per token, and answers 429 with a Retry-After header above that.",
+            Some(TicketStatus::Solved),
+        )],
+    },
+    DemoRequest {
+        org: "Globex",
+        by: "admin@globex.test",
+        subject: "Chat thread missing from a group now and then",
+        description: "Sometimes a chat thread linked to our *Sales* group does not show up for one user. Reloading the page helps.",
+        priority: Priority::Low,
+        component: Some("Chat"),
+        hours_ago: 20,
+        agent_steps: &[],
+    },
+];

@@ -76,6 +76,7 @@ pub async fn start(
     }
     let state = web::AppState::new(store.clone(), settings.web_config(demo), clock);
     let addr = listener.local_addr()?;
+    tokio::spawn(background_jobs(state.clone()));
     on_ready(&Running {
         addr,
         store: store.clone(),
@@ -84,4 +85,17 @@ pub async fn start(
     web::serve(listener, state, shutdown).await?;
     store.close().await;
     Ok(())
+}
+
+/// Periodic work: closing requests that have been solved long enough.
+async fn background_jobs(state: web::AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match web::requests::close_solved(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(closed = n, "closed solved requests"),
+            Err(e) => tracing::warn!(error = %e, "closing solved requests failed"),
+        }
+    }
 }

@@ -7,10 +7,14 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod components;
 mod outbox;
+mod requests;
 
 pub use accounts::*;
+pub use components::*;
 pub use outbox::*;
+pub use requests::*;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -31,6 +35,8 @@ pub enum StoreError {
     Duplicate(&'static str),
     #[error("unsupported database URL '{0}': use sqlite:PATH or postgres://…")]
     UnsupportedUrl(String),
+    #[error("the cursor is not one this server gave out")]
+    BadCursor,
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
 }

@@ -52,6 +52,15 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_organisation, update_organisation))
         .routes(routes!(organisation_users))
         .routes(routes!(create_user_api))
+        .routes(routes!(
+            crate::api_requests::create_request,
+            crate::api_requests::list_requests
+        ))
+        .routes(routes!(
+            crate::api_requests::get_request,
+            crate::api_requests::patch_request
+        ))
+        .routes(routes!(crate::api_requests::post_message))
 }
 
 /// Every error of the API.

@@ -3,15 +3,20 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+mod api_requests;
 mod assets;
 pub mod ctx;
 pub mod error;
 mod extract;
 pub mod i18n;
+mod markdown;
 pub mod metrics;
 mod page;
 mod pages;
+pub mod requests;
 pub mod state;
+mod support;
+mod uploads;
 
 pub use state::{AppState, WebConfig};
 
@@ -36,6 +41,7 @@ pub fn router(state: AppState) -> Router {
     let openapi = Arc::new(openapi.to_pretty_json().unwrap_or_else(|_| "{}".into()));
     Router::new()
         .merge(pages::router())
+        .merge(support::router())
         .merge(api)
         .route(
             "/api/v1/openapi.json",
@@ -217,7 +223,7 @@ fn render_error(
     response
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {

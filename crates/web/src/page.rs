@@ -11,6 +11,8 @@ pub struct NavUser {
     pub is_admin: bool,
     pub is_staff: bool,
     pub is_support_admin: bool,
+    /// May use direct support (admins of Advanced and Enterprise organisations).
+    pub has_support: bool,
 }
 
 pub struct Page {
@@ -54,6 +56,8 @@ impl Ctx {
                 is_admin: v.principal.user.role == Role::Admin,
                 is_staff: v.principal.user.role.is_staff(),
                 is_support_admin: v.principal.user.role == Role::SupportAdmin,
+                has_support: domain::decide(Some(&v.actor), domain::Action::UseDirectSupport)
+                    .is_allowed(),
             }),
             csrf: self.csrf.clone(),
             here: self.here.clone(),

@@ -21,6 +21,10 @@ pub struct WebConfig {
     pub login_max_failures_account: i64,
     pub login_max_failures_address: i64,
     pub login_window_ms: i64,
+    /// Where uploaded files are kept.
+    pub data_dir: std::path::PathBuf,
+    /// Solved requests close themselves after this long.
+    pub auto_close_ms: i64,
 }
 
 impl Default for WebConfig {
@@ -35,6 +39,8 @@ impl Default for WebConfig {
             login_max_failures_account: 5,
             login_max_failures_address: 30,
             login_window_ms: 15 * 60 * 1000,
+            data_dir: std::path::PathBuf::from("./statusdesk-data"),
+            auto_close_ms: 7 * 24 * 3600 * 1000,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Without chromedriver they fail with instructions, unless
 //! STATUSDESK_SKIP_BROWSER=1 says to skip them, which is printed loudly.
 use crate::harness::{Db, TestApp};
+use crate::loud;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -37,7 +38,7 @@ impl Browser {
         let skip = std::env::var("STATUSDESK_SKIP_BROWSER").is_ok_and(|v| v == "1");
         let (Some(driver_bin), Some(chromium)) = (find("chromedriver"), find("chromium")) else {
             if skip {
-                eprintln!(
+                loud!(
                     "SKIPPED {test}: chromium/chromedriver are not installed and STATUSDESK_SKIP_BROWSER=1"
                 );
                 return None;

@@ -9,6 +9,16 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use store::Store;
 
+/// Prints past the test harness's output capture, so a skipped test is
+/// visible even when it "passes".
+#[macro_export]
+macro_rules! loud {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Db {
     Sqlite,
@@ -198,13 +208,13 @@ fn start_cluster() -> Result<Cluster, String> {
 pub fn postgres_available(test: &str) -> bool {
     let skip = std::env::var("STATUSDESK_SKIP_PG").is_ok_and(|v| v == "1");
     if skip && std::env::var("STATUSDESK_TEST_PG_URL").is_err() && pg_bin_dir().is_none() {
-        eprintln!("SKIPPED {test}: PostgreSQL is not installed and STATUSDESK_SKIP_PG=1");
+        loud!("SKIPPED {test}: PostgreSQL is not installed and STATUSDESK_SKIP_PG=1");
         return false;
     }
     match CLUSTER.get_or_init(start_cluster) {
         Ok(_) => true,
         Err(e) if skip => {
-            eprintln!("SKIPPED {test}: STATUSDESK_SKIP_PG=1 and {e}");
+            loud!("SKIPPED {test}: STATUSDESK_SKIP_PG=1 and {e}");
             false
         }
         Err(e) => panic!("{e}"),

@@ -170,3 +170,138 @@ deny-chat-not-enabled = Chat support has not been rolled out to your organisatio
 deny-staff-only = Only support staff can do this.
 deny-support-admins-only = Only support admins can do this.
 deny-customers-only = This is for customer organisations.
+
+nav-support = Contact support
+nav-queue = Support queue
+contact-support = Contact support
+contact-support-lead = Ask a question by message and follow every request your company's admins have made.
+support-unavailable-title = Direct support is not available
+help-resources-title = Help for everyone
+help-center = Help center
+help-center-desc = Articles about every feature.
+help-community = Help community
+help-community-desc = Questions and answers from other customers.
+resource-center = Customer resource center
+resource-center-desc = Best practices for a successful rollout.
+computer-only = Direct support is available from a computer only. Open this page on your computer to ask a question or reply.
+
+inbox-title = Support inbox
+inbox-lead = Every request made by an administrator of your organisation, and where it stands.
+inbox-empty = No requests match.
+ask-question = Ask a question
+filter-status = Filter by status
+search = Search
+search-placeholder = Search subjects and messages
+any-priority = Any priority
+any-feature = Any feature
+filter = Filter
+last-activity = Last activity
+first-page = First page
+next-page = Next page
+status-all = All
+status-new = New
+status-open = Open
+status-waiting_on_customer = Waiting on you
+status-solved = Solved
+status-closed = Closed
+priority-high = High
+priority-normal = Normal
+priority-low = Low
+field-priority = Priority
+field-feature = Affected feature
+field-subject = Subject
+field-description = Describe the problem
+field-attachments = Attachments
+field-requester = Requested by
+field-assignee = Assigned to
+field-status = Status
+field-age = Age
+no-feature = None, or not sure
+markdown-help = You can use Markdown: **bold**, *italic*, lists and links.
+attachments-help = Up to 5 files of at most 10 MiB each: images, PDF or text files.
+send-request = Send request
+examples = For example
+priority-note = Priority tells us how much the problem affects your business. It does not guarantee a faster or slower resolution, but it lets us focus on what is most urgent.
+priority-high-title = High — severe business impact
+priority-high-desc = Users cannot do their jobs. It needs action now and there is no workaround.
+priority-high-ex1 = No user can sign in.
+priority-high-ex2 = A key feature is broken for every user, such as creating groups.
+priority-high-ex3 = A key person, such as the CEO, cannot use a basic feature such as live broadcasting.
+priority-normal-title = Normal — moderate business impact
+priority-normal-desc = Some users cannot do their jobs. Workarounds exist, or a feature that is not core is broken.
+priority-normal-ex1 = Some users cannot broadcast live.
+priority-normal-ex2 = A feature that is not core misbehaves: Mac users cannot download a video.
+priority-low-title = Low — low business impact
+priority-low-desc = Short-lived, with workarounds, affecting fewer than 5 % of users and no important part of the product.
+priority-low-ex1 = A user now and then cannot see a chat thread linked to a group.
+priority-low-ex2 = Some Android users cannot download a video, but can from a laptop or iOS.
+priority-low-ex3 = Small questions about the API or developer support.
+follow-up-note = This request follows up a closed one.
+view-earlier = View the earlier request
+request-title = Support request
+internal-note = Internal note
+closed-note = This request is closed. Closed requests are final; if the problem is back, start a follow-up request.
+start-follow-up = Start a follow-up request
+your-reply = Your reply
+internal-checkbox = Internal note: only support staff see it
+send-reply = Send
+mark-solved = Mark as solved
+reopen = Reopen
+follow = Follow
+unfollow = Stop following
+unassigned = Unassigned
+timeline = Timeline
+queue-title = Support queue
+queue-views = Queue views
+queue-empty = Nothing here right now.
+view-unassigned = Unassigned
+view-mine = Mine
+view-open = All open
+view-waiting = Waiting on customer
+view-solved = Solved
+age-minutes = { $n } min
+age-hours = { $n } h
+age-days = { $n } d
+event-created = { $actor } filed the request
+event-replied = { $actor } replied
+event-note = { $actor } added an internal note
+event-status = { $actor } changed the status from { $from } to { $to }
+event-auto-closed = Closed automatically after being solved for { $days } days
+event-priority = { $actor } changed the priority from { $from } to { $to }
+event-assigned = { $actor } assigned the request to { $name }
+event-unassigned = { $actor } removed the assignee
+error-transition = That change is not possible for a request in this state.
+invalid-subject = Write a subject of at most 200 characters.
+invalid-description = Describe the problem (at most 20,000 characters).
+invalid-body = Write a message (at most 20,000 characters).
+invalid-priority = Choose a priority: High, Normal or Low.
+invalid-component = Choose one of the listed features.
+invalid-attachments = The attachments could not be accepted.
+invalid-follow_up_of = The earlier request was not found.
+invalid-status = Choose a valid status.
+invalid-assignee = Choose a member of the support team.
+invalid-view = Choose one of the queue views.
+done-request-sent = Your request is sent. You will see replies here and by e-mail.
+done-reply-sent = Your reply is sent.
+done-note-added = The internal note is added.
+done-solved = The request is marked as solved.
+done-reopened = The request is open again.
+done-following = You follow this request and get e-mail about it.
+done-not-following = You no longer follow this request.
+mail-reply-subject = Re: { $subject }
+mail-reply-body =
+    Hello { $name },
+
+    { $author } from support replied to your request:
+
+    { $body }
+
+    Status: { $status }
+    Reply or follow the request here: { $link }
+mail-status-subject = { $subject }: { $status }
+mail-status-body =
+    Hello { $name },
+
+    The status of your support request is now: { $status }.
+
+    Follow the request here: { $link }

@@ -170,3 +170,138 @@ deny-chat-not-enabled = Chattsupporten har ännu inte införts för din organisa
 deny-staff-only = Bara supportpersonal kan göra det här.
 deny-support-admins-only = Bara supportadministratörer kan göra det här.
 deny-customers-only = Det här är för kundorganisationer.
+
+nav-support = Kontakta support
+nav-queue = Supportkö
+contact-support = Kontakta support
+contact-support-lead = Ställ en fråga via meddelande och följ alla ärenden som företagets administratörer har skickat in.
+support-unavailable-title = Direktsupport är inte tillgänglig
+help-resources-title = Hjälp för alla
+help-center = Hjälpcenter
+help-center-desc = Artiklar om alla funktioner.
+help-community = Hjälpcommunity
+help-community-desc = Frågor och svar från andra kunder.
+resource-center = Kundresurscenter
+resource-center-desc = Metodtips för en lyckad lansering.
+computer-only = Direktsupport är bara tillgänglig från en dator. Öppna sidan på datorn för att ställa en fråga eller svara.
+
+inbox-title = Supportinkorg
+inbox-lead = Alla supportbegäranden som en administratör i din organisation har gjort, och hur det går med dem.
+inbox-empty = Inga begäranden matchar.
+ask-question = Ställ en fråga
+filter-status = Filtrera efter status
+search = Sök
+search-placeholder = Sök i ämnen och meddelanden
+any-priority = Alla prioriteringar
+any-feature = Alla funktioner
+filter = Filtrera
+last-activity = Senaste aktivitet
+first-page = Första sidan
+next-page = Nästa sida
+status-all = Alla
+status-new = Ny
+status-open = Öppen
+status-waiting_on_customer = Väntar på dig
+status-solved = Löst
+status-closed = Stängd
+priority-high = Hög
+priority-normal = Normal
+priority-low = Låg
+field-priority = Prioritet
+field-feature = Berörd funktion
+field-subject = Ämne
+field-description = Beskriv problemet
+field-attachments = Bilagor
+field-requester = Begärd av
+field-assignee = Tilldelad
+field-status = Status
+field-age = Ålder
+no-feature = Ingen, eller vet inte
+markdown-help = Du kan använda Markdown: **fetstil**, *kursiv*, listor och länkar.
+attachments-help = Upp till 5 filer på högst 10 MiB var: bilder, PDF eller textfiler.
+send-request = Skicka begäran
+examples = Till exempel
+priority-note = Prioriteten berättar hur mycket problemet påverkar ert företag. Den garanterar inte en snabbare eller långsammare lösning, men hjälper oss att fokusera på det som är mest brådskande.
+priority-high-title = Hög – allvarlig påverkan på företaget
+priority-high-desc = Användare kan inte utföra sina jobb. Det kräver åtgärd direkt och det finns ingen tillfällig lösning.
+priority-high-ex1 = Ingen användare kan logga in.
+priority-high-ex2 = En nyckelfunktion fungerar inte för någon användare, till exempel att skapa grupper.
+priority-high-ex3 = En nyckelperson, till exempel vd:n, kan inte använda en basfunktion som att sända live.
+priority-normal-title = Normal – måttlig påverkan på företaget
+priority-normal-desc = Vissa användare kan inte utföra sina jobb. Det finns tillfälliga lösningar, eller så fungerar en funktion som inte är central inte.
+priority-normal-ex1 = Vissa användare kan inte sända live.
+priority-normal-ex2 = En funktion som inte är central fungerar fel: Mac-användare kan inte ladda ned en video.
+priority-low-title = Låg – liten påverkan på företaget
+priority-low-desc = Kortvarigt, med tillfälliga lösningar, berör färre än 5 % av användarna och ingen viktig del av produkten.
+priority-low-ex1 = En användare ser ibland inte en chattråd som är länkad till en grupp.
+priority-low-ex2 = Vissa Android-användare kan inte ladda ned en video, men kan göra det från en bärbar dator eller iOS.
+priority-low-ex3 = Mindre frågor om API:t eller utvecklarsupport.
+follow-up-note = Den här begäran följer upp en stängd begäran.
+view-earlier = Visa den tidigare begäran
+request-title = Supportbegäran
+internal-note = Intern anteckning
+closed-note = Begäran är stängd. Stängda begäranden är slutgiltiga; om problemet är tillbaka, starta en uppföljande begäran.
+start-follow-up = Starta en uppföljande begäran
+your-reply = Ditt svar
+internal-checkbox = Intern anteckning: bara supportpersonal ser den
+send-reply = Skicka
+mark-solved = Markera som löst
+reopen = Öppna igen
+follow = Följ
+unfollow = Sluta följa
+unassigned = Ej tilldelad
+timeline = Tidslinje
+queue-title = Supportkö
+queue-views = Vyer i kön
+queue-empty = Inget här just nu.
+view-unassigned = Ej tilldelade
+view-mine = Mina
+view-open = Alla öppna
+view-waiting = Väntar på kund
+view-solved = Lösta
+age-minutes = { $n } min
+age-hours = { $n } tim
+age-days = { $n } d
+event-created = { $actor } skickade in begäran
+event-replied = { $actor } svarade
+event-note = { $actor } lade till en intern anteckning
+event-status = { $actor } ändrade status från { $from } till { $to }
+event-auto-closed = Stängdes automatiskt efter att ha varit löst i { $days } dagar
+event-priority = { $actor } ändrade prioritet från { $from } till { $to }
+event-assigned = { $actor } tilldelade begäran till { $name }
+event-unassigned = { $actor } tog bort tilldelningen
+error-transition = Den ändringen går inte att göra för en begäran i det här läget.
+invalid-subject = Skriv ett ämne på högst 200 tecken.
+invalid-description = Beskriv problemet (högst 20 000 tecken).
+invalid-body = Skriv ett meddelande (högst 20 000 tecken).
+invalid-priority = Välj en prioritet: Hög, Normal eller Låg.
+invalid-component = Välj en av de listade funktionerna.
+invalid-attachments = Bilagorna kunde inte tas emot.
+invalid-follow_up_of = Den tidigare begäran hittades inte.
+invalid-status = Välj en giltig status.
+invalid-assignee = Välj någon i supportteamet.
+invalid-view = Välj en av vyerna i kön.
+done-request-sent = Din begäran är skickad. Du ser svaren här och får dem via e-post.
+done-reply-sent = Ditt svar är skickat.
+done-note-added = Den interna anteckningen är tillagd.
+done-solved = Begäran är markerad som löst.
+done-reopened = Begäran är öppen igen.
+done-following = Du följer begäran och får e-post om den.
+done-not-following = Du följer inte längre begäran.
+mail-reply-subject = Sv: { $subject }
+mail-reply-body =
+    Hej { $name },
+
+    { $author } från supporten har svarat på din begäran:
+
+    { $body }
+
+    Status: { $status }
+    Svara eller följ begäran här: { $link }
+mail-status-subject = { $subject }: { $status }
+mail-status-body =
+    Hej { $name },
+
+    Statusen för din supportbegäran är nu: { $status }.
+
+    Följ begäran här: { $link }

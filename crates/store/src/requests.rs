@@ -1,0 +1,845 @@
+//! Support requests. Reads take a [`Scope`]: a customer's scope puts their
+//! organisation into every query, so another organisation's request cannot
+//! be read by id. Writes check the status they expect (optimistic
+//! concurrency), so two people acting at once cannot skip the state machine.
+use crate::outbox::insert as insert_outbox;
+use crate::{NewOutboxMessage, Result, Scope, Store, StoreError, new_id};
+use domain::{Plan, Priority, TicketStatus};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub org_plan: Plan,
+    pub requester_id: String,
+    pub requester_name: String,
+    pub subject: String,
+    pub description: String,
+    pub priority: Priority,
+    pub status: TicketStatus,
+    pub component: Option<String>,
+    pub assignee_id: Option<String>,
+    pub assignee_name: Option<String>,
+    pub follow_up_of: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub solved_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub author_is_staff: bool,
+    pub body: String,
+    pub internal: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub id: String,
+    pub actor_name: Option<String>,
+    pub kind: String,
+    /// JSON object with what changed (e.g. `{"from":"new","to":"open"}`).
+    pub detail: String,
+    pub internal: bool,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub id: String,
+    pub request_id: String,
+    pub message_id: Option<String>,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRequest<'a> {
+    pub org_id: &'a str,
+    pub requester_id: &'a str,
+    pub subject: &'a str,
+    pub description: &'a str,
+    pub priority: Priority,
+    pub component: Option<&'a str>,
+    pub follow_up_of: Option<&'a str>,
+}
+
+/// A new event for a request's activity log.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: &'static str,
+    pub detail: String,
+    pub internal: bool,
+}
+
+/// A file to attach: its bytes are already stored under its id.
+#[derive(Debug, Clone)]
+pub struct NewAttachment {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// One change to a request, applied in one transaction together with its
+/// message, events, attachments and outgoing notifications.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub request_id: &'a str,
+    /// `None` for changes the system makes (closing solved requests).
+    pub actor_id: Option<&'a str>,
+    /// The status the change was computed from; if it changed meanwhile,
+    /// nothing is written.
+    pub expected_status: TicketStatus,
+    pub new_status: TicketStatus,
+    pub message: Option<(&'a str, bool)>,
+    pub priority: Option<Priority>,
+    /// `Some(None)` unassigns.
+    pub assignee: Option<Option<&'a str>>,
+    pub events: Vec<NewEvent>,
+    pub attachments: Vec<NewAttachment>,
+    pub outbox: Vec<NewOutboxMessage>,
+    /// Make the actor a follower (customers who reply follow).
+    pub follow: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RequestFilter {
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub component: Option<String>,
+    /// Free text, matched against subject, description and public messages.
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+/// The agents' queue views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueView<'a> {
+    Unassigned,
+    Mine(&'a str),
+    AllOpen,
+    Waiting,
+    Solved,
+}
+
+#[derive(FromRow)]
+struct RequestRow {
+    id: String,
+    org_id: String,
+    org_name: String,
+    org_plan: String,
+    requester_id: String,
+    requester_name: String,
+    subject: String,
+    description: String,
+    priority: i64,
+    status: String,
+    component: Option<String>,
+    assignee_id: Option<String>,
+    assignee_name: Option<String>,
+    follow_up_of: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    solved_at: Option<i64>,
+}
+
+impl TryFrom<RequestRow> for Request {
+    type Error = StoreError;
+    fn try_from(r: RequestRow) -> Result<Self> {
+        Ok(Request {
+            org_plan: Plan::parse(&r.org_plan).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            priority: Priority::from_rank(r.priority)
+                .ok_or_else(|| StoreError::Corrupt(format!("priority {}", r.priority)))?,
+            status: TicketStatus::parse(&r.status)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            id: r.id,
+            org_id: r.org_id,
+            org_name: r.org_name,
+            requester_id: r.requester_id,
+            requester_name: r.requester_name,
+            subject: r.subject,
+            description: r.description,
+            component: r.component,
+            assignee_id: r.assignee_id,
+            assignee_name: r.assignee_name,
+            follow_up_of: r.follow_up_of,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            solved_at: r.solved_at,
+        })
+    }
+}
+
+const REQUEST_SELECT: &str = "SELECT r.id, r.org_id, o.name AS org_name, o.plan AS org_plan, \
+     r.requester_id, ru.name AS requester_name, r.subject, r.description, r.priority, r.status, \
+     r.component, r.assignee_id, au.name AS assignee_name, r.follow_up_of, r.created_at, \
+     r.updated_at, r.solved_at \
+     FROM requests r JOIN organisations o ON o.id = r.org_id \
+     JOIN users ru ON ru.id = r.requester_id LEFT JOIN users au ON au.id = r.assignee_id";
+
+/// Text that free-text search looks in: lower-cased here, not in SQL,
+/// because SQLite's `lower()` only knows ASCII.
+pub fn search_text(parts: &[&str]) -> String {
+    let mut s = String::new();
+    for p in parts {
+        s.push('\n');
+        s.push_str(&p.to_lowercase());
+    }
+    s
+}
+
+fn like_pattern(q: &str) -> String {
+    let mut out = String::from("%");
+    for c in q.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::QueryAs<'q, sqlx::Any, RequestRow, sqlx::any::AnyArguments<'q>>,
+    binds: Vec<Bind>,
+) -> sqlx::query::QueryAs<'q, sqlx::Any, RequestRow, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    q
+}
+
+/// Splits a cursor of the form `a_b_…_id` into its integer parts and the id.
+fn parse_cursor(cursor: &str, ints: usize) -> Option<(Vec<i64>, String)> {
+    let mut parts = cursor.splitn(ints + 1, '_');
+    let mut nums = Vec::with_capacity(ints);
+    for _ in 0..ints {
+        nums.push(parts.next()?.parse().ok()?);
+    }
+    let id = parts.next()?.to_string();
+    (!id.is_empty()).then_some((nums, id))
+}
+
+impl Store {
+    /// Files a request: the request, its "created" event, the requester as
+    /// follower and any notifications, in one transaction.
+    pub async fn create_request(
+        &self,
+        new: &NewRequest<'_>,
+        attachments: &[NewAttachment],
+        outbox: &[NewOutboxMessage],
+        now: i64,
+    ) -> Result<String> {
+        let _w = self.write_guard().await;
+        let id = new_id();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO requests (id, org_id, requester_id, subject, description, priority, status, \
+             component, follow_up_of, search_text, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $10)",
+        )
+        .bind(&id)
+        .bind(new.org_id)
+        .bind(new.requester_id)
+        .bind(new.subject)
+        .bind(new.description)
+        .bind(new.priority.rank())
+        .bind(new.component)
+        .bind(new.follow_up_of)
+        .bind(search_text(&[new.subject, new.description]))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_event(
+            &mut tx,
+            &id,
+            Some(new.requester_id),
+            &NewEvent {
+                kind: "created",
+                detail: format!("{{\"priority\":\"{}\"}}", new.priority),
+                internal: false,
+            },
+            now,
+        )
+        .await?;
+        sqlx::query("INSERT INTO request_followers (request_id, user_id) VALUES ($1, $2)")
+            .bind(&id)
+            .bind(new.requester_id)
+            .execute(&mut *tx)
+            .await?;
+        for a in attachments {
+            insert_attachment(&mut tx, &id, None, a, now).await?;
+        }
+        for m in outbox {
+            insert_outbox(&mut tx, m, now).await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// One request, if `scope` may see it.
+    pub async fn request(&self, scope: Scope<'_>, id: &str) -> Result<Option<Request>> {
+        let row: Option<RequestRow> = match scope {
+            Scope::Staff => {
+                sqlx::query_as(&format!("{REQUEST_SELECT} WHERE r.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            Scope::Org(org) => {
+                sqlx::query_as(&format!(
+                    "{REQUEST_SELECT} WHERE r.id = $1 AND r.org_id = $2"
+                ))
+                .bind(id)
+                .bind(org)
+                .fetch_optional(&self.pool)
+                .await?
+            }
+        };
+        row.map(Request::try_from).transpose()
+    }
+
+    /// A request's conversation, oldest first; internal notes only if asked.
+    pub async fn messages(&self, request_id: &str, include_internal: bool) -> Result<Vec<Message>> {
+        #[derive(FromRow)]
+        struct Row {
+            id: String,
+            author_id: String,
+            author_name: String,
+            author_role: String,
+            body: String,
+            internal: i64,
+            created_at: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT m.id, m.author_id, u.name AS author_name, u.role AS author_role, m.body, m.internal, m.created_at \
+             FROM request_messages m JOIN users u ON u.id = m.author_id \
+             WHERE m.request_id = $1 AND (m.internal = 0 OR $2 = 1) ORDER BY m.created_at, m.id",
+        )
+        .bind(request_id)
+        .bind(i64::from(include_internal))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Message {
+                author_is_staff: matches!(r.author_role.as_str(), "agent" | "support_admin"),
+                id: r.id,
+                author_id: r.author_id,
+                author_name: r.author_name,
+                body: r.body,
+                internal: r.internal != 0,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    /// A request's activity log, oldest first; internal events only if asked.
+    pub async fn events(&self, request_id: &str, include_internal: bool) -> Result<Vec<Event>> {
+        #[derive(FromRow)]
+        struct Row {
+            id: String,
+            actor_name: Option<String>,
+            kind: String,
+            detail: String,
+            internal: i64,
+            created_at: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT e.id, u.name AS actor_name, e.kind, e.detail, e.internal, e.created_at \
+             FROM request_events e LEFT JOIN users u ON u.id = e.actor_id \
+             WHERE e.request_id = $1 AND (e.internal = 0 OR $2 = 1) ORDER BY e.created_at, e.id",
+        )
+        .bind(request_id)
+        .bind(i64::from(include_internal))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Event {
+                id: r.id,
+                actor_name: r.actor_name,
+                kind: r.kind,
+                detail: r.detail,
+                internal: r.internal != 0,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    pub async fn attachments(&self, request_id: &str) -> Result<Vec<Attachment>> {
+        #[derive(FromRow)]
+        struct Row {
+            id: String,
+            request_id: String,
+            message_id: Option<String>,
+            filename: String,
+            content_type: String,
+            size: i64,
+            created_at: i64,
+        }
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, request_id, message_id, filename, content_type, size, created_at \
+             FROM attachments WHERE request_id = $1 ORDER BY created_at, id",
+        )
+        .bind(request_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| Attachment {
+                id: r.id,
+                request_id: r.request_id,
+                message_id: r.message_id,
+                filename: r.filename,
+                content_type: r.content_type,
+                size: r.size,
+                created_at: r.created_at,
+            })
+            .collect())
+    }
+
+    /// The requests `scope` may see (one organisation's, or all for staff),
+    /// newest activity first, one page at a time (keyset pagination).
+    /// Returns the page and the next cursor.
+    pub async fn list_requests(
+        &self,
+        scope: Scope<'_>,
+        filter: &RequestFilter,
+    ) -> Result<(Vec<Request>, Option<String>)> {
+        let (mut sql, mut binds, mut n) = match scope {
+            Scope::Org(org_id) => (
+                format!("{REQUEST_SELECT} WHERE r.org_id = $1"),
+                vec![Bind::Text(org_id.to_string())],
+                1,
+            ),
+            Scope::Staff => (format!("{REQUEST_SELECT} WHERE 1 = 1"), Vec::new(), 0),
+        };
+        let mut next = |binds: &mut Vec<Bind>, b: Bind| {
+            binds.push(b);
+            n += 1;
+            n
+        };
+        if let Some(s) = filter.status {
+            let i = next(&mut binds, Bind::Text(s.as_str().into()));
+            sql.push_str(&format!(" AND r.status = ${i}"));
+        }
+        if let Some(p) = filter.priority {
+            let i = next(&mut binds, Bind::Int(p.rank()));
+            sql.push_str(&format!(" AND r.priority = ${i}"));
+        }
+        if let Some(c) = &filter.component {
+            let i = next(&mut binds, Bind::Text(c.clone()));
+            sql.push_str(&format!(" AND r.component = ${i}"));
+        }
+        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let i = next(&mut binds, Bind::Text(like_pattern(q)));
+            sql.push_str(&format!(" AND r.search_text LIKE ${i} ESCAPE '\\'"));
+        }
+        if let Some(cursor) = &filter.cursor {
+            let Some((nums, id)) = parse_cursor(cursor, 1) else {
+                return Err(StoreError::BadCursor);
+            };
+            let a = next(&mut binds, Bind::Int(nums[0]));
+            let b = next(&mut binds, Bind::Text(id));
+            sql.push_str(&format!(
+                " AND (r.updated_at < ${a} OR (r.updated_at = ${a} AND r.id < ${b}))"
+            ));
+        }
+        let limit = filter.limit.clamp(1, 200);
+        sql.push_str(&format!(
+            " ORDER BY r.updated_at DESC, r.id DESC LIMIT {}",
+            limit + 1
+        ));
+        let rows: Vec<RequestRow> = bind_all(sqlx::query_as(&sql), binds)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut page = rows
+            .into_iter()
+            .map(Request::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        let more = page.len() as i64 > limit;
+        page.truncate(usize::try_from(limit).unwrap_or(0));
+        let cursor = more
+            .then(|| page.last().map(|r| format!("{}_{}", r.updated_at, r.id)))
+            .flatten();
+        Ok((page, cursor))
+    }
+
+    /// How many of the organisation's requests are in each status.
+    pub async fn status_counts(&self, org_id: &str) -> Result<Vec<(TicketStatus, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM requests WHERE org_id = $1 GROUP BY status",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(TicketStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    rows.iter()
+                        .find(|(t, _)| t == s.as_str())
+                        .map(|(_, n)| *n)
+                        .unwrap_or(0),
+                )
+            })
+            .collect())
+    }
+
+    /// The agents' queue: most urgent first, then oldest; keyset paged.
+    pub async fn queue(
+        &self,
+        view: QueueView<'_>,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<Request>, Option<String>)> {
+        let mut binds = Vec::new();
+        let mut sql = format!("{REQUEST_SELECT} WHERE ");
+        match view {
+            QueueView::Unassigned => {
+                sql.push_str("r.status IN ('new', 'open') AND r.assignee_id IS NULL")
+            }
+            QueueView::AllOpen => sql.push_str("r.status IN ('new', 'open')"),
+            QueueView::Waiting => sql.push_str("r.status = 'waiting_on_customer'"),
+            QueueView::Solved => sql.push_str("r.status = 'solved'"),
+            QueueView::Mine(user) => {
+                binds.push(Bind::Text(user.to_string()));
+                sql.push_str(
+                    "r.assignee_id = $1 AND r.status IN ('new', 'open', 'waiting_on_customer')",
+                );
+            }
+        }
+        if let Some(cursor) = cursor {
+            let Some((nums, id)) = parse_cursor(cursor, 2) else {
+                return Err(StoreError::BadCursor);
+            };
+            let n = binds.len();
+            binds.push(Bind::Int(nums[0]));
+            binds.push(Bind::Int(nums[1]));
+            binds.push(Bind::Text(id));
+            let (p, c, i) = (n + 1, n + 2, n + 3);
+            sql.push_str(&format!(
+                " AND (r.priority > ${p} OR (r.priority = ${p} AND (r.created_at > ${c} OR (r.created_at = ${c} AND r.id > ${i}))))"
+            ));
+        }
+        let limit = limit.clamp(1, 200);
+        sql.push_str(&format!(
+            " ORDER BY r.priority, r.created_at, r.id LIMIT {}",
+            limit + 1
+        ));
+        let rows: Vec<RequestRow> = bind_all(sqlx::query_as(&sql), binds)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut page = rows
+            .into_iter()
+            .map(Request::try_from)
+            .collect::<Result<Vec<_>>>()?;
+        let more = page.len() as i64 > limit;
+        page.truncate(usize::try_from(limit).unwrap_or(0));
+        let cursor = more
+            .then(|| {
+                page.last()
+                    .map(|r| format!("{}_{}_{}", r.priority.rank(), r.created_at, r.id))
+            })
+            .flatten();
+        Ok((page, cursor))
+    }
+
+    /// Applies one change in one transaction. Returns false, writing
+    /// nothing, when the request's status is no longer `expected_status`.
+    pub async fn apply_change(&self, change: &Change<'_>, now: i64) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let public_text = change
+            .message
+            .filter(|(_, internal)| !internal)
+            .map(|(body, _)| search_text(&[body]))
+            .unwrap_or_default();
+        let solved_at = (change.new_status == TicketStatus::Solved).then_some(now);
+        let (set_assignee, assignee) = match change.assignee {
+            Some(a) => (1i64, a),
+            None => (0i64, None),
+        };
+        let done = sqlx::query(
+            "UPDATE requests SET status = $1, updated_at = $2, \
+             solved_at = CASE WHEN $1 = 'solved' THEN COALESCE($3, solved_at) ELSE NULL END, \
+             priority = COALESCE($4, priority), \
+             assignee_id = CASE WHEN $5 = 1 THEN $6 ELSE assignee_id END, \
+             search_text = search_text || $7 \
+             WHERE id = $8 AND status = $9",
+        )
+        .bind(change.new_status.as_str())
+        .bind(now)
+        .bind(solved_at)
+        .bind(change.priority.map(Priority::rank))
+        .bind(set_assignee)
+        .bind(assignee)
+        .bind(public_text)
+        .bind(change.request_id)
+        .bind(change.expected_status.as_str())
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let mut message_id = None;
+        if let Some((body, internal)) = change.message {
+            let Some(author) = change.actor_id else {
+                return Err(StoreError::Corrupt("a message needs an author".into()));
+            };
+            let id = new_id();
+            sqlx::query(
+                "INSERT INTO request_messages (id, request_id, author_id, body, internal, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&id)
+            .bind(change.request_id)
+            .bind(author)
+            .bind(body)
+            .bind(i64::from(internal))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            message_id = Some(id);
+        }
+        for e in &change.events {
+            insert_event(&mut tx, change.request_id, change.actor_id, e, now).await?;
+        }
+        for a in &change.attachments {
+            insert_attachment(&mut tx, change.request_id, message_id.as_deref(), a, now).await?;
+        }
+        match change.follow.zip(change.actor_id) {
+            Some((true, actor)) => {
+                sqlx::query(
+                    "INSERT INTO request_followers (request_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                )
+                .bind(change.request_id)
+                .bind(actor)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Some((false, actor)) => {
+                sqlx::query("DELETE FROM request_followers WHERE request_id = $1 AND user_id = $2")
+                    .bind(change.request_id)
+                    .bind(actor)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {}
+        }
+        for m in &change.outbox {
+            insert_outbox(&mut tx, m, now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Sets whether a user follows a request (no status change, no event).
+    pub async fn set_following(&self, request_id: &str, user_id: &str, follow: bool) -> Result<()> {
+        let _w = self.write_guard().await;
+        let sql = if follow {
+            "INSERT INTO request_followers (request_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM request_followers WHERE request_id = $1 AND user_id = $2"
+        };
+        sqlx::query(sql)
+            .bind(request_id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The followers of a request who are still admins of its organisation:
+    /// (user id, e-mail, name, language).
+    pub async fn admin_followers(
+        &self,
+        request_id: &str,
+    ) -> Result<Vec<(String, String, String, Option<String>)>> {
+        Ok(sqlx::query_as(
+            "SELECT u.id, u.email, u.name, u.language FROM request_followers f \
+             JOIN users u ON u.id = f.user_id JOIN requests r ON r.id = f.request_id \
+             WHERE f.request_id = $1 AND u.role = 'admin' AND u.org_id = r.org_id ORDER BY u.email",
+        )
+        .bind(request_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn is_following(&self, request_id: &str, user_id: &str) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM request_followers WHERE request_id = $1 AND user_id = $2",
+        )
+        .bind(request_id)
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n > 0)
+    }
+
+    /// Solved requests whose solution is older than `after_ms`, for closing.
+    pub async fn solved_before(&self, cutoff: i64, limit: i64) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM requests WHERE status = 'solved' AND solved_at <= $1 ORDER BY solved_at LIMIT $2",
+        )
+        .bind(cutoff)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Support staff who can be assigned requests.
+    pub async fn agents(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as(
+            "SELECT id, name FROM users WHERE role IN ('agent', 'support_admin') ORDER BY lower(name)",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Bulk-inserts requests for benchmarks: (org id, requester id, status,
+    /// priority rank, created_at) each.
+    pub async fn insert_requests_bulk(
+        &self,
+        rows: &[(String, String, TicketStatus, i64, i64)],
+    ) -> Result<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        for chunk in rows.chunks(50) {
+            let mut sql = String::from(
+                "INSERT INTO requests (id, org_id, requester_id, subject, description, priority, status, search_text, created_at, updated_at) VALUES ",
+            );
+            let mut n = 0;
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    n + 1,
+                    n + 2,
+                    n + 3,
+                    n + 4,
+                    n + 5,
+                    n + 6,
+                    n + 7,
+                    n + 8,
+                    n + 9,
+                    n + 9
+                ));
+                n += 9;
+            }
+            let mut q = sqlx::query(&sql);
+            for (k, (org, user, status, prio, at)) in chunk.iter().enumerate() {
+                let subject = format!("Benchmark request {k}");
+                q = q
+                    .bind(new_id())
+                    .bind(org.clone())
+                    .bind(user.clone())
+                    .bind(subject.clone())
+                    .bind("Generated for a benchmark.")
+                    .bind(*prio)
+                    .bind(status.as_str())
+                    .bind(search_text(&[&subject]))
+                    .bind(*at);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request_id: &str,
+    actor_id: Option<&str>,
+    e: &NewEvent,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO request_events (id, request_id, actor_id, kind, detail, internal, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(request_id)
+    .bind(actor_id)
+    .bind(e.kind)
+    .bind(&e.detail)
+    .bind(i64::from(e.internal))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn insert_attachment(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    request_id: &str,
+    message_id: Option<&str>,
+    a: &NewAttachment,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO attachments (id, request_id, message_id, filename, content_type, size, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&a.id)
+    .bind(request_id)
+    .bind(message_id)
+    .bind(&a.filename)
+    .bind(&a.content_type)
+    .bind(a.size)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50% Off_x"), "%50\\% off\\_x%");
+        assert_eq!(like_pattern("ÅÄÖ"), "%åäö%");
+    }
+
+    #[test]
+    fn cursors_parse() {
+        assert_eq!(
+            parse_cursor("12_abc-def", 1),
+            Some((vec![12], "abc-def".into()))
+        );
+        assert_eq!(
+            parse_cursor("1_12_abc_def", 2),
+            Some((vec![1, 12], "abc_def".into()))
+        );
+        assert_eq!(parse_cursor("x_abc", 1), None);
+        assert_eq!(parse_cursor("12_", 1), None);
+        assert_eq!(parse_cursor("12", 1), None);
+    }
+}
