@@ -134,7 +134,13 @@ pub struct RequestPatch {
     pub priority: Option<String>,
     /// An agent's user id, or null to unassign.
     #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "present")]
     pub assignee: Option<serde_json::Value>,
+}
+
+/// Tells a field given as `null` (Some(Null)) from a field left out (None).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+    <serde_json::Value as Deserialize>::deserialize(d).map(Some)
 }
 
 async fn detail(

@@ -188,6 +188,107 @@ async fn admin_signs_in_and_sees_the_admin_panel_and_status_link() {
     assert_eq!(b.text_of("main h1").await, "System status");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_files_a_request_agent_replies_admin_marks_it_solved() {
+    let Some(b) =
+        Browser::start("browser::admin_files_a_request_agent_replies_admin_marks_it_solved").await
+    else {
+        return;
+    };
+    let app = TestApp::spawn(Db::Sqlite).await;
+    b.sign_in(&app, "admin@acme.test").await;
+    let c = &b.client;
+    c.goto(&app.url("/support")).await.expect("inbox");
+    c.find(Locator::Css("a[href='/support/new']"))
+        .await
+        .expect("ask")
+        .click()
+        .await
+        .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#subject"))
+        .await
+        .expect("form")
+        .send_keys("Nobody can create groups")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#description"))
+        .await
+        .expect("description")
+        .send_keys("Creating a group fails with an error for every user since 10:00.")
+        .await
+        .expect("type");
+    c.find(Locator::Css("input[name=priority][value=high]"))
+        .await
+        .expect("high")
+        .click()
+        .await
+        .expect("click");
+    c.find(Locator::Css("form.request-form button[type=submit]"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
+    let notice = b.text_of("p.notice").await;
+    assert_eq!(
+        notice,
+        "Your request is sent. You will see replies here and by e-mail."
+    );
+    assert_eq!(b.text_of("#status").await, "New");
+    assert_eq!(b.text_of("#priority").await, "High");
+    let url = c.current_url().await.expect("url");
+    let rid = url
+        .path()
+        .trim_start_matches("/support/requests/")
+        .to_string();
+
+    // An agent replies (through the API, as an integration would).
+    let token = app.token("agent@statusdesk.test").await;
+    let r = app
+        .client
+        .post(app.url(&format!("/api/v1/requests/{rid}/messages")))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"body": "We found the cause and rolled back the release."}))
+        .send()
+        .await
+        .expect("reply");
+    assert_eq!(r.status(), 201);
+
+    c.refresh().await.expect("reload");
+    let conversation = b.text_of("ol.conversation").await;
+    assert!(
+        conversation.contains("We found the cause and rolled back the release."),
+        "{conversation}"
+    );
+    assert_eq!(b.text_of("#status").await, "Open");
+    let timeline = b.text_of("ol.timeline").await;
+    assert!(
+        timeline.contains("Alex Agent changed the status from New to Open"),
+        "{timeline}"
+    );
+
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Mark as solved']",
+    ))
+    .await
+    .expect("solve button")
+    .click()
+    .await
+    .expect("click");
+    c.wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css("#status.st-solved"))
+        .await
+        .expect("solved");
+    assert_eq!(b.text_of("#status").await, "Solved");
+    assert_eq!(
+        b.text_of("p.notice").await,
+        "The request is marked as solved."
+    );
+}
+
 /// Pages to photograph: (file name, path).
 type Pages = Vec<(&'static str, String)>;
 
@@ -210,6 +311,21 @@ async fn screenshots() {
         .expect("db")
         .expect("acme")
         .id;
+    let filter = store::RequestFilter {
+        limit: 10,
+        ..Default::default()
+    };
+    let (requests, _) = app
+        .store
+        .list_requests(store::Scope::Org(&org_id), &filter)
+        .await
+        .expect("requests");
+    let first_request = requests
+        .iter()
+        .find(|r| r.subject.starts_with("Live broadcast"))
+        .expect("demo request")
+        .id
+        .clone();
     let sets: Vec<(Option<&str>, Pages)> = vec![
         (
             None,
@@ -227,17 +343,25 @@ async fn screenshots() {
                 ("home-admin", "/".into()),
                 ("admin", "/admin".into()),
                 ("settings", "/settings".into()),
+                ("inbox", "/support".into()),
+                ("new-request", "/support/new".into()),
+                ("request", format!("/support/requests/{first_request}")),
             ],
         ),
         (
             Some("admin@initech.test"),
-            vec![("admin-core", "/admin".into())],
+            vec![
+                ("admin-core", "/admin".into()),
+                ("support-core", "/support".into()),
+            ],
         ),
         (
             Some("support@statusdesk.test"),
             vec![
                 ("staff", "/staff".into()),
                 ("staff-org", format!("/staff/organisations/{org_id}")),
+                ("queue", "/agent?view=open".into()),
+                ("agent-request", format!("/agent/requests/{first_request}")),
             ],
         ),
     ];

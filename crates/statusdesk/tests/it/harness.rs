@@ -252,6 +252,7 @@ fn uuid_simple() -> String {
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    pub state: web::AppState,
     pub database_url: String,
     pub clock: Arc<ManualClock>,
     /// A client that keeps cookies and does not follow redirects.
@@ -334,10 +335,11 @@ impl TestApp {
                 panic!("server failed: {e:#}");
             }
         });
-        let (store, _state) = ready_rx.await.expect("server started");
+        let (store, state) = ready_rx.await.expect("server started");
         TestApp {
             base: format!("http://{addr}"),
             store,
+            state,
             database_url,
             clock,
             client: client(),
