@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod policy;
+pub mod status;
 pub mod ticket;
 pub mod types;
 

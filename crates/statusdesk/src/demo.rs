@@ -95,7 +95,13 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
     let mut component_ids = Vec::new();
     for (i, name) in COMPONENTS.iter().enumerate() {
         let id = store
-            .create_component(name, None, i64::try_from(i).unwrap_or(0), now)
+            .create_component(
+                name,
+                "",
+                None,
+                i64::try_from(i).unwrap_or(0),
+                now - 120 * 24 * 3_600_000,
+            )
             .await?;
         component_ids.push((*name, id));
     }

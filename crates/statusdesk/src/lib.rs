@@ -3,6 +3,7 @@
 //! through [`start`] on a port of their own.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod config;
 pub mod demo;
 

@@ -72,6 +72,23 @@ enum Command {
     User(UserCommand),
     /// Write a consistent copy of the SQLite database to FILE while it runs.
     Backup { file: PathBuf },
+    /// Benchmarks (see docs/benchmarks.md).
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Seed an empty database with many requests and measure the inbox list
+    /// and request creation.
+    Inbox {
+        #[arg(long, default_value_t = 1_000_000)]
+        requests: usize,
+        #[arg(long, default_value_t = 10_000)]
+        orgs: usize,
+        #[arg(long, default_value_t = 5_000)]
+        samples: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -220,6 +237,14 @@ async fn run(cli: Cli) -> Result<()> {
                 store.org_count().await?,
                 started.elapsed().as_millis()
             );
+        }
+        Command::Bench(BenchCommand::Inbox {
+            requests,
+            orgs,
+            samples,
+        }) => {
+            let store = open_store(&settings).await?;
+            statusdesk::bench::inbox(store, &settings, requests, orgs, samples).await?;
         }
         Command::Org(cmd) => {
             let store = open_store(&settings).await?;

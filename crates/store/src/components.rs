@@ -1,6 +1,6 @@
 //! The product's features (status-page components), as far as support
 //! requests need them.
-use crate::{Result, Store, new_id};
+use crate::{Result, Store};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ComponentRef {
@@ -24,27 +24,5 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?,
         )
-    }
-
-    pub async fn create_component(
-        &self,
-        name: &str,
-        group: Option<&str>,
-        position: i64,
-        now: i64,
-    ) -> Result<String> {
-        let _w = self.write_guard().await;
-        let id = new_id();
-        sqlx::query(
-            "INSERT INTO components (id, name, group_name, position, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(&id)
-        .bind(name)
-        .bind(group)
-        .bind(position)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(id)
     }
 }

@@ -10,11 +10,13 @@ mod accounts;
 mod components;
 mod outbox;
 mod requests;
+mod status;
 
 pub use accounts::*;
 pub use components::*;
 pub use outbox::*;
 pub use requests::*;
+pub use status::*;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -1,0 +1,219 @@
+//! `statusdesk bench inbox`: seeds a large support desk and measures the
+//! inbox list (with a status filter) and request creation, through the real
+//! router and store (no network in between, so the numbers are server time).
+use anyhow::{Context, Result, bail};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use domain::{Clock, Plan, Priority, Role, SystemClock, TicketStatus};
+use std::sync::Arc;
+use std::time::Instant;
+use store::{NewRequest, NewUser, Store};
+use tower::ServiceExt;
+
+/// A fixed, valid Argon2id hash: the benchmark's users never sign in.
+const HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2htYXJrc2FsdA$0VdKj0l3HzO6q4M3Ck9vQm3x1Vn9qzH0g0C3q3Vtq2Q";
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+pub async fn inbox(
+    store: Store,
+    settings: &crate::config::Settings,
+    requests: usize,
+    orgs: usize,
+    samples: usize,
+) -> Result<()> {
+    if store.org_count().await? > 0 {
+        bail!(
+            "the benchmark needs an empty database: point --database-url or --data-dir at a new one"
+        );
+    }
+    let backend = store.backend().as_str();
+    let now = SystemClock.now_ms();
+    let started = Instant::now();
+    eprintln!("seeding {orgs} organisations with one admin each ({backend}) …");
+    let mut admins = Vec::with_capacity(orgs);
+    for i in 0..orgs {
+        let plan = if i % 2 == 0 {
+            Plan::Enterprise
+        } else {
+            Plan::Advanced
+        };
+        let org = store
+            .create_org(&format!("Bench org {i:05}"), plan, now)
+            .await?;
+        let user = store
+            .create_user(
+                &NewUser {
+                    email: &format!("admin{i}@bench.test"),
+                    name: &format!("Admin {i}"),
+                    role: Role::Admin,
+                    org_id: Some(&org.id),
+                    password_hash: HASH,
+                    language: None,
+                },
+                now,
+            )
+            .await?;
+        admins.push((org.id, user.id));
+        if (i + 1) % 1000 == 0 {
+            eprintln!("  {}/{orgs} organisations", i + 1);
+        }
+    }
+    eprintln!("seeding {requests} requests …");
+    let statuses = TicketStatus::ALL;
+    let mut rng = Lcg(42);
+    let year_ms: u64 = 365 * 24 * 3600 * 1000;
+    let chunk = 5_000;
+    let mut done = 0;
+    let seed_started = Instant::now();
+    while done < requests {
+        let n = chunk.min(requests - done);
+        let rows: Vec<(String, String, TicketStatus, i64, i64)> = (0..n)
+            .map(|_| {
+                let (org, user) = &admins[(rng.next() as usize) % admins.len()];
+                let status = statuses[(rng.next() as usize) % statuses.len()];
+                let prio = (rng.next() % 3) as i64;
+                let at = now - i64::try_from(rng.next() % year_ms).unwrap_or(0);
+                (org.clone(), user.clone(), status, prio, at)
+            })
+            .collect();
+        store.insert_requests_bulk(&rows).await?;
+        done += n;
+        if done % 100_000 == 0 || done == requests {
+            let rate = done as f64 / seed_started.elapsed().as_secs_f64();
+            eprintln!("  {done}/{requests} requests ({rate:.0}/s)");
+        }
+    }
+    let seed_secs = started.elapsed().as_secs_f64();
+
+    // Tokens for a sample of the organisations' admins.
+    let state = web::AppState::new(
+        store.clone(),
+        settings.web_config(false),
+        Arc::new(SystemClock),
+    );
+    let app = web::router(state);
+    let mut tokens = Vec::new();
+    for (org, user) in admins.iter().step_by((admins.len() / 200).max(1)) {
+        let (raw, _) = store.create_token(user, "bench", now).await?;
+        tokens.push((org.clone(), raw));
+    }
+
+    eprintln!("measuring the inbox list with a status filter ({samples} requests) …");
+    let mut times = Vec::with_capacity(samples);
+    let mut rows_seen = 0usize;
+    for i in 0..samples {
+        let (_, token) = &tokens[(rng.next() as usize) % tokens.len()];
+        let status = statuses[i % statuses.len()];
+        let req = Request::get(format!(
+            "/api/v1/requests?status={}&limit=25",
+            status.as_str()
+        ))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())?;
+        let t = Instant::now();
+        let res = app.clone().oneshot(req).await?;
+        let status_code = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024).await?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if status_code != StatusCode::OK {
+            bail!(
+                "inbox list answered {status_code}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+        rows_seen += body.windows(8).filter(|w| w == b"\"subject").count();
+    }
+    times.sort_by(f64::total_cmp);
+    let (p50, p99) = (percentile(&times, 0.5), percentile(&times, 0.99));
+
+    eprintln!("measuring the inbox page's status counts …");
+    let mut count_times = Vec::new();
+    for _ in 0..samples.min(1000) {
+        let (org, _) = &tokens[(rng.next() as usize) % tokens.len()];
+        let t = Instant::now();
+        store.status_counts(org).await?;
+        count_times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    count_times.sort_by(f64::total_cmp);
+
+    eprintln!("measuring request creation …");
+    let create_n = 2_000;
+    let t = Instant::now();
+    for i in 0..create_n {
+        let (org, user) = &admins[i % admins.len()];
+        store
+            .create_request(
+                &NewRequest {
+                    org_id: org,
+                    requester_id: user,
+                    subject: "Throughput",
+                    description: "Created by the benchmark.",
+                    priority: Priority::Normal,
+                    component: None,
+                    follow_up_of: None,
+                },
+                &[],
+                &[],
+                now,
+            )
+            .await?;
+    }
+    let sequential = create_n as f64 / t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..8 {
+        let app = app.clone();
+        let tokens = tokens.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..(create_n / 8) {
+                let (_, token) = &tokens[(worker * 31 + i) % tokens.len()];
+                let req = Request::post("/api/v1/requests")
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(Body::from(r#"{"subject":"Throughput","description":"Over HTTP handlers.","priority":"low"}"#))?;
+                let res = app.clone().oneshot(req).await?;
+                if res.status() != StatusCode::CREATED {
+                    bail!("create answered {}", res.status());
+                }
+            }
+            Ok::<_, anyhow::Error>(())
+        }));
+    }
+    for t in tasks {
+        t.await.context("worker")??;
+    }
+    let concurrent = create_n as f64 / t.elapsed().as_secs_f64();
+
+    println!(
+        "| backend | requests / organisations | inbox list p50 | inbox list p99 | status counts p99 | create, store, 1 writer | create, API, 8 clients | seeding |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {backend} | {requests} / {orgs} | {p50:.2} ms | {p99:.2} ms | {:.2} ms | {sequential:.0}/s | {concurrent:.0}/s | {seed_secs:.0} s |",
+        percentile(&count_times, 0.99)
+    );
+    println!(
+        "summary: {backend}, {requests} requests in {orgs} organisations: inbox list with a status filter p50 {p50:.2} ms, p99 {p99:.2} ms over {samples} samples ({rows_seen} rows returned); creation {sequential:.0}/s (store) and {concurrent:.0}/s (API, 8 clients)"
+    );
+    Ok(())
+}
