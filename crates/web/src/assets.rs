@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use std::sync::LazyLock;
 
 const CSS: &str = include_str!("../assets/app.css");
+const STATUS_JS: &str = include_str!("../assets/status.js");
 
 static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
     use sha2::Digest;
@@ -17,19 +18,33 @@ pub fn css_path() -> &'static str {
     CSS_PATH.as_str()
 }
 
+static STATUS_JS_PATH: LazyLock<String> = LazyLock::new(|| {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(STATUS_JS.as_bytes()));
+    format!("/assets/status-{}.js", &hash[..12])
+});
+
+pub fn status_js_path() -> &'static str {
+    STATUS_JS_PATH.as_str()
+}
+
 pub async fn asset(Path(file): Path<String>) -> Response {
-    if format!("/assets/{file}") == *CSS_PATH {
-        let mut r = CSS.into_response();
-        r.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/css; charset=utf-8"),
-        );
-        r.headers_mut().insert(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        );
-        r
+    let path = format!("/assets/{file}");
+    let found = if path == *CSS_PATH {
+        Some((CSS, "text/css; charset=utf-8"))
+    } else if path == *STATUS_JS_PATH {
+        Some((STATUS_JS, "text/javascript; charset=utf-8"))
     } else {
-        StatusCode::NOT_FOUND.into_response()
-    }
+        None
+    };
+    let Some((body, content_type)) = found else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let mut r = body.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    r
 }

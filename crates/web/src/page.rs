@@ -27,6 +27,21 @@ pub struct Page {
 }
 
 impl Page {
+    /// The frame of a page that is the same for everybody (no viewer, no
+    /// forms), such as the status page snapshot.
+    pub fn public(tr: Tr, title_key: &str) -> Page {
+        Page {
+            tr,
+            lang: tr.0.as_str(),
+            title: tr.t(title_key),
+            user: None,
+            csrf: String::new(),
+            here: String::new(),
+            notice: None,
+            css: crate::assets::css_path(),
+        }
+    }
+
     pub fn t(&self, key: &str) -> String {
         self.tr.t(key)
     }
