@@ -79,6 +79,7 @@ pub struct Settings {
     pub db_max_connections: u32,
     pub session_days: u32,
     pub auto_close_days: u32,
+    pub status_host: Option<String>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -96,6 +97,7 @@ impl std::fmt::Debug for Settings {
             .field("db_max_connections", &self.db_max_connections)
             .field("session_days", &self.session_days)
             .field("auto_close_days", &self.auto_close_days)
+            .field("status_host", &self.status_host)
             .finish()
     }
 }
@@ -260,6 +262,20 @@ impl Settings {
             Ok(n) if (1..=365).contains(&n) => Ok(n),
             _ => Err(format!("'{v}' is not a whole number of days from 1 to 365")),
         })?;
+        let status_host = parse(get("status_host"), "status_host", None, |v| {
+            if v.is_empty() {
+                Ok(None)
+            } else if v
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+            {
+                Ok(Some(v.to_ascii_lowercase()))
+            } else {
+                Err(format!(
+                    "'{v}' is not a host name such as status.example.com"
+                ))
+            }
+        })?;
         Ok(Settings {
             listen,
             data_dir,
@@ -273,6 +289,7 @@ impl Settings {
             db_max_connections,
             session_days,
             auto_close_days,
+            status_host,
         })
     }
 
@@ -286,6 +303,7 @@ impl Settings {
             session_ttl_ms: i64::from(self.session_days) * 24 * 3600 * 1000,
             data_dir: self.data_dir.clone(),
             auto_close_ms: i64::from(self.auto_close_days) * 24 * 3600 * 1000,
+            status_host: self.status_host.clone(),
             ..web::WebConfig::default()
         }
     }

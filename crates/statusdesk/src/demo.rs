@@ -105,6 +105,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
             .await?;
         component_ids.push((*name, id));
     }
+    seed_status(store, &component_ids, now).await?;
     let user = |email: &str| {
         user_ids
             .iter()
@@ -317,3 +318,125 @@ const REQUESTS: &[DemoRequest] = &[
         agent_steps: &[],
     },
 ];
+
+/// Status-page history: a resolved sign-in incident twelve days ago, an
+/// ongoing problem with live video, and maintenance in three days.
+async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> Result<()> {
+    use domain::status::ComponentStatus;
+    use store::{NewIncident, NewIncidentUpdate};
+    let id = |name: &str| {
+        components
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_default()
+    };
+    let minute = 60_000;
+    let day = 24 * 60 * minute;
+    let login = id("Login");
+    let t0 = now - 12 * day - 5 * 60 * minute;
+    let past = store
+        .create_incident(
+            &NewIncident {
+                kind: "incident",
+                name: "Sign-in fails for some users",
+                status: "investigating",
+                impact: "major",
+                body: "We are looking into reports of failed sign-ins.",
+                scheduled_for: None,
+                scheduled_until: None,
+                components: vec![(login.clone(), ComponentStatus::MajorOutage)],
+                apply_statuses: true,
+            },
+            t0,
+        )
+        .await?;
+    let steps = [
+        (
+            "investigating",
+            "identified",
+            "An expired certificate at our identity provider is the cause. We are replacing it.",
+            15,
+            None,
+        ),
+        (
+            "identified",
+            "monitoring",
+            "The certificate is replaced and sign-ins work again. We are watching closely.",
+            40,
+            Some(ComponentStatus::Operational),
+        ),
+        (
+            "monitoring",
+            "resolved",
+            "Sign-in has worked for everyone for 30 minutes. This incident is resolved.",
+            70,
+            None,
+        ),
+    ];
+    for (from, to, body, after, status) in steps {
+        store
+            .post_incident_update(
+                &NewIncidentUpdate {
+                    incident_id: &past,
+                    expected_status: from,
+                    status: to,
+                    body,
+                    components: status.map(|s| vec![(login.clone(), s)]).unwrap_or_default(),
+                    resolved: to == "resolved",
+                },
+                t0 + after * minute,
+            )
+            .await?;
+    }
+    let video = id("Live video");
+    let t1 = now - 4 * 60 * minute;
+    let ongoing = store
+        .create_incident(
+            &NewIncident {
+                kind: "incident",
+                name: "Live broadcasts fail to start for some users",
+                status: "investigating",
+                impact: "minor",
+                body: "Some live broadcasts stop a few seconds after they start. We are investigating.",
+                scheduled_for: None,
+                scheduled_until: None,
+                components: vec![(video.clone(), ComponentStatus::PartialOutage)],
+                apply_statuses: true,
+            },
+            t1,
+        )
+        .await?;
+    store
+        .post_incident_update(
+            &NewIncidentUpdate {
+                incident_id: &ongoing,
+                expected_status: "investigating",
+                status: "identified",
+                body: "A faulty media server in one region drops new streams. We are moving traffic away from it.",
+                components: Vec::new(),
+                resolved: false,
+            },
+            t1 + 50 * minute,
+        )
+        .await?;
+    let api = id("Integrations and API");
+    let starts = (now / day + 3) * day + 22 * 60 * minute;
+    store
+        .create_incident(
+            &NewIncident {
+                kind: "maintenance",
+                name: "Database upgrade for the REST API",
+                status: "scheduled",
+                impact: "maintenance",
+                body: "We are upgrading the database behind the REST API. Requests may be slower or fail for up to 20 minutes during the window.",
+                scheduled_for: Some(starts),
+                scheduled_until: Some(starts + 2 * 60 * minute),
+                components: vec![(api, ComponentStatus::UnderMaintenance)],
+                apply_statuses: false,
+            },
+            now - 60 * minute,
+        )
+        .await?;
+    Ok(())
+}

@@ -77,6 +77,9 @@ pub async fn start(
     }
     let state = web::AppState::new(store.clone(), settings.web_config(demo), clock);
     let addr = listener.local_addr()?;
+    web::statuspage::rebuild(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot build the status page: {e}"))?;
     tokio::spawn(background_jobs(state.clone()));
     on_ready(&Running {
         addr,
@@ -88,11 +91,17 @@ pub async fn start(
     Ok(())
 }
 
-/// Periodic work: closing requests that have been solved long enough.
+/// Periodic work: starting and completing scheduled maintenance, closing
+/// requests that have been solved long enough, and refreshing the status
+/// page (uptime bars move on at midnight).
 async fn background_jobs(state: web::AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
     loop {
         tick.tick().await;
+        if let Err(e) = web::run_due_maintenance(&state).await {
+            tracing::warn!(error = %e, "scheduled maintenance could not be advanced");
+        }
+        web::statuspage::refresh(&state).await;
         match web::requests::close_solved(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(closed = n, "closed solved requests"),

@@ -61,6 +61,14 @@ pub fn router() -> OpenApiRouter<AppState> {
             crate::api_requests::patch_request
         ))
         .routes(routes!(crate::api_requests::post_message))
+        .routes(routes!(
+            crate::status_routes::list_components,
+            crate::status_routes::create_component
+        ))
+        .routes(routes!(crate::status_routes::patch_component))
+        .routes(routes!(crate::status_routes::create_incident))
+        .routes(routes!(crate::status_routes::post_update))
+        .routes(routes!(crate::status_routes::create_maintenance))
 }
 
 /// Every error of the API.

@@ -139,7 +139,9 @@ pub struct RequestPatch {
 }
 
 /// Tells a field given as `null` (Some(Null)) from a field left out (None).
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<serde_json::Value>, D::Error> {
+pub(crate) fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
     <serde_json::Value as Deserialize>::deserialize(d).map(Some)
 }
 

@@ -15,10 +15,13 @@ mod page;
 mod pages;
 pub mod requests;
 pub mod state;
+mod status_routes;
+pub mod statuspage;
 mod support;
 mod uploads;
 
 pub use state::{AppState, WebConfig};
+pub use status_routes::run_due_maintenance;
 
 use crate::error::{AppError, RenderableError};
 use crate::i18n::Tr;
@@ -59,6 +62,13 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/assets/{file}", get(assets::asset))
+        .route("/status", get(status_routes::status_page))
+        .route("/status/events", get(status_routes::status_events))
+        .route(
+            "/status/incidents/{id}",
+            get(status_routes::incident_permalink),
+        )
+        .route("/api/v2/{*doc}", get(status_routes::v2_document))
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), ctx::pre_session))
         .layer(from_fn_with_state(state.clone(), observe))

@@ -41,7 +41,6 @@ pub fn router() -> Router<AppState> {
         .route("/staff/organisations/{id}/plan", post(staff_org_plan))
         .route("/staff/organisations/{id}/chat", post(staff_org_chat))
         .route("/staff/organisations/{id}/users", post(staff_org_add_user))
-        .route("/status", get(status))
 }
 
 fn plan_name(page: &Page, plan: Plan) -> String {
@@ -70,6 +69,26 @@ struct HomePage {
 }
 
 async fn home(ctx: Ctx) -> AppResult<Response> {
+    // On its own domain, the status page is the front page.
+    if let Some(host) = &ctx.state.config.status_host {
+        let asked = ctx
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if asked.eq_ignore_ascii_case(host)
+            || asked
+                .split(':')
+                .next()
+                .is_some_and(|h| h.eq_ignore_ascii_case(host))
+        {
+            return crate::status_routes::status_page(
+                axum::extract::State(ctx.state.clone()),
+                ctx.headers.clone(),
+            )
+            .await;
+        }
+    }
     let page = ctx.page("home-title");
     let org = ctx.viewer.as_ref().and_then(|v| v.principal.org.clone());
     let plan = org.as_ref().map(|o| o.plan);
@@ -1049,20 +1068,4 @@ async fn staff_org_add_user(
             staff_org_page(&ctx, &id, Some(msg)).await
         }
     }
-}
-
-// ---- status ------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "status.html")]
-struct StatusPage {
-    page: Page,
-}
-
-async fn status(ctx: Ctx) -> AppResult<Response> {
-    crate::error::ensure(ctx.decide(Action::ReadStatusPage))?;
-    Ok(render(&StatusPage {
-        page: ctx.page("status-title"),
-    })?
-    .into_response())
 }

@@ -25,6 +25,8 @@ pub struct WebConfig {
     pub data_dir: std::path::PathBuf,
     /// Solved requests close themselves after this long.
     pub auto_close_ms: i64,
+    /// A host name on which `/` shows the status page (its own domain).
+    pub status_host: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -41,6 +43,7 @@ impl Default for WebConfig {
             login_window_ms: 15 * 60 * 1000,
             data_dir: std::path::PathBuf::from("./statusdesk-data"),
             auto_close_ms: 7 * 24 * 3600 * 1000,
+            status_host: None,
         }
     }
 }
@@ -55,6 +58,7 @@ pub struct Inner {
     pub config: WebConfig,
     pub clock: Arc<dyn Clock>,
     pub metrics: Metrics,
+    pub status: crate::statuspage::StatusHub,
     chat_percent: AtomicU8,
     chat_percent_read_at: AtomicI64,
 }
@@ -73,6 +77,7 @@ impl AppState {
             config,
             clock,
             metrics: Metrics::default(),
+            status: crate::statuspage::StatusHub::default(),
             chat_percent: AtomicU8::new(0),
             chat_percent_read_at: AtomicI64::new(i64::MIN),
         }))

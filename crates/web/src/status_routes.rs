@@ -15,7 +15,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use domain::Action;
-use domain::status::{ComponentStatus, Impact, IncidentStatus, MaintenanceStatus, incident_transition, maintenance_transition};
+use domain::status::{
+    ComponentStatus, Impact, IncidentStatus, MaintenanceStatus, incident_transition,
+    maintenance_transition,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -37,7 +40,11 @@ pub async fn status_page(State(state): State<AppState>, headers: HeaderMap) -> A
 }
 
 /// `/api/v2/…`: the Statuspage-compatible documents.
-pub async fn v2_document(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> AppResult<Response> {
+pub async fn v2_document(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
     if state.status.version() == 0 {
         statuspage::rebuild(&state).await?;
     }
@@ -51,26 +58,31 @@ pub async fn status_events(State(state): State<AppState>) -> Response {
     let rx = state.status.events.subscribe();
     let closing = state.status.closing();
     let first = state.status.version();
-    let stream = futures_util::stream::unfold((rx, closing, Some(first)), |(mut rx, mut closing, first)| async move {
-        if let Some(v) = first {
-            let event = Event::default().event("update").data(v.to_string());
-            return Some((Ok::<_, Infallible>(event), (rx, closing, None)));
-        }
-        loop {
-            tokio::select! {
-                received = rx.recv() => match received {
-                    Ok(v) => {
-                        let event = Event::default().event("update").data(v.to_string());
-                        return Some((Ok(event), (rx, closing, None)));
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
-                },
-                _ = closing.changed() => return None,
+    let stream = futures_util::stream::unfold(
+        (rx, closing, Some(first)),
+        |(mut rx, mut closing, first)| async move {
+            if let Some(v) = first {
+                let event = Event::default().event("update").data(v.to_string());
+                return Some((Ok::<_, Infallible>(event), (rx, closing, None)));
             }
-        }
-    });
-    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+            loop {
+                tokio::select! {
+                    received = rx.recv() => match received {
+                        Ok(v) => {
+                            let event = Event::default().event("update").data(v.to_string());
+                            return Some((Ok(event), (rx, closing, None)));
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = closing.changed() => return None,
+                }
+            }
+        },
+    );
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
 }
 
 struct UpdateRow {
@@ -96,7 +108,11 @@ pub async fn incident_permalink(ctx: Ctx, Path(id): Path<String>) -> AppResult<R
     let store = &ctx.state.store;
     let incident = store.incident(&id).await?.ok_or(AppError::NotFound)?;
     let tr = ctx.tr();
-    let prefix = if incident.kind == "maintenance" { "maintenance" } else { "incident" };
+    let prefix = if incident.kind == "maintenance" {
+        "maintenance"
+    } else {
+        "incident"
+    };
     let ids = vec![incident.id.clone()];
     let updates = store
         .incident_updates(&ids)
@@ -113,7 +129,12 @@ pub async fn incident_permalink(ctx: Ctx, Path(id): Path<String>) -> AppResult<R
         .incident_components(&ids)
         .await?
         .iter()
-        .filter_map(|a| components.iter().find(|c| c.id == a.component_id).map(|c| c.name.clone()))
+        .filter_map(|a| {
+            components
+                .iter()
+                .find(|c| c.id == a.component_id)
+                .map(|c| c.name.clone())
+        })
         .collect();
     let mut page = ctx.page("status-title");
     page.title = incident.name.clone();
@@ -122,7 +143,11 @@ pub async fn incident_permalink(ctx: Ctx, Path(id): Path<String>) -> AppResult<R
         status: tr.t(&format!("{prefix}-{}", incident.status)),
         impact: incident.impact.clone(),
         window: match (incident.scheduled_for, incident.scheduled_until) {
-            (Some(a), Some(b)) => Some(format!("{} – {}", format_time(a, ctx.lang), format_time(b, ctx.lang))),
+            (Some(a), Some(b)) => Some(format!(
+                "{} – {}",
+                format_time(a, ctx.lang),
+                format_time(b, ctx.lang)
+            )),
             _ => None,
         },
         components: affected.join(", "),
@@ -171,9 +196,18 @@ pub struct ComponentList {
 #[utoipa::path(get, path = "/api/v1/components", tag = "status",
     security(("bearer" = [])),
     responses((status = 200, body = ComponentList), (status = 401, body = crate::api::ErrorBody)))]
-pub async fn list_components(State(state): State<AppState>, caller: ApiCaller) -> AppResult<Json<ComponentList>> {
+pub async fn list_components(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> AppResult<Json<ComponentList>> {
     caller.require(Action::ReadStatusPage)?;
-    let components = state.store.components().await?.into_iter().map(Into::into).collect();
+    let components = state
+        .store
+        .components()
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     Ok(Json(ComponentList { components }))
 }
 
@@ -189,7 +223,10 @@ pub struct NewComponent {
 fn check_name(field: &str, s: &str, max: usize) -> AppResult<String> {
     let s = s.trim();
     if s.is_empty() || s.chars().count() > max {
-        return Err(AppError::bad(field, format!("{field}: 1 to {max} characters")));
+        return Err(AppError::bad(
+            field,
+            format!("{field}: 1 to {max} characters"),
+        ));
     }
     Ok(s.to_string())
 }
@@ -205,8 +242,16 @@ pub async fn create_component(
 ) -> AppResult<(StatusCode, Json<ComponentOut>)> {
     caller.require(Action::ManageStatusPage)?;
     let name = check_name("name", &req.name, 100)?;
-    let group = req.group.as_deref().map(|g| check_name("group", g, 100)).transpose()?;
-    let status = req.status.as_deref().map(ComponentStatus::parse).transpose()?;
+    let group = req
+        .group
+        .as_deref()
+        .map(|g| check_name("group", g, 100))
+        .transpose()?;
+    let status = req
+        .status
+        .as_deref()
+        .map(ComponentStatus::parse)
+        .transpose()?;
     let now = state.clock.now_ms();
     let position = match req.position {
         Some(p) => p,
@@ -214,14 +259,27 @@ pub async fn create_component(
     };
     let id = state
         .store
-        .create_component(&name, req.description.as_deref().unwrap_or("").trim(), group.as_deref(), position, now)
+        .create_component(
+            &name,
+            req.description.as_deref().unwrap_or("").trim(),
+            group.as_deref(),
+            position,
+            now,
+        )
         .await?;
     if let Some(s) = status.filter(|s| *s != ComponentStatus::Operational) {
-        let change = ComponentChange { status: Some(s), ..Default::default() };
+        let change = ComponentChange {
+            status: Some(s),
+            ..Default::default()
+        };
         state.store.update_component(&id, &change, now).await?;
     }
     statuspage::refresh(&state).await;
-    let c = state.store.component(&id).await?.ok_or(AppError::NotFound)?;
+    let c = state
+        .store
+        .component(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
@@ -249,14 +307,22 @@ pub async fn patch_component(
     JsonBody(req): JsonBody<ComponentPatch>,
 ) -> AppResult<Json<ComponentOut>> {
     caller.require(Action::ManageStatusPage)?;
-    let name = req.name.as_deref().map(|n| check_name("name", n, 100)).transpose()?;
+    let name = req
+        .name
+        .as_deref()
+        .map(|n| check_name("name", n, 100))
+        .transpose()?;
     let group = match &req.group {
         None => None,
         Some(serde_json::Value::Null) => Some(None),
         Some(serde_json::Value::String(g)) => Some(Some(check_name("group", g, 100)?)),
         Some(_) => return Err(AppError::bad("group", "group: a name or null")),
     };
-    let status = req.status.as_deref().map(ComponentStatus::parse).transpose()?;
+    let status = req
+        .status
+        .as_deref()
+        .map(ComponentStatus::parse)
+        .transpose()?;
     let change = ComponentChange {
         name: name.as_deref(),
         description: req.description.as_deref().map(str::trim),
@@ -264,11 +330,19 @@ pub async fn patch_component(
         position: req.position,
         status,
     };
-    if !state.store.update_component(&id, &change, state.clock.now_ms()).await? {
+    if !state
+        .store
+        .update_component(&id, &change, state.clock.now_ms())
+        .await?
+    {
         return Err(AppError::NotFound);
     }
     statuspage::refresh(&state).await;
-    let c = state.store.component(&id).await?.ok_or(AppError::NotFound)?;
+    let c = state
+        .store
+        .component(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(c.into()))
 }
 
@@ -310,14 +384,21 @@ fn incident_out(state: &AppState, i: store::Incident) -> IncidentOut {
     }
 }
 
-async fn parse_components(state: &AppState, map: &BTreeMap<String, String>) -> AppResult<Vec<(String, ComponentStatus)>> {
+async fn parse_components(
+    state: &AppState,
+    map: &BTreeMap<String, String>,
+) -> AppResult<Vec<(String, ComponentStatus)>> {
     let known = state.store.components().await?;
     let mut out = Vec::new();
     for (id, s) in map {
         if !known.iter().any(|c| &c.id == id) {
-            return Err(AppError::bad("components", format!("components: no listed feature has the id '{id}'")));
+            return Err(AppError::bad(
+                "components",
+                format!("components: no listed feature has the id '{id}'"),
+            ));
         }
-        let status = ComponentStatus::parse(s).map_err(|e| AppError::bad("components", format!("components: {e}")))?;
+        let status = ComponentStatus::parse(s)
+            .map_err(|e| AppError::bad("components", format!("components: {e}")))?;
         out.push((id.clone(), status));
     }
     Ok(out)
@@ -415,10 +496,14 @@ pub async fn post(
         message: e.to_string(),
         field: Some("status".into()),
     };
-    let affected = state.store.incident_components(std::slice::from_ref(&incident.id)).await?;
+    let affected = state
+        .store
+        .incident_components(std::slice::from_ref(&incident.id))
+        .await?;
     let (status, resolved, back_to_normal, under_maintenance) = if incident.kind == "maintenance" {
         let from = MaintenanceStatus::parse(&incident.status)?;
-        let to = maintenance_transition(from, MaintenanceStatus::parse(status)?).map_err(conflict)?;
+        let to =
+            maintenance_transition(from, MaintenanceStatus::parse(status)?).map_err(conflict)?;
         (
             to.as_str(),
             to == MaintenanceStatus::Completed,
@@ -428,7 +513,12 @@ pub async fn post(
     } else {
         let from = IncidentStatus::parse(&incident.status)?;
         let to = incident_transition(from, IncidentStatus::parse(status)?).map_err(conflict)?;
-        (to.as_str(), to == IncidentStatus::Resolved, to == IncidentStatus::Resolved, false)
+        (
+            to.as_str(),
+            to == IncidentStatus::Resolved,
+            to == IncidentStatus::Resolved,
+            false,
+        )
     };
     for a in &affected {
         if components.iter().any(|(id, _)| id == &a.component_id) {
@@ -477,7 +567,12 @@ pub struct NewMaintenanceRequest {
 
 fn parse_time(field: &str, s: &str) -> AppResult<i64> {
     let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
-        .map_err(|_| AppError::bad(field, format!("{field}: '{s}' is not an RFC 3339 time such as 2026-12-01T22:00:00Z")))?;
+        .map_err(|_| {
+        AppError::bad(
+            field,
+            format!("{field}: '{s}' is not an RFC 3339 time such as 2026-12-01T22:00:00Z"),
+        )
+    })?;
     Ok(i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(0))
 }
 
@@ -497,12 +592,22 @@ pub async fn create_maintenance(
     let starts = parse_time("scheduled_for", &req.scheduled_for)?;
     let ends = parse_time("scheduled_until", &req.scheduled_until)?;
     if ends <= starts {
-        return Err(AppError::bad("scheduled_until", "scheduled_until: must be after scheduled_for"));
+        return Err(AppError::bad(
+            "scheduled_until",
+            "scheduled_until: must be after scheduled_for",
+        ));
     }
     if req.components.is_empty() {
-        return Err(AppError::bad("components", "components: name at least one listed feature"));
+        return Err(AppError::bad(
+            "components",
+            "components: name at least one listed feature",
+        ));
     }
-    let map: BTreeMap<String, String> = req.components.iter().map(|c| (c.clone(), "under_maintenance".to_string())).collect();
+    let map: BTreeMap<String, String> = req
+        .components
+        .iter()
+        .map(|c| (c.clone(), "under_maintenance".to_string()))
+        .collect();
     let components = parse_components(&state, &map).await?;
     let id = state
         .store
@@ -537,10 +642,20 @@ pub async fn run_due_maintenance(state: &AppState) -> AppResult<usize> {
         if m.kind != "maintenance" {
             continue;
         }
-        let (Some(starts), Some(ends)) = (m.scheduled_for, m.scheduled_until) else { continue };
-        let Ok(status) = MaintenanceStatus::parse(&m.status) else { continue };
-        let Some(to) = domain::status::maintenance_due(status, starts, ends, now) else { continue };
-        let body = tr.t(if to == MaintenanceStatus::Completed { "maintenance-auto-completed" } else { "maintenance-auto-started" });
+        let (Some(starts), Some(ends)) = (m.scheduled_for, m.scheduled_until) else {
+            continue;
+        };
+        let Ok(status) = MaintenanceStatus::parse(&m.status) else {
+            continue;
+        };
+        let Some(to) = domain::status::maintenance_due(status, starts, ends, now) else {
+            continue;
+        };
+        let body = tr.t(if to == MaintenanceStatus::Completed {
+            "maintenance-auto-completed"
+        } else {
+            "maintenance-auto-started"
+        });
         match post(state, &m, to.as_str(), &body, &mut Vec::new()).await {
             Ok(()) => changed += 1,
             Err(AppError::Conflict { .. }) => {}

@@ -47,7 +47,8 @@ impl Variant {
         };
         let _ = version;
         Variant {
-            etag: HeaderValue::from_str(&format!("\"{hash}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
+            etag: HeaderValue::from_str(&format!("\"{hash}\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
             identity: Bytes::from(body),
             gzip: Bytes::from(gzip),
             br: Bytes::from(br),
@@ -67,6 +68,7 @@ pub struct StatusHub {
     pub events: tokio::sync::broadcast::Sender<u64>,
     version: AtomicU64,
     building: tokio::sync::Mutex<()>,
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Default for StatusHub {
@@ -80,6 +82,7 @@ impl Default for StatusHub {
             events,
             version: AtomicU64::new(0),
             building: tokio::sync::Mutex::new(()),
+            closing: tokio::sync::watch::channel(false).0,
         }
     }
 }
@@ -93,6 +96,16 @@ impl StatusHub {
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
     }
+
+    /// Ends every open event stream, so a graceful shutdown is not held up
+    /// by pages that stay open.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
 }
 
 /// Rebuilds the snapshot from the database and announces it.
@@ -103,11 +116,21 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
     let mut docs = HashMap::new();
     for (key, value) in data.json_documents() {
         let body = serde_json::to_vec(&value).map_err(|e| AppError::Internal(e.into()))?;
-        docs.insert(key.to_string(), Arc::new(Variant::new(body, "application/json", version)));
+        docs.insert(
+            key.to_string(),
+            Arc::new(Variant::new(body, "application/json", version)),
+        );
     }
     for lang in Language::ALL {
         let html = data.render_page(*lang, version)?;
-        docs.insert(format!("page.{}", lang.as_str()), Arc::new(Variant::new(html.into_bytes(), "text/html; charset=utf-8", version)));
+        docs.insert(
+            format!("page.{}", lang.as_str()),
+            Arc::new(Variant::new(
+                html.into_bytes(),
+                "text/html; charset=utf-8",
+                version,
+            )),
+        );
     }
     if let Ok(mut current) = state.status.current.write() {
         *current = Arc::new(Snapshot { version, docs });
@@ -162,7 +185,12 @@ impl Data {
         let incidents = store.incidents("incident", 50).await?;
         let maintenances = store.incidents("maintenance", 50).await?;
         let open = store.open_incidents().await?;
-        let mut ids: Vec<String> = incidents.iter().chain(&maintenances).chain(&open).map(|i| i.id.clone()).collect();
+        let mut ids: Vec<String> = incidents
+            .iter()
+            .chain(&maintenances)
+            .chain(&open)
+            .map(|i| i.id.clone())
+            .collect();
         ids.sort();
         ids.dedup();
         let mut updates: HashMap<String, Vec<IncidentUpdate>> = HashMap::new();
@@ -188,7 +216,8 @@ impl Data {
     }
 
     fn overall(&self) -> status::Overall {
-        let statuses: Vec<ComponentStatus> = self.components.iter().map(Component::status).collect();
+        let statuses: Vec<ComponentStatus> =
+            self.components.iter().map(Component::status).collect();
         let impacts: Vec<Impact> = self
             .open
             .iter()
@@ -200,7 +229,11 @@ impl Data {
 
     fn updated_at(&self) -> i64 {
         let c = self.components.iter().map(|c| c.updated_at);
-        let i = self.incidents.iter().chain(&self.maintenances).map(|i| i.updated_at);
+        let i = self
+            .incidents
+            .iter()
+            .chain(&self.maintenances)
+            .map(|i| i.updated_at);
         c.chain(i).max().unwrap_or(0)
     }
 
@@ -252,7 +285,11 @@ impl Data {
             out.push(self.component_json(c));
         }
         for (name, members) in groups {
-            let worst = members.iter().map(|c| c.status()).max_by_key(|s| s.severity()).unwrap_or(ComponentStatus::Operational);
+            let worst = members
+                .iter()
+                .map(|c| c.status())
+                .max_by_key(|s| s.severity())
+                .unwrap_or(ComponentStatus::Operational);
             out.push(json!({
                 "id": Self::group_id(name),
                 "name": name,
@@ -326,7 +363,10 @@ impl Data {
             && let Some(obj) = v.as_object_mut()
         {
             obj.insert("scheduled_for".into(), json!(i.scheduled_for.map(rfc3339)));
-            obj.insert("scheduled_until".into(), json!(i.scheduled_until.map(rfc3339)));
+            obj.insert(
+                "scheduled_until".into(),
+                json!(i.scheduled_until.map(rfc3339)),
+            );
         }
         v
     }
@@ -334,7 +374,8 @@ impl Data {
     fn json_documents(&self) -> Vec<(&'static str, Value)> {
         let page = self.page_json();
         let overall = self.overall();
-        let status = json!({"indicator": overall.indicator.as_str(), "description": overall.description()});
+        let status =
+            json!({"indicator": overall.indicator.as_str(), "description": overall.description()});
         let components = self.components_json();
         let unresolved: Vec<Value> = self
             .open
@@ -343,7 +384,11 @@ impl Data {
             .map(|i| self.incident_json(i))
             .collect();
         let maint = |pred: &dyn Fn(&str) -> bool| -> Vec<Value> {
-            self.maintenances.iter().filter(|m| pred(&m.status)).map(|m| self.incident_json(m)).collect()
+            self.maintenances
+                .iter()
+                .filter(|m| pred(&m.status))
+                .map(|m| self.incident_json(m))
+                .collect()
         };
         let upcoming_or_active = maint(&|s| matches!(s, "scheduled" | "in_progress" | "verifying"));
         vec![
@@ -353,14 +398,26 @@ impl Data {
                        "scheduled_maintenances": upcoming_or_active, "status": status}),
             ),
             ("status.json", json!({"page": page, "status": status})),
-            ("components.json", json!({"page": page, "components": components})),
+            (
+                "components.json",
+                json!({"page": page, "components": components}),
+            ),
             (
                 "incidents.json",
                 json!({"page": page, "incidents": self.incidents.iter().map(|i| self.incident_json(i)).collect::<Vec<_>>()}),
             ),
-            ("incidents/unresolved.json", json!({"page": page, "incidents": unresolved})),
-            ("scheduled-maintenances.json", json!({"page": page, "scheduled_maintenances": maint(&|_| true)})),
-            ("scheduled-maintenances/upcoming.json", json!({"page": page, "scheduled_maintenances": maint(&|s| s == "scheduled")})),
+            (
+                "incidents/unresolved.json",
+                json!({"page": page, "incidents": unresolved}),
+            ),
+            (
+                "scheduled-maintenances.json",
+                json!({"page": page, "scheduled_maintenances": maint(&|_| true)}),
+            ),
+            (
+                "scheduled-maintenances/upcoming.json",
+                json!({"page": page, "scheduled_maintenances": maint(&|s| s == "scheduled")}),
+            ),
             (
                 "scheduled-maintenances/active.json",
                 json!({"page": page, "scheduled_maintenances": maint(&|s| matches!(s, "in_progress" | "verifying"))}),
@@ -399,7 +456,9 @@ impl Data {
                 description: c.description.clone(),
                 status_code: c.status.clone(),
                 status: tr.t(&format!("component-{}", c.status)),
-                uptime: total.map(|u| format!("{:.2} %", u * 100.0)).unwrap_or_default(),
+                uptime: total
+                    .map(|u| format!("{:.2} %", u * 100.0))
+                    .unwrap_or_default(),
                 bars,
             };
             let group = c.group_name.clone().unwrap_or_default();
@@ -468,14 +527,22 @@ impl Data {
     }
 
     fn incident_view(&self, tr: Tr, lang: Language, i: &Incident) -> IncidentView {
-        let prefix = if i.kind == "maintenance" { "maintenance" } else { "incident" };
+        let prefix = if i.kind == "maintenance" {
+            "maintenance"
+        } else {
+            "incident"
+        };
         IncidentView {
             id: i.id.clone(),
             name: i.name.clone(),
             impact: i.impact.clone(),
             status: tr.t(&format!("{prefix}-{}", i.status)),
             window: match (i.scheduled_for, i.scheduled_until) {
-                (Some(a), Some(b)) => Some(format!("{} – {}", format_time(a, lang), format_time(b, lang))),
+                (Some(a), Some(b)) => Some(format!(
+                    "{} – {}",
+                    format_time(a, lang),
+                    format_time(b, lang)
+                )),
                 _ => None,
             },
             components: self
@@ -515,16 +582,32 @@ fn year_month(ms: i64) -> (i32, u8) {
 
 fn day_tip(tr: Tr, lang: Language, d: &status::UptimeDay) -> String {
     let date = format_time(d.day_start, lang);
-    let date = date.split(&[',', ' '][..]).take(if lang == Language::Sv { 1 } else { 3 }).collect::<Vec<_>>().join(" ");
+    let date = date
+        .split(&[',', ' '][..])
+        .take(if lang == Language::Sv { 1 } else { 3 })
+        .collect::<Vec<_>>()
+        .join(" ");
     match d.uptime {
         None => format!("{date}: {}", tr.t("uptime-no-data")),
         Some(u) => {
             let mut s = format!("{date}: {:.2} %", u * 100.0);
             if d.major_minutes > 0 {
-                s.push_str(&format!(", {}", tr.ta("uptime-major-minutes", &[("n", &d.major_minutes.to_string())])));
+                s.push_str(&format!(
+                    ", {}",
+                    tr.ta(
+                        "uptime-major-minutes",
+                        &[("n", &d.major_minutes.to_string())]
+                    )
+                ));
             }
             if d.partial_minutes > 0 {
-                s.push_str(&format!(", {}", tr.ta("uptime-partial-minutes", &[("n", &d.partial_minutes.to_string())])));
+                s.push_str(&format!(
+                    ", {}",
+                    tr.ta(
+                        "uptime-partial-minutes",
+                        &[("n", &d.partial_minutes.to_string())]
+                    )
+                ));
             }
             s
         }
@@ -612,7 +695,10 @@ pub fn serve(variant: &Variant, headers: &HeaderMap, html: bool) -> Response {
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == variant.etag.to_str().unwrap_or("") || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == variant.etag.to_str().unwrap_or("") || t.trim() == "*")
+        });
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
@@ -620,19 +706,32 @@ pub fn serve(variant: &Variant, headers: &HeaderMap, html: bool) -> Response {
     };
     let h = response.headers_mut();
     h.insert(header::ETAG, variant.etag.clone());
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=10"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=10"),
+    );
     h.insert(
         header::VARY,
-        HeaderValue::from_static(if html { "Accept-Encoding, Accept-Language, Cookie" } else { "Accept-Encoding" }),
+        HeaderValue::from_static(if html {
+            "Accept-Encoding, Accept-Language, Cookie"
+        } else {
+            "Accept-Encoding"
+        }),
     );
     if !not_modified {
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(variant.content_type));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(variant.content_type),
+        );
         if let Some(e) = encoding {
             h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
         }
     }
     if !html {
-        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        h.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
     }
     response
 }
