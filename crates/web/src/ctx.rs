@@ -53,6 +53,15 @@ pub async fn pre_session(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // The public documents are the same for everybody: no cookie there.
+    let path = req.uri().path();
+    if path == "/status"
+        || path.starts_with("/status/events")
+        || path.starts_with("/api/")
+        || path.starts_with("/assets/")
+    {
+        return next.run(req).await;
+    }
     let existing = cookie(req.headers(), PRE_SESSION_COOKIE)
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_string);

@@ -58,19 +58,23 @@ pub async fn status_events(State(state): State<AppState>) -> Response {
     let rx = state.status.events.subscribe();
     let closing = state.status.closing();
     let first = state.status.version();
+    // State: the receiver, the shutdown signal, the last version sent, and
+    // whether the first event (the current version) is still to be sent.
     let stream = futures_util::stream::unfold(
-        (rx, closing, Some(first)),
-        |(mut rx, mut closing, first)| async move {
-            if let Some(v) = first {
-                let event = Event::default().event("update").data(v.to_string());
-                return Some((Ok::<_, Infallible>(event), (rx, closing, None)));
+        (rx, closing, first, true),
+        |(mut rx, mut closing, last, start)| async move {
+            if start {
+                let event = Event::default().event("update").data(last.to_string());
+                return Some((Ok::<_, Infallible>(event), (rx, closing, last, false)));
             }
             loop {
                 tokio::select! {
                     received = rx.recv() => match received {
+                        // A version announced before we read the current one.
+                        Ok(v) if v <= last => continue,
                         Ok(v) => {
                             let event = Event::default().event("update").data(v.to_string());
-                            return Some((Ok(event), (rx, closing, None)));
+                            return Some((Ok(event), (rx, closing, v, false)));
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,

@@ -8,4 +8,5 @@ mod api;
 mod browser;
 mod cli;
 mod shell;
+mod status;
 mod support;

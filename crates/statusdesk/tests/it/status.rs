@@ -1,0 +1,801 @@
+//! The status page: components, incidents, maintenance, the public page,
+//! the Statuspage-compatible documents, caching and live updates.
+use crate::harness::{Db, Options, TestApp, client};
+use crate::on_both;
+use serde_json::{Value, json};
+use std::io::Read;
+
+async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("post")
+}
+
+async fn v2(app: &TestApp, doc: &str) -> Value {
+    let r = client()
+        .get(app.url(&format!("/api/v2/{doc}")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200, "{doc}");
+    assert_eq!(
+        r.headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("*")
+    );
+    r.json().await.expect("json")
+}
+
+async fn component_id(app: &TestApp, name: &str) -> String {
+    app.store
+        .components()
+        .await
+        .expect("components")
+        .into_iter()
+        .find(|c| c.name == name)
+        .map(|c| c.id)
+        .expect("component")
+}
+
+fn is_time(v: &Value) -> bool {
+    // 2026-11-25T12:45:00.000Z
+    v.as_str().is_some_and(|s| {
+        s.len() == 24 && s.as_bytes()[10] == b'T' && s.ends_with('Z') && s.as_bytes()[19] == b'.'
+    })
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    k.sort();
+    k
+}
+
+async fn statuspage_documents_have_the_statuspage_shape(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let summary = v2(&app, "summary.json").await;
+    assert_eq!(
+        keys(&summary),
+        [
+            "components",
+            "incidents",
+            "page",
+            "scheduled_maintenances",
+            "status"
+        ]
+    );
+    assert_eq!(
+        keys(&summary["page"]),
+        ["id", "name", "time_zone", "updated_at", "url"]
+    );
+    assert!(is_time(&summary["page"]["updated_at"]));
+    assert_eq!(summary["page"]["url"], format!("{}/status", app.base));
+    let component = &summary["components"][0];
+    assert_eq!(
+        keys(component),
+        [
+            "created_at",
+            "description",
+            "group",
+            "group_id",
+            "id",
+            "name",
+            "only_show_if_degraded",
+            "page_id",
+            "position",
+            "showcase",
+            "start_date",
+            "status",
+            "updated_at"
+        ]
+    );
+    assert!(is_time(&component["created_at"]) && is_time(&component["updated_at"]));
+    assert_eq!(component["page_id"], summary["page"]["id"]);
+    // The demo has one unresolved incident (minor, live video partially out)
+    // and one upcoming maintenance.
+    assert_eq!(
+        summary["status"],
+        json!({"indicator": "major", "description": "Partial System Outage"})
+    );
+    let incidents = summary["incidents"].as_array().expect("incidents");
+    assert_eq!(incidents.len(), 1);
+    let incident = &incidents[0];
+    assert_eq!(
+        keys(incident),
+        [
+            "components",
+            "created_at",
+            "id",
+            "impact",
+            "incident_updates",
+            "monitoring_at",
+            "name",
+            "page_id",
+            "resolved_at",
+            "shortlink",
+            "started_at",
+            "status",
+            "updated_at"
+        ]
+    );
+    assert_eq!(incident["status"], "identified");
+    assert_eq!(incident["impact"], "minor");
+    assert!(incident["resolved_at"].is_null());
+    let update = &incident["incident_updates"][0];
+    assert_eq!(
+        keys(update),
+        [
+            "affected_components",
+            "body",
+            "created_at",
+            "custom_tweet",
+            "deliver_notifications",
+            "display_at",
+            "id",
+            "incident_id",
+            "status",
+            "tweet_id",
+            "updated_at"
+        ]
+    );
+    assert_eq!(update["status"], "identified", "newest update first");
+    let first = incident["incident_updates"]
+        .as_array()
+        .and_then(|u| u.last())
+        .expect("first update");
+    assert_eq!(
+        first["affected_components"][0]["new_status"],
+        "partial_outage"
+    );
+    assert_eq!(first["affected_components"][0]["old_status"], "operational");
+    let maint = &summary["scheduled_maintenances"][0];
+    assert_eq!(maint["status"], "scheduled");
+    assert_eq!(maint["impact"], "maintenance");
+    assert!(is_time(&maint["scheduled_for"]) && is_time(&maint["scheduled_until"]));
+
+    let status = v2(&app, "status.json").await;
+    assert_eq!(keys(&status), ["page", "status"]);
+    assert_eq!(status["status"], summary["status"]);
+    let components = v2(&app, "components.json").await;
+    assert_eq!(components["components"].as_array().map(Vec::len), Some(6));
+    let all = v2(&app, "incidents.json").await;
+    assert_eq!(
+        all["incidents"].as_array().map(Vec::len),
+        Some(2),
+        "the resolved one too"
+    );
+    assert!(
+        all["incidents"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .any(|i| i["status"] == "resolved" && is_time(&i["resolved_at"]))
+    );
+    let unresolved = v2(&app, "incidents/unresolved.json").await;
+    assert_eq!(unresolved["incidents"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        v2(&app, "scheduled-maintenances.json").await["scheduled_maintenances"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        v2(&app, "scheduled-maintenances/upcoming.json").await["scheduled_maintenances"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        v2(&app, "scheduled-maintenances/active.json").await["scheduled_maintenances"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/api/v2/nothing.json"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        404
+    );
+}
+
+async fn incidents_need_a_component_and_follow_their_lifecycle(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let groups = component_id(&app, "Groups").await;
+    let body = |components: Value| json!({"name": "Groups cannot be created", "status": "investigating", "impact": "major", "body": "Looking into it.", "components": components});
+    let r = post_json(&app, &agent, "/api/v1/incidents", body(json!({}))).await;
+    assert_eq!(r.status(), 422);
+    let e: Value = r.json().await.expect("json");
+    assert_eq!(e["field"], "components");
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/incidents",
+        body(json!({"no-such-component": "major_outage"})),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/incidents",
+        body(json!({groups.clone(): "on_fire"})),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let admin = app.token("admin@acme.test").await;
+    assert_eq!(
+        post_json(
+            &app,
+            &admin,
+            "/api/v1/incidents",
+            body(json!({groups.clone(): "major_outage"}))
+        )
+        .await
+        .status(),
+        403
+    );
+
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/incidents",
+        body(json!({groups.clone(): "major_outage"})),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let incident: Value = r.json().await.expect("json");
+    let id = incident["id"].as_str().expect("id").to_string();
+    assert_eq!(
+        incident["shortlink"],
+        format!("{}/status/incidents/{id}", app.base)
+    );
+    let summary = v2(&app, "summary.json").await;
+    assert_eq!(summary["status"]["indicator"], "critical");
+    let c = summary["components"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["id"] == groups.as_str())
+        .cloned()
+        .expect("groups");
+    assert_eq!(c["status"], "major_outage");
+
+    let update = |status: &str, components: Option<Value>| {
+        let mut b = json!({"status": status, "body": format!("Now {status}.")});
+        if let Some(c) = components {
+            b["components"] = c;
+        }
+        b
+    };
+    let path = format!("/api/v1/incidents/{id}/updates");
+    assert_eq!(
+        post_json(
+            &app,
+            &agent,
+            &path,
+            update(
+                "identified",
+                Some(json!({groups.clone(): "partial_outage"}))
+            )
+        )
+        .await
+        .status(),
+        201
+    );
+    assert_eq!(
+        post_json(&app, &agent, &path, update("monitoring", None))
+            .await
+            .status(),
+        201
+    );
+    // A fix that did not hold goes back to investigating.
+    assert_eq!(
+        post_json(&app, &agent, &path, update("investigating", None))
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(
+        post_json(&app, &agent, &path, update("sleeping", None))
+            .await
+            .status(),
+        422
+    );
+    assert_eq!(
+        post_json(&app, &agent, &path, update("resolved", None))
+            .await
+            .status(),
+        201
+    );
+    let r = post_json(&app, &agent, &path, update("investigating", None)).await;
+    assert_eq!(r.status(), 409);
+    let e: Value = r.json().await.expect("json");
+    assert!(
+        e["error"]
+            .as_str()
+            .is_some_and(|m| m.contains("resolved incidents are final"))
+    );
+    // Resolving put the component back to operational, and the history shows it.
+    let all = v2(&app, "incidents.json").await;
+    let inc = all["incidents"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .cloned()
+        .expect("incident");
+    let statuses: Vec<&str> = inc["incident_updates"]
+        .as_array()
+        .expect("u")
+        .iter()
+        .filter_map(|u| u["status"].as_str())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "resolved",
+            "investigating",
+            "monitoring",
+            "identified",
+            "investigating"
+        ]
+    );
+    assert!(is_time(&inc["monitoring_at"]) && is_time(&inc["resolved_at"]));
+    let resolved_update = &inc["incident_updates"][0];
+    assert_eq!(
+        resolved_update["affected_components"][0]["new_status"],
+        "operational"
+    );
+    assert_eq!(
+        resolved_update["affected_components"][0]["old_status"],
+        "partial_outage"
+    );
+    let history = app.store.component_history(0).await.expect("history");
+    let mine: Vec<&str> = history
+        .iter()
+        .filter(|(c, _, _)| c == &groups)
+        .map(|(_, _, s)| s.as_str())
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            "operational",
+            "major_outage",
+            "partial_outage",
+            "operational"
+        ]
+    );
+    // The permalink tells the whole story.
+    let html = client()
+        .get(app.url(&format!("/status/incidents/{id}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        html.contains("Groups cannot be created")
+            && html.contains("Now monitoring.")
+            && html.contains("Resolved")
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/status/incidents/nope"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        404
+    );
+}
+
+async fn components_are_managed_through_the_api(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/components",
+        json!({"name": "Search", "group": "Core features", "description": "Finding posts"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let c: Value = r.json().await.expect("json");
+    let id = c["id"].as_str().expect("id").to_string();
+    assert_eq!(c["status"], "operational");
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/components/{id}")))
+        .bearer_auth(&agent)
+        .json(&json!({"status": "degraded_performance"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 200);
+    let components = v2(&app, "components.json").await;
+    let list = components["components"].as_array().expect("list");
+    let search = list
+        .iter()
+        .find(|c| c["id"] == id.as_str())
+        .expect("search");
+    assert_eq!(search["status"], "degraded_performance");
+    let group = list.iter().find(|c| c["group"] == true).expect("group");
+    assert_eq!(group["name"], "Core features");
+    assert_eq!(group["components"], json!([id]));
+    assert_eq!(search["group_id"], group["id"]);
+    let r = app
+        .client
+        .patch(app.url(&format!("/api/v1/components/{id}")))
+        .bearer_auth(&agent)
+        .json(&json!({"status": "melting"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 422);
+    let r = app
+        .client
+        .patch(app.url("/api/v1/components/nope"))
+        .bearer_auth(&agent)
+        .json(&json!({"status": "operational"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status(), 404);
+    let list: Value = app
+        .api_get(&agent, "/api/v1/components")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(list["components"].as_array().map(Vec::len), Some(7));
+}
+
+async fn maintenance_starts_and_completes_on_time(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            demo: true,
+            manual_clock: true,
+        },
+    )
+    .await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let chat = component_id(&app, "Chat").await;
+    let now = domain::Clock::now_ms(app.clock.as_ref());
+    let at = |ms: i64| {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+            .expect("time")
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("format")
+    };
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/maintenances",
+        json!({"name": "Chat upgrade", "body": "Chat will be read-only.", "scheduled_for": at(now + 3_600_000),
+               "scheduled_until": at(now + 7_200_000), "components": [chat]}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let m: Value = r.json().await.expect("json");
+    let id = m["id"].as_str().expect("id").to_string();
+    let bad = post_json(
+        &app,
+        &agent,
+        "/api/v1/maintenances",
+        json!({"name": "Backwards", "body": "x", "scheduled_for": at(now + 7_200_000), "scheduled_until": at(now), "components": [chat]}),
+    )
+    .await;
+    assert_eq!(bad.status(), 422);
+    let bad = post_json(
+        &app,
+        &agent,
+        "/api/v1/maintenances",
+        json!({"name": "Bad time", "body": "x", "scheduled_for": "tomorrow", "scheduled_until": at(now), "components": [chat]}),
+    )
+    .await;
+    assert_eq!(
+        bad.json::<Value>().await.expect("json")["field"],
+        "scheduled_for"
+    );
+
+    let chat_status = |doc: Value| {
+        doc["components"]
+            .as_array()
+            .expect("c")
+            .iter()
+            .find(|c| c["id"] == chat.as_str())
+            .map(|c| c["status"].clone())
+    };
+    assert_eq!(web::run_due_maintenance(&app.state).await.expect("run"), 0);
+    assert_eq!(
+        chat_status(v2(&app, "components.json").await),
+        Some(json!("operational"))
+    );
+    app.clock.advance(3_600_000);
+    assert_eq!(web::run_due_maintenance(&app.state).await.expect("run"), 1);
+    let active = v2(&app, "scheduled-maintenances/active.json").await;
+    assert_eq!(active["scheduled_maintenances"][0]["id"], id.as_str());
+    assert_eq!(active["scheduled_maintenances"][0]["status"], "in_progress");
+    assert_eq!(
+        chat_status(v2(&app, "components.json").await),
+        Some(json!("under_maintenance"))
+    );
+    // Staff may move it along themselves; the clock completes it.
+    let r = post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "verifying", "body": "Checking."}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let r = post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "scheduled", "body": "Back?"}),
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    app.clock.advance(3_600_000);
+    assert_eq!(web::run_due_maintenance(&app.state).await.expect("run"), 1);
+    let all = v2(&app, "scheduled-maintenances.json").await;
+    let done = all["scheduled_maintenances"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["id"] == id.as_str())
+        .cloned()
+        .expect("m");
+    assert_eq!(done["status"], "completed");
+    assert_eq!(
+        done["incident_updates"][0]["body"],
+        "The scheduled maintenance is completed."
+    );
+    assert_eq!(
+        chat_status(v2(&app, "components.json").await),
+        Some(json!("operational"))
+    );
+}
+
+async fn status_page_is_served_from_cache_and_changes_with_the_data(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let c = reqwest::Client::new();
+    let r = c
+        .get(app.url("/status"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
+    assert!(
+        r.headers().get("set-cookie").is_none(),
+        "the same bytes for everybody"
+    );
+    assert!(
+        r.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("public"))
+    );
+    let etag = r
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_string();
+    let body = r.bytes().await.expect("bytes");
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_string(&mut html)
+        .expect("gunzip");
+    assert!(
+        html.contains("Live broadcasts fail to start") && html.contains("<svg class=\"uptime\"")
+    );
+    // Brotli and identity carry the same page.
+    let r = c
+        .get(app.url("/status"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        r.headers()
+            .get("content-encoding")
+            .and_then(|v| v.to_str().ok()),
+        Some("br")
+    );
+    let body = r.bytes().await.expect("bytes");
+    let mut unbr = String::new();
+    brotli::Decompressor::new(&body[..], 4096)
+        .read_to_string(&mut unbr)
+        .expect("unbrotli");
+    assert_eq!(unbr, html);
+    let plain = c
+        .get(app.url("/status"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(plain, html);
+    // Not modified while nothing changes.
+    let r = c
+        .get(app.url("/status"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 304);
+    let sv = c
+        .get(app.url("/status"))
+        .header("accept-language", "sv")
+        .send()
+        .await
+        .expect("get");
+    assert_ne!(
+        sv.headers().get("etag").and_then(|v| v.to_str().ok()),
+        Some(etag.as_str())
+    );
+    assert!(
+        sv.text()
+            .await
+            .expect("text")
+            .contains("Delvis avbrott i systemet")
+    );
+    let json = c
+        .get(app.url("/api/v2/summary.json"))
+        .send()
+        .await
+        .expect("get");
+    let json_etag = json
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("etag")
+        .to_string();
+    // A change: a new incident. Both the page and the JSON change at once.
+    let agent = app.token("agent@statusdesk.test").await;
+    let chat = component_id(&app, "Chat").await;
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/incidents",
+        json!({"name": "Chat messages are delayed", "status": "investigating", "impact": "minor", "body": "Messages arrive late.", "components": {chat: "degraded_performance"}}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let r = c
+        .get(app.url("/status"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("Chat messages are delayed")
+    );
+    let r = c
+        .get(app.url("/api/v2/summary.json"))
+        .header("if-none-match", &json_etag)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["incidents"].as_array().map(Vec::len), Some(2));
+}
+
+/// Reads one server-sent event, skipping keep-alive comments.
+async fn read_event(events: &mut reqwest::Response) -> Result<String, tokio::time::error::Elapsed> {
+    let fut = async {
+        let mut text = String::new();
+        while !text.contains("\n\n") {
+            let chunk = events.chunk().await.expect("chunk").expect("stream open");
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.starts_with(':') && text.ends_with("\n\n") {
+                text.clear();
+            }
+        }
+        text
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), fut).await
+}
+
+async fn open_pages_hear_of_changes(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let mut events = client()
+        .get(app.url("/status/events"))
+        .send()
+        .await
+        .expect("events");
+    assert_eq!(
+        events
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("text/event-stream")
+    );
+    let first = read_event(&mut events).await.expect("first event");
+    assert!(first.starts_with("event: update\ndata: "), "{first:?}");
+    let version: u64 = first
+        .trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("version");
+    let agent = app.token("agent@statusdesk.test").await;
+    let login = component_id(&app, "Login").await;
+    app.client
+        .patch(app.url(&format!("/api/v1/components/{login}")))
+        .bearer_auth(&agent)
+        .json(&json!({"status": "major_outage"}))
+        .send()
+        .await
+        .expect("patch");
+    let next = read_event(&mut events).await.expect("next event");
+    let v2: u64 = next
+        .trim()
+        .rsplit(' ')
+        .next()
+        .and_then(|v| v.parse().ok())
+        .expect("version");
+    assert!(v2 > version);
+    let page = client()
+        .get(app.url("/status"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains(&format!("data-version=\"{v2}\"")) && page.contains("Major service outage")
+    );
+}
+
+async fn status_page_on_its_own_host(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let r = client()
+        .get(app.url("/"))
+        .header("host", "status.example.test")
+        .send()
+        .await
+        .expect("get");
+    // Without configuration, / stays the product's start page.
+    assert!(!r.text().await.expect("text").contains("status-live"));
+}
+
+on_both!(
+    statuspage_documents_have_the_statuspage_shape,
+    incidents_need_a_component_and_follow_their_lifecycle,
+    components_are_managed_through_the_api,
+    maintenance_starts_and_completes_on_time,
+    status_page_is_served_from_cache_and_changes_with_the_data,
+    open_pages_hear_of_changes,
+    status_page_on_its_own_host,
+);
