@@ -69,6 +69,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::status_routes::create_incident))
         .routes(routes!(crate::status_routes::post_update))
         .routes(routes!(crate::status_routes::create_maintenance))
+        .routes(routes!(crate::status_routes::link_request))
+        .routes(routes!(crate::status_routes::reply_linked))
 }
 
 /// Every error of the API.

@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 const CSS: &str = include_str!("../assets/app.css");
 const STATUS_JS: &str = include_str!("../assets/status.js");
+const SUPPORT_JS: &str = include_str!("../assets/support.js");
 
 static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
     use sha2::Digest;
@@ -28,12 +29,24 @@ pub fn status_js_path() -> &'static str {
     STATUS_JS_PATH.as_str()
 }
 
+static SUPPORT_JS_PATH: LazyLock<String> = LazyLock::new(|| {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(SUPPORT_JS.as_bytes()));
+    format!("/assets/support-{}.js", &hash[..12])
+});
+
+pub fn support_js_path() -> &'static str {
+    SUPPORT_JS_PATH.as_str()
+}
+
 pub async fn asset(Path(file): Path<String>) -> Response {
     let path = format!("/assets/{file}");
     let found = if path == *CSS_PATH {
         Some((CSS, "text/css; charset=utf-8"))
     } else if path == *STATUS_JS_PATH {
         Some((STATUS_JS, "text/javascript; charset=utf-8"))
+    } else if path == *SUPPORT_JS_PATH {
+        Some((SUPPORT_JS, "text/javascript; charset=utf-8"))
     } else {
         None
     };

@@ -14,6 +14,7 @@ pub mod metrics;
 mod page;
 mod pages;
 pub mod requests;
+mod staff_status;
 pub mod state;
 mod status_routes;
 pub mod statuspage;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(support::router())
+        .merge(staff_status::router())
         .merge(api)
         .route(
             "/api/v1/openapi.json",

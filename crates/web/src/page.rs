@@ -46,6 +46,10 @@ impl Page {
         self.tr.t(key)
     }
 
+    pub fn tn(&self, key: &str, name: &'static str, n: &i64) -> String {
+        self.tr.tn(key, name, *n)
+    }
+
     pub fn t_name(&self, key: &str, name: &str) -> String {
         self.tr.ta(key, &[("name", name)])
     }

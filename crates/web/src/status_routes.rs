@@ -388,7 +388,7 @@ fn incident_out(state: &AppState, i: store::Incident) -> IncidentOut {
     }
 }
 
-async fn parse_components(
+pub(crate) async fn parse_components(
     state: &AppState,
     map: &BTreeMap<String, String>,
 ) -> AppResult<Vec<(String, ComponentStatus)>> {
@@ -667,4 +667,105 @@ pub async fn run_due_maintenance(state: &AppState) -> AppResult<usize> {
         }
     }
     Ok(changed)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LinkRequest {
+    pub request_id: String,
+}
+
+/// Link a support request to an incident (staff), so it can be answered
+/// together with the others when the incident is resolved.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/requests", tag = "status",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Incident id")),
+    request_body = LinkRequest,
+    responses((status = 204, description = "Linked"), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn link_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<LinkRequest>,
+) -> AppResult<StatusCode> {
+    caller.require(Action::WorkSupportQueue)?;
+    link(&state, &id, &req.request_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn link(state: &AppState, incident_id: &str, request_id: &str) -> AppResult<()> {
+    state
+        .store
+        .incident(incident_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if state
+        .store
+        .request(store::Scope::Staff, request_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::bad(
+            "request_id",
+            "request_id: no such support request",
+        ));
+    }
+    state.store.link_request(incident_id, request_id).await?;
+    Ok(())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReplyAll {
+    pub body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Replied {
+    /// How many linked requests got the reply (closed ones are skipped).
+    pub replied: usize,
+}
+
+/// Reply to every support request linked to an incident (staff): one
+/// action when the incident is resolved.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/reply", tag = "status",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Incident id")),
+    request_body = ReplyAll,
+    responses((status = 200, body = Replied), (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)))]
+pub async fn reply_linked(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<ReplyAll>,
+) -> AppResult<Json<Replied>> {
+    caller.require(Action::WorkSupportQueue)?;
+    let replied = reply_all(&state, &caller.principal, &id, &req.body).await?;
+    Ok(Json(Replied { replied }))
+}
+
+pub(crate) async fn reply_all(
+    state: &AppState,
+    who: &store::Principal,
+    incident_id: &str,
+    body: &str,
+) -> AppResult<usize> {
+    state
+        .store
+        .incident(incident_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::requests::check_body("body", body)?;
+    let mut replied = 0;
+    for request_id in state.store.linked_requests(incident_id).await? {
+        let Some(request) = state
+            .store
+            .request(store::Scope::Staff, &request_id)
+            .await?
+        else {
+            continue;
+        };
+        if request.status == domain::TicketStatus::Closed {
+            continue;
+        }
+        crate::requests::reply(state, who, &request, body, false, Vec::new()).await?;
+        replied += 1;
+    }
+    Ok(replied)
 }

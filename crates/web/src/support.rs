@@ -115,6 +115,57 @@ struct Tab {
     current: bool,
 }
 
+/// An unresolved incident, as support pages show it.
+pub(crate) struct KnownIssue {
+    id: String,
+    name: String,
+    impact: String,
+    status: String,
+    components: Vec<String>,
+    component_names: String,
+}
+
+/// The unresolved incidents of the status page, for the inbox and the form.
+pub(crate) async fn known_issues(state: &AppState, tr: Tr) -> AppResult<Vec<KnownIssue>> {
+    let open: Vec<store::Incident> = state
+        .store
+        .open_incidents()
+        .await?
+        .into_iter()
+        .filter(|i| i.kind == "incident")
+        .collect();
+    let ids: Vec<String> = open.iter().map(|i| i.id.clone()).collect();
+    let affected = state.store.incident_components(&ids).await?;
+    let components = state.store.component_refs().await?;
+    Ok(open
+        .into_iter()
+        .map(|i| {
+            let mine: Vec<String> = affected
+                .iter()
+                .filter(|a| a.incident_id == i.id)
+                .map(|a| a.component_id.clone())
+                .collect();
+            let names: Vec<String> = mine
+                .iter()
+                .filter_map(|c| {
+                    components
+                        .iter()
+                        .find(|r| &r.id == c)
+                        .map(|r| r.name.clone())
+                })
+                .collect();
+            KnownIssue {
+                status: tr.t(&format!("incident-{}", i.status)),
+                id: i.id,
+                name: i.name,
+                impact: i.impact,
+                components: mine,
+                component_names: names.join(", "),
+            }
+        })
+        .collect())
+}
+
 struct Row {
     id: String,
     subject: String,
@@ -143,6 +194,7 @@ struct InboxPage {
     paged: bool,
     first_href: String,
     next_href: Option<String>,
+    issues: Vec<KnownIssue>,
 }
 
 #[derive(Deserialize, Default)]
@@ -262,6 +314,7 @@ async fn inbox(ctx: Ctx, Query(query): Query<ListQuery>) -> AppResult<Response> 
         paged: filter.cursor.is_some(),
         first_href: keep(status, None),
         next_href: next.as_deref().map(|c| keep(status, Some(c))),
+        issues: known_issues(&ctx.state, tr).await?,
         q: q.clone(),
         priority: priority.clone(),
         component: component.clone(),
@@ -291,6 +344,8 @@ struct NewRequestPage {
     components: Vec<(String, String)>,
     priority_cards: Vec<PriorityCard>,
     follow_up_of: Option<String>,
+    issues: Vec<KnownIssue>,
+    script: &'static str,
 }
 
 fn priority_cards(tr: Tr) -> Vec<PriorityCard> {
@@ -363,6 +418,8 @@ async fn new_page(
         components,
         priority_cards: priority_cards(ctx.tr()),
         follow_up_of: follow_up_of.filter(|f| !f.is_empty()),
+        issues: known_issues(&ctx.state, ctx.tr()).await?,
+        script: crate::assets::support_js_path(),
     })?;
     Ok((status, html).into_response())
 }
@@ -494,6 +551,7 @@ struct RequestPage {
     statuses: Vec<(&'static str, String)>,
     priorities: Vec<(&'static str, String)>,
     agents: Vec<(String, String)>,
+    incidents: Vec<(String, String)>,
 }
 
 /// Loads a request the viewer may see: 404 for another organisation's, an
@@ -638,6 +696,17 @@ async fn request_view(
     } else {
         Vec::new()
     };
+    let incidents = if staff {
+        store
+            .open_incidents()
+            .await?
+            .into_iter()
+            .filter(|i| i.kind == "incident")
+            .map(|i| (i.id, i.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = ctx.page("request-title");
     Ok(RequestPage {
         agent: staff,
@@ -664,6 +733,7 @@ async fn request_view(
             .map(|p| (p.as_str(), priority_name(tr, *p)))
             .collect(),
         agents,
+        incidents,
         r: RequestView {
             status: status_name(tr, request.status),
             status_code: request.status.as_str(),

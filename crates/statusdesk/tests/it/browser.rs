@@ -297,6 +297,76 @@ async fn admin_files_a_request_agent_replies_admin_marks_it_solved() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_posted_incident_appears_on_an_open_status_page() {
+    let Some(b) = Browser::start("browser::a_posted_incident_appears_on_an_open_status_page").await
+    else {
+        return;
+    };
+    let app = TestApp::spawn(Db::Sqlite).await;
+    b.client
+        .goto(&app.url("/status"))
+        .await
+        .expect("status page");
+    assert_eq!(b.text_of("main h1").await, "Partial system outage");
+    let marker = b
+        .client
+        .execute("window.__loadedOnce = true; return document.getElementById('status-live').dataset.version;", vec![])
+        .await
+        .expect("script");
+    assert!(marker.as_str().is_some());
+    // Give the page a moment to open its event stream.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // An agent posts an incident through the API.
+    let token = app.token("agent@statusdesk.test").await;
+    let login = app
+        .store
+        .components()
+        .await
+        .expect("components")
+        .into_iter()
+        .find(|c| c.name == "Login")
+        .expect("Login")
+        .id;
+    let r = app
+        .client
+        .post(app.url("/api/v1/incidents"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "name": "Nobody can sign in",
+            "status": "investigating",
+            "impact": "critical",
+            "body": "Sign-in fails for every user. We are on it.",
+            "components": {login: "major_outage"}
+        }))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 201);
+
+    // The open page shows it without a reload.
+    b.client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::XPath(
+            "//h2/a[normalize-space()='Nobody can sign in']",
+        ))
+        .await
+        .expect("the new incident appears");
+    assert_eq!(b.text_of("main h1").await, "Major service outage");
+    let still_same_document = b
+        .client
+        .execute("return window.__loadedOnce === true;", vec![])
+        .await
+        .expect("script");
+    assert_eq!(
+        still_same_document,
+        serde_json::Value::Bool(true),
+        "the page was not reloaded"
+    );
+}
+
 /// Pages to photograph: (file name, path).
 type Pages = Vec<(&'static str, String)>;
 

@@ -790,7 +790,320 @@ async fn status_page_on_its_own_host(db: Db) {
     assert!(!r.text().await.expect("text").contains("status-live"));
 }
 
+async fn support_pages_show_known_problems(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let c = app.signed_in("admin@acme.test").await;
+    let inbox = c
+        .get(app.url("/support"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        inbox.contains("Ongoing incidents that may affect you")
+            && inbox.contains("Live broadcasts fail to start for some users")
+    );
+    let video = component_id(&app, "Live video").await;
+    let login = component_id(&app, "Login").await;
+    let form = c
+        .get(app.url("/support/new"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(form.contains("This is a known problem."), "{form}");
+    assert!(form.contains(&format!("data-components=\"{video} \"")));
+    assert!(!form.contains(&format!("data-components=\"{login} \"")));
+    // Once resolved, it is no longer shown.
+    let agent = app.token("agent@statusdesk.test").await;
+    let open: Value = v2(&app, "incidents/unresolved.json").await;
+    let id = open["incidents"][0]["id"].as_str().expect("id").to_string();
+    let r = post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/incidents/{id}/updates"),
+        json!({"status": "resolved", "body": "Fixed."}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let inbox = c
+        .get(app.url("/support"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(!inbox.contains("Live broadcasts fail to start for some users"));
+}
+
+async fn linked_requests_are_answered_together(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let ada = app.token("admin@acme.test").await;
+    let greta = app.token("admin@globex.test").await;
+    let mut requests = Vec::new();
+    for (token, subject) in [
+        (&ada, "Broadcast broken"),
+        (&greta, "Video down for us too"),
+        (&ada, "Already closed"),
+    ] {
+        let r = post_json(
+            &app,
+            token,
+            "/api/v1/requests",
+            json!({"subject": subject, "description": "Live video fails.", "priority": "high"}),
+        )
+        .await;
+        let v: Value = r.json().await.expect("json");
+        requests.push(v["id"].as_str().expect("id").to_string());
+    }
+    // The third one is solved and closed before the incident ends.
+    let third = format!("/api/v1/requests/{}", requests[2]);
+    app.client
+        .patch(app.url(&third))
+        .bearer_auth(&agent)
+        .json(&json!({"status": "solved"}))
+        .send()
+        .await
+        .expect("patch");
+    app.client
+        .patch(app.url(&third))
+        .bearer_auth(&agent)
+        .json(&json!({"status": "closed"}))
+        .send()
+        .await
+        .expect("patch");
+    let open: Value = v2(&app, "incidents/unresolved.json").await;
+    let incident = open["incidents"][0]["id"].as_str().expect("id").to_string();
+    for rid in &requests[1..] {
+        let r = post_json(
+            &app,
+            &agent,
+            &format!("/api/v1/incidents/{incident}/requests"),
+            json!({"request_id": rid}),
+        )
+        .await;
+        assert_eq!(r.status(), 204);
+    }
+    // The first is linked from the agent's page.
+    let page_client = app.signed_in("agent@statusdesk.test").await;
+    let page = page_client
+        .get(app.url(&format!("/agent/requests/{}", requests[0])))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Link to an ongoing incident"));
+    let csrf = crate::harness::csrf_in(&page).expect("csrf");
+    let r = page_client
+        .post(app.url(&format!("/agent/requests/{}/link", requests[0])))
+        .form(&[("csrf", csrf.as_str()), ("incident", incident.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        post_json(
+            &app,
+            &ada,
+            &format!("/api/v1/incidents/{incident}/requests"),
+            json!({"request_id": requests[0]})
+        )
+        .await
+        .status(),
+        403
+    );
+    assert_eq!(
+        post_json(
+            &app,
+            &agent,
+            &format!("/api/v1/incidents/{incident}/requests"),
+            json!({"request_id": "nope"})
+        )
+        .await
+        .status(),
+        422
+    );
+    // Resolve, then one action answers them all.
+    post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/incidents/{incident}/updates"),
+        json!({"status": "resolved", "body": "Fixed."}),
+    )
+    .await;
+    let r = post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/incidents/{incident}/reply"),
+        json!({"body": "The incident is resolved: live video works again."}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.expect("json")["replied"], 2);
+    for (token, rid) in [(&ada, &requests[0]), (&greta, &requests[1])] {
+        let v: Value = app
+            .api_get(token, &format!("/api/v1/requests/{rid}"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(v["status"], "open");
+        assert_eq!(
+            v["messages"][0]["body"],
+            "The incident is resolved: live video works again."
+        );
+    }
+    let v: Value = app.api_get(&ada, &third).await.json().await.expect("json");
+    assert!(v["messages"].as_array().is_some_and(|m| {
+        m.iter()
+            .all(|m| m["body"] != "The incident is resolved: live video works again.")
+    }));
+}
+
+async fn the_status_desk_previews_and_posts(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let member = app.signed_in("admin@acme.test").await;
+    assert_eq!(
+        member
+            .get(app.url("/staff/status"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        403
+    );
+    let c = app.signed_in("agent@statusdesk.test").await;
+    let page = c
+        .get(app.url("/staff/status"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    let csrf = crate::harness::csrf_in(&page).expect("csrf");
+    let groups = component_id(&app, "Groups").await;
+    let key = format!("component:{groups}");
+    let form = |action: &'static str| {
+        vec![
+            ("csrf".to_string(), csrf.clone()),
+            ("name".to_string(), "Groups cannot be created".to_string()),
+            ("impact".to_string(), "major".to_string()),
+            ("status".to_string(), "investigating".to_string()),
+            (key.clone(), "major_outage".to_string()),
+            (
+                "body".to_string(),
+                "Creating a group fails for everyone.".to_string(),
+            ),
+            ("action".to_string(), action.to_string()),
+        ]
+    };
+    let before = app.store.open_incidents().await.expect("open").len();
+    let r = c
+        .post(app.url("/staff/status/incidents"))
+        .form(&form("preview"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.expect("text");
+    assert!(
+        html.contains("What subscribers will receive")
+            && html.contains("[statusdesk] Groups cannot be created: Investigating")
+    );
+    assert!(html.contains("Affects: Groups"));
+    assert_eq!(
+        app.store.open_incidents().await.expect("open").len(),
+        before,
+        "a preview posts nothing"
+    );
+    // Without a component it is refused with the reason.
+    let mut none = form("post");
+    none.retain(|(k, _)| k != &key);
+    let r = c
+        .post(app.url("/staff/status/incidents"))
+        .form(&none)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("at least one listed feature")
+    );
+    let r = c
+        .post(app.url("/staff/status/incidents"))
+        .form(&form("post"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let open = app.store.open_incidents().await.expect("open");
+    let posted = open
+        .iter()
+        .find(|i| i.name == "Groups cannot be created")
+        .expect("posted");
+    let r = c
+        .post(app.url(&format!("/staff/status/incidents/{}/updates", posted.id)))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("status", "resolved"),
+            ("body", "Groups work again."),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let summary = v2(&app, "summary.json").await;
+    let g = summary["components"]
+        .as_array()
+        .expect("c")
+        .iter()
+        .find(|c| c["id"] == groups.as_str())
+        .cloned()
+        .expect("groups");
+    assert_eq!(g["status"], "operational");
+    // Maintenance from the desk, in UTC.
+    let r = c
+        .post(app.url("/staff/status/maintenances"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Search index rebuild"),
+            ("scheduled_for", "2030-01-01T22:00"),
+            ("scheduled_until", "2030-01-01T23:30"),
+            ("component", groups.as_str()),
+            ("body", "Groups may be slow."),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let upcoming = v2(&app, "scheduled-maintenances/upcoming.json").await;
+    let m = upcoming["scheduled_maintenances"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|m| m["name"] == "Search index rebuild")
+        .cloned()
+        .expect("m");
+    assert_eq!(m["scheduled_for"], "2030-01-01T22:00:00.000Z");
+    assert_eq!(m["scheduled_until"], "2030-01-01T23:30:00.000Z");
+}
+
 on_both!(
+    support_pages_show_known_problems,
+    linked_requests_are_answered_together,
+    the_status_desk_previews_and_posts,
     statuspage_documents_have_the_statuspage_shape,
     incidents_need_a_component_and_follow_their_lifecycle,
     components_are_managed_through_the_api,

@@ -351,3 +351,48 @@ month-9 = September
 month-10 = October
 month-11 = November
 month-12 = December
+ongoing-incidents = Ongoing incidents that may affect you
+known-problem = This is a known problem. Follow it here instead of filing a request:
+nav-status-desk = Status desk
+staff-status-title = Status desk
+staff-status-lead = Post incidents and maintenance, and set the status of each feature. Everything here is public at once.
+unchanged = Unchanged
+update-message = Message
+post-update = Post update
+reply-linked = { $n ->
+    [one] Reply to the linked support request
+   *[other] Reply to all { $n } linked support requests
+}
+new-incident = New incident
+field-impact = Impact
+affected-components = Affected features
+not-affected = Not affected
+preview = Preview
+preview-title = What subscribers will receive
+post-incident = Post incident
+new-maintenance = Schedule maintenance
+field-starts = Starts (UTC)
+field-ends = Ends (UTC)
+times-utc = Times are in UTC. The maintenance starts and completes itself on time.
+schedule = Schedule
+components-title = Features
+new-component = New feature
+field-group = Group (optional)
+impact-none = None
+impact-minor = Minor
+impact-major = Major
+impact-critical = Critical
+notify-subject = [statusdesk] { $name }: { $status }
+notify-body =
+    { $name }
+    Status: { $status }
+    Affects: { $components }
+
+    { $body }
+link-incident = Link to an ongoing incident
+link = Link
+done-incident-posted = The incident is posted on the status page.
+done-update-posted = The update is posted.
+done-replied-linked = Every linked request got the reply.
+done-maintenance-scheduled = The maintenance is scheduled.
+done-linked = The request is linked to the incident.

@@ -351,3 +351,48 @@ month-9 = september
 month-10 = oktober
 month-11 = november
 month-12 = december
+ongoing-incidents = Pågående händelser som kan påverka er
+known-problem = Det här är ett känt problem. Följ det här i stället för att skicka en begäran:
+nav-status-desk = Statusdesk
+staff-status-title = Statusdesk
+staff-status-lead = Publicera händelser och underhåll och ange status för varje funktion. Allt här blir offentligt direkt.
+unchanged = Oförändrad
+update-message = Meddelande
+post-update = Publicera uppdatering
+reply-linked = { $n ->
+    [one] Svara på den länkade supportbegäran
+   *[other] Svara på alla { $n } länkade supportbegäranden
+}
+new-incident = Ny händelse
+field-impact = Påverkan
+affected-components = Berörda funktioner
+not-affected = Påverkas inte
+preview = Förhandsgranska
+preview-title = Det här får prenumeranterna
+post-incident = Publicera händelse
+new-maintenance = Planera underhåll
+field-starts = Börjar (UTC)
+field-ends = Slutar (UTC)
+times-utc = Tiderna är i UTC. Underhållet börjar och avslutas av sig självt i tid.
+schedule = Planera
+components-title = Funktioner
+new-component = Ny funktion
+field-group = Grupp (valfri)
+impact-none = Ingen
+impact-minor = Liten
+impact-major = Stor
+impact-critical = Kritisk
+notify-subject = [statusdesk] { $name }: { $status }
+notify-body =
+    { $name }
+    Status: { $status }
+    Berör: { $components }
+
+    { $body }
+link-incident = Länka till en pågående händelse
+link = Länka
+done-incident-posted = Händelsen är publicerad på statussidan.
+done-update-posted = Uppdateringen är publicerad.
+done-replied-linked = Alla länkade begäranden har fått svaret.
+done-maintenance-scheduled = Underhållet är planerat.
+done-linked = Begäran är länkad till händelsen.
