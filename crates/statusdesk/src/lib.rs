@@ -81,6 +81,12 @@ pub async fn start(
         .await
         .map_err(|e| anyhow::anyhow!("cannot build the status page: {e}"))?;
     tokio::spawn(background_jobs(state.clone()));
+    if store.backend() == store::Backend::Postgres {
+        tokio::spawn(listen_for_changes(
+            settings.database_url.clone(),
+            state.clone(),
+        ));
+    }
     on_ready(&Running {
         addr,
         store: store.clone(),
@@ -107,5 +113,38 @@ async fn background_jobs(state: web::AppState) {
             Ok(n) => tracing::info!(closed = n, "closed solved requests"),
             Err(e) => tracing::warn!(error = %e, "closing solved requests failed"),
         }
+    }
+}
+
+/// With several instances on one PostgreSQL database: rebuild this
+/// instance's status snapshot when another instance announces a change.
+async fn listen_for_changes(url: String, state: web::AppState) {
+    loop {
+        match sqlx::postgres::PgListener::connect(&url).await {
+            Ok(mut listener) => {
+                if let Err(e) = listener.listen(web::statuspage::CHANNEL).await {
+                    tracing::warn!(error = %e, "cannot LISTEN for status changes");
+                } else {
+                    // A change may have been missed while not listening.
+                    let _ = web::statuspage::rebuild(&state).await;
+                    loop {
+                        match listener.recv().await {
+                            Ok(n) if n.payload() == state.status.instance => {}
+                            Ok(_) => {
+                                if let Err(e) = web::statuspage::rebuild(&state).await {
+                                    tracing::warn!(error = %e, "status snapshot rebuild failed");
+                                }
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "status change listener lost its connection");
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot connect the status change listener"),
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }

@@ -225,6 +225,19 @@ impl Store {
         Ok(())
     }
 
+    /// Tells other instances sharing a PostgreSQL database that something
+    /// changed (`NOTIFY`); a no-op on SQLite, which has one instance.
+    pub async fn notify(&self, channel: &str, payload: &str) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(channel)
+                .bind(payload)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")

@@ -69,6 +69,8 @@ pub struct StatusHub {
     version: AtomicU64,
     building: tokio::sync::Mutex<()>,
     closing: tokio::sync::watch::Sender<bool>,
+    /// Identifies this instance in change notifications to the others.
+    pub instance: String,
 }
 
 impl Default for StatusHub {
@@ -83,6 +85,7 @@ impl Default for StatusHub {
             version: AtomicU64::new(0),
             building: tokio::sync::Mutex::new(()),
             closing: tokio::sync::watch::channel(false).0,
+            instance: store::new_secret("").0[..16].to_string(),
         }
     }
 }
@@ -139,11 +142,18 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
     Ok(())
 }
 
-/// Rebuilds, logging instead of failing: for callers whose own write has
-/// already succeeded.
+/// The PostgreSQL channel on which instances announce status changes.
+pub const CHANNEL: &str = "statusdesk_status";
+
+/// Rebuilds after a change made here, and tells the other instances
+/// (PostgreSQL `NOTIFY`) so they rebuild theirs. Logs instead of failing:
+/// the caller's own write has already succeeded.
 pub async fn refresh(state: &AppState) {
     if let Err(e) = rebuild(state).await {
         tracing::error!(error = %e, "status page snapshot could not be rebuilt");
+    }
+    if let Err(e) = state.store.notify(CHANNEL, &state.status.instance).await {
+        tracing::warn!(error = %e, "other instances could not be told of a status change");
     }
 }
 

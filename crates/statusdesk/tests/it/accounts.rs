@@ -502,6 +502,7 @@ async fn reset_links_expire(db: Db) {
         Options {
             demo: true,
             manual_clock: true,
+            ..Options::default()
         },
     )
     .await;

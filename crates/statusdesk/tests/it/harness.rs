@@ -265,6 +265,9 @@ pub struct TestApp {
 pub struct Options {
     pub demo: bool,
     pub manual_clock: bool,
+    /// Join an existing database (a second instance) instead of a new one.
+    pub database_url: Option<String>,
+    pub status_host: Option<String>,
 }
 
 impl Default for Options {
@@ -272,6 +275,8 @@ impl Default for Options {
         Self {
             demo: true,
             manual_clock: false,
+            database_url: None,
+            status_host: None,
         }
     }
 }
@@ -292,9 +297,10 @@ impl TestApp {
 
     pub async fn spawn_with(db: Db, options: Options) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
-        let database_url = match db {
-            Db::Sqlite => format!("sqlite:{}", dir.path().join("test.db").display()),
-            Db::Postgres => fresh_pg_database().await,
+        let database_url = match (&options.database_url, db) {
+            (Some(url), _) => url.clone(),
+            (None, Db::Sqlite) => format!("sqlite:{}", dir.path().join("test.db").display()),
+            (None, Db::Postgres) => fresh_pg_database().await,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -305,6 +311,9 @@ impl TestApp {
             .insert("data_dir", dir.path().to_string_lossy().to_string());
         o.values.insert("database_url", database_url.clone());
         o.values.insert("base_url", format!("http://{addr}"));
+        if let Some(host) = &options.status_host {
+            o.values.insert("status_host", host.clone());
+        }
         let settings = Settings::load(&o, &BTreeMap::new()).expect("settings");
         let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
         let used_clock: Arc<dyn Clock> = if options.manual_clock {

@@ -449,6 +449,7 @@ async fn solved_requests_close_themselves(db: Db) {
         Options {
             demo: true,
             manual_clock: true,
+            ..Options::default()
         },
     )
     .await;
