@@ -98,7 +98,7 @@ async fn metrics(State(state): State<AppState>) -> Response {
 /// security headers, and rendering of [`AppError`]s for humans or programs.
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let request_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_string();
+    let request_id = next_request_id();
     let method = req.method().clone();
     let route = req
         .extensions()
@@ -118,7 +118,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
     let lang = ctx::negotiate_language(&state, req.headers(), None);
-    let span = tracing::info_span!("request", %method, route = %route, request_id = %request_id);
+    let span = tracing::debug_span!("request", %method, route = %route, request_id = %request_id);
 
     let mut response = next.run(req).instrument(span.clone()).await;
 
@@ -156,7 +156,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
     let elapsed = started.elapsed().as_secs_f64();
     state
         .metrics
-        .record(method.as_str(), &route, status, elapsed);
+        .record(metrics::method_name(&method), &route, status, elapsed);
     tracing::debug!(parent: &span, status, ms = elapsed * 1000.0, "answered");
     response
 }
@@ -233,6 +233,23 @@ fn render_error(
     }
     let _ = state;
     response
+}
+
+/// A request id: a random per-process prefix and a counter; unique, and
+/// cheap enough for every request.
+fn next_request_id() -> String {
+    use std::sync::LazyLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PREFIX: LazyLock<u32> = LazyLock::new(|| {
+        let (raw, _) = store::new_secret("");
+        u32::from_str_radix(&raw[..8], 16).unwrap_or(0)
+    });
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{:08x}{:08x}",
+        *PREFIX,
+        COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff
+    )
 }
 
 pub(crate) fn urlencode(s: &str) -> String {

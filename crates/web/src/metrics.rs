@@ -1,6 +1,6 @@
 //! Prometheus metrics: requests by route and status, a latency histogram
 //! per route, and the database pool.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::sync::Mutex;
 
@@ -16,9 +16,17 @@ struct Histogram {
 }
 
 #[derive(Default)]
+struct RouteStats {
+    /// Requests by (method, status).
+    answered: BTreeMap<(&'static str, u16), u64>,
+    latency: Histogram,
+}
+
+/// Counters per route. One short lock per request; no allocation once a
+/// route and status have been seen.
+#[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    latency: Mutex<BTreeMap<String, Histogram>>,
+    routes: Mutex<HashMap<String, RouteStats>>,
 }
 
 fn escape(label: &str) -> String {
@@ -28,37 +36,57 @@ fn escape(label: &str) -> String {
         .replace('\n', "\\n")
 }
 
+/// The method as a static name, so counting needs no allocation.
+pub fn method_name(m: &axum::http::Method) -> &'static str {
+    match *m {
+        axum::http::Method::GET => "GET",
+        axum::http::Method::POST => "POST",
+        axum::http::Method::PUT => "PUT",
+        axum::http::Method::PATCH => "PATCH",
+        axum::http::Method::DELETE => "DELETE",
+        axum::http::Method::HEAD => "HEAD",
+        axum::http::Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 impl Metrics {
-    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        if let Ok(mut m) = self.requests.lock() {
-            *m.entry((method.to_string(), route.to_string(), status))
-                .or_default() += 1;
-        }
-        if let Ok(mut m) = self.latency.lock() {
-            let h = m.entry(route.to_string()).or_default();
-            for (i, bound) in BUCKETS.iter().enumerate() {
-                if seconds <= *bound {
-                    h.counts[i] += 1;
-                }
+    pub fn record(&self, method: &'static str, route: &str, status: u16, seconds: f64) {
+        let Ok(mut routes) = self.routes.lock() else {
+            return;
+        };
+        let stats = match routes.get_mut(route) {
+            Some(s) => s,
+            None => routes.entry(route.to_string()).or_default(),
+        };
+        *stats.answered.entry((method, status)).or_default() += 1;
+        let h = &mut stats.latency;
+        for (i, bound) in BUCKETS.iter().enumerate() {
+            if seconds <= *bound {
+                h.counts[i] += 1;
             }
-            h.count += 1;
-            h.sum += seconds;
         }
+        h.count += 1;
+        h.sum += seconds;
     }
 
     pub fn render(&self, pool: &store::PoolStats, backend: &str) -> String {
         let mut out = String::new();
+        let Ok(routes) = self.routes.lock() else {
+            return out;
+        };
+        let mut names: Vec<&String> = routes.keys().collect();
+        names.sort();
         out.push_str(
             "# HELP statusdesk_http_requests_total HTTP requests by method, route and status.\n",
         );
         out.push_str("# TYPE statusdesk_http_requests_total counter\n");
-        if let Ok(m) = self.requests.lock() {
-            for ((method, route, status), n) in m.iter() {
+        for name in &names {
+            let route = escape(name);
+            for ((method, status), n) in &routes[*name].answered {
                 let _ = writeln!(
                     out,
-                    "statusdesk_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
-                    escape(method),
-                    escape(route)
+                    "statusdesk_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
                 );
             }
         }
@@ -66,33 +94,33 @@ impl Metrics {
             "# HELP statusdesk_http_request_duration_seconds Time to answer a request, by route.\n",
         );
         out.push_str("# TYPE statusdesk_http_request_duration_seconds histogram\n");
-        if let Ok(m) = self.latency.lock() {
-            for (route, h) in m.iter() {
-                let route = escape(route);
-                for (i, bound) in BUCKETS.iter().enumerate() {
-                    let _ = writeln!(
-                        out,
-                        "statusdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
-                        h.counts[i]
-                    );
-                }
+        for name in &names {
+            let route = escape(name);
+            let h = &routes[*name].latency;
+            for (i, bound) in BUCKETS.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "statusdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                    h.count
-                );
-                let _ = writeln!(
-                    out,
-                    "statusdesk_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "statusdesk_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                    h.count
+                    "statusdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    h.counts[i]
                 );
             }
+            let _ = writeln!(
+                out,
+                "statusdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                h.count
+            );
+            let _ = writeln!(
+                out,
+                "statusdesk_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum
+            );
+            let _ = writeln!(
+                out,
+                "statusdesk_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                h.count
+            );
         }
+        drop(routes);
         let _ = write!(
             out,
             "# HELP statusdesk_db_pool_connections Open database connections.\n\

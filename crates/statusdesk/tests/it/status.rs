@@ -866,6 +866,79 @@ async fn instances_share_status_changes_over_postgres() {
     assert!(seen, "the second instance never heard of the change");
 }
 
+async fn uptime_follows_the_stored_history(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            demo: false,
+            manual_clock: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    // Start at a midnight so the days are easy to count.
+    let start =
+        domain::Clock::now_ms(app.clock.as_ref()).div_euclid(86_400_000) * 86_400_000 + 86_400_000;
+    let now = domain::Clock::now_ms(app.clock.as_ref());
+    app.clock.advance(start - now);
+    let id = app
+        .store
+        .create_component("Search", "", None, 0, start)
+        .await
+        .expect("component");
+    let hour = 3_600_000;
+    let set = |status: &'static str, at: i64| {
+        let app = &app;
+        let id = id.clone();
+        async move {
+            let s = domain::status::ComponentStatus::parse(status).expect("status");
+            let change = store::ComponentChange {
+                status: Some(s),
+                ..Default::default()
+            };
+            app.store
+                .update_component(&id, &change, at)
+                .await
+                .expect("update");
+        }
+    };
+    // Day 1: major outage 02:00-04:00; day 2: partial outage 10:00-20:00.
+    set("major_outage", start + 2 * hour).await;
+    set("operational", start + 4 * hour).await;
+    set("partial_outage", start + 34 * hour).await;
+    set("operational", start + 44 * hour).await;
+    app.clock.advance(60 * hour); // now: day 3, 12:00
+    web::statuspage::rebuild(&app.state).await.expect("rebuild");
+    let page = client()
+        .get(app.url("/status"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    // 60 h measured; down: 2 h + 30 % of 10 h = 5 h.
+    let total = format!("{:.2} %", (1.0 - 5.0 / 60.0) * 100.0);
+    assert!(
+        page.contains(&format!("{total} uptime")),
+        "{total} not in the page"
+    );
+    let day1 = format!("{:.2} %, 120 min major outage", (1.0 - 2.0 / 24.0) * 100.0);
+    let day2 = format!(
+        "{:.2} %, 600 min partial outage",
+        (1.0 - 3.0 / 24.0) * 100.0
+    );
+    assert!(page.contains(&day1), "{day1}");
+    assert!(page.contains(&day2), "{day2}");
+    assert_eq!(page.matches("class=\"bar-major\"").count(), 1);
+    assert_eq!(page.matches("class=\"bar-partial\"").count(), 1);
+    assert_eq!(
+        page.matches("class=\"bar-none\"").count(),
+        87,
+        "days before the component existed"
+    );
+}
+
 async fn support_pages_show_known_problems(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = app.signed_in("admin@acme.test").await;
@@ -1177,6 +1250,7 @@ async fn the_status_desk_previews_and_posts(db: Db) {
 }
 
 on_both!(
+    uptime_follows_the_stored_history,
     support_pages_show_known_problems,
     linked_requests_are_answered_together,
     the_status_desk_previews_and_posts,

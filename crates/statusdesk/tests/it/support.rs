@@ -1187,6 +1187,65 @@ async fn filing_from_the_page_with_attachments(db: Db) {
         html.contains("value=\"Screenshot attached\""),
         "the draft is kept"
     );
+    // At most five files, of at most 10 MiB each.
+    let mut many = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("subject", "Many files")
+        .text("description", "Six screenshots")
+        .text("priority", "low");
+    for i in 0..6 {
+        many = many.part(
+            "attachments",
+            reqwest::multipart::Part::bytes(PNG.to_vec()).file_name(format!("s{i}.png")),
+        );
+    }
+    let r = c
+        .post(app.url("/support/new"))
+        .multipart(many)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("text").contains("at most 5 files"));
+    let mut big = PNG.to_vec();
+    big.resize(10 * 1024 * 1024 + 1, 0);
+    let large = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("subject", "Big file")
+        .text("description", "A large screenshot")
+        .text("priority", "low")
+        .part(
+            "attachments",
+            reqwest::multipart::Part::bytes(big).file_name("big.png"),
+        );
+    let r = c
+        .post(app.url("/support/new"))
+        .multipart(large)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("big.png is larger than 10 MiB")
+    );
+    assert!(
+        app.store
+            .list_requests(
+                store::Scope::Staff,
+                &store::RequestFilter {
+                    q: Some("Many files".into()),
+                    limit: 5,
+                    ..Default::default()
+                }
+            )
+            .await
+            .expect("list")
+            .0
+            .is_empty()
+    );
     // A good one goes through.
     let good = reqwest::multipart::Form::new()
         .text("csrf", csrf.clone())
