@@ -8,6 +8,7 @@ mod assets;
 pub mod ctx;
 pub mod error;
 mod extract;
+mod feeds;
 pub mod i18n;
 mod markdown;
 pub mod metrics;
@@ -71,6 +72,22 @@ pub fn router(state: AppState) -> Router {
             get(status_routes::incident_permalink),
         )
         .route("/api/v2/{*doc}", get(status_routes::v2_document))
+        .route(
+            "/history.rss",
+            get(
+                |s: axum::extract::State<AppState>, h: axum::http::HeaderMap| {
+                    status_routes::feed(s, h, "history.rss")
+                },
+            ),
+        )
+        .route(
+            "/history.atom",
+            get(
+                |s: axum::extract::State<AppState>, h: axum::http::HeaderMap| {
+                    status_routes::feed(s, h, "history.atom")
+                },
+            ),
+        )
         .fallback(|| async { AppError::NotFound })
         .layer(from_fn_with_state(state.clone(), ctx::pre_session))
         .layer(from_fn_with_state(state.clone(), observe))

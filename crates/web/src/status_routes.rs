@@ -52,6 +52,19 @@ pub async fn v2_document(
     Ok(serve(&doc, &headers, false))
 }
 
+/// `/history.rss` and `/history.atom`: the incident history as feeds.
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    name: &'static str,
+) -> AppResult<Response> {
+    if state.status.version() == 0 {
+        statuspage::rebuild(&state).await?;
+    }
+    let doc = state.status.doc(name).ok_or(AppError::NotFound)?;
+    Ok(serve(&doc, &headers, false))
+}
+
 /// `/status/events`: a server-sent event `update` with the snapshot version,
 /// once on connecting and then on every change.
 pub async fn status_events(State(state): State<AppState>) -> Response {

@@ -124,6 +124,23 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
             Arc::new(Variant::new(body, "application/json", version)),
         );
     }
+    let (rss, atom) = data.feeds(Tr(state.config.default_language));
+    docs.insert(
+        "history.rss".into(),
+        Arc::new(Variant::new(
+            rss.into_bytes(),
+            "application/rss+xml; charset=utf-8",
+            version,
+        )),
+    );
+    docs.insert(
+        "history.atom".into(),
+        Arc::new(Variant::new(
+            atom.into_bytes(),
+            "application/atom+xml; charset=utf-8",
+            version,
+        )),
+    );
     for lang in Language::ALL {
         let html = data.render_page(*lang, version)?;
         docs.insert(
@@ -433,6 +450,23 @@ impl Data {
                 json!({"page": page, "scheduled_maintenances": maint(&|s| matches!(s, "in_progress" | "verifying"))}),
             ),
         ]
+    }
+
+    fn feeds(&self, tr: Tr) -> (String, String) {
+        let updates = |id: &str| -> Vec<&IncidentUpdate> {
+            self.updates
+                .get(id)
+                .map(|u| u.iter().collect())
+                .unwrap_or_default()
+        };
+        let input = crate::feeds::FeedInput {
+            tr,
+            base_url: &self.base_url,
+            updated_at: self.updated_at(),
+            incidents: &self.incidents,
+            updates: &updates,
+        };
+        (crate::feeds::rss(&input), crate::feeds::atom(&input))
     }
 
     fn render_page(&self, lang: Language, version: u64) -> AppResult<String> {

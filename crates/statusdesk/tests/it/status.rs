@@ -939,6 +939,99 @@ async fn uptime_follows_the_stored_history(db: Db) {
     );
 }
 
+async fn history_feeds_are_valid_rss_and_atom(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let chat = component_id(&app, "Chat").await;
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/incidents",
+        json!({"name": "Chat <b>delays</b> & drops", "status": "investigating", "impact": "minor", "body": "Messages arrive late; \"we\" are on it.", "components": {chat: "degraded_performance"}}),
+    )
+    .await;
+    let id = r.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let page = client()
+        .get(app.url("/status"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("<link rel=\"alternate\" type=\"application/rss+xml\"")
+            && page.contains("href=\"/history.atom\"")
+    );
+
+    let r = client()
+        .get(app.url("/history.rss"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/rss+xml; charset=utf-8")
+    );
+    let bytes = r.bytes().await.expect("bytes");
+    let channel = rss::Channel::read_from(&bytes[..]).expect("valid RSS");
+    assert_eq!(
+        channel.items().len(),
+        3,
+        "two demo incidents and the new one"
+    );
+    let item = channel
+        .items()
+        .iter()
+        .find(|i| i.title() == Some("Chat <b>delays</b> & drops"))
+        .expect("item");
+    let link = format!("{}/status/incidents/{id}", app.base);
+    assert_eq!(item.link(), Some(link.as_str()));
+    assert!(
+        item.description()
+            .is_some_and(|d| d.contains("Messages arrive late; &quot;we&quot; are on it."))
+    );
+    let date = item.pub_date().expect("date");
+    assert!(
+        time::OffsetDateTime::parse(date, &time::format_description::well_known::Rfc2822).is_ok(),
+        "{date}"
+    );
+    let resolved = channel
+        .items()
+        .iter()
+        .find(|i| i.title() == Some("Sign-in fails for some users"))
+        .expect("demo incident");
+    assert!(
+        resolved
+            .description()
+            .is_some_and(|d| d.contains("Resolved") && d.contains("Identified"))
+    );
+
+    let bytes = client()
+        .get(app.url("/history.atom"))
+        .send()
+        .await
+        .expect("get")
+        .bytes()
+        .await
+        .expect("bytes");
+    let feed = atom_syndication::Feed::read_from(&bytes[..]).expect("valid Atom");
+    assert_eq!(feed.entries().len(), 3);
+    let entry = feed
+        .entries()
+        .iter()
+        .find(|e| e.id() == link)
+        .expect("entry");
+    assert_eq!(entry.title().as_str(), "Chat <b>delays</b> & drops");
+    assert_eq!(entry.links()[0].href(), link);
+    assert!(entry.published().is_some());
+}
+
 async fn support_pages_show_known_problems(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = app.signed_in("admin@acme.test").await;
@@ -1250,6 +1343,7 @@ async fn the_status_desk_previews_and_posts(db: Db) {
 }
 
 on_both!(
+    history_feeds_are_valid_rss_and_atom,
     uptime_follows_the_stored_history,
     support_pages_show_known_problems,
     linked_requests_are_answered_together,

@@ -396,3 +396,7 @@ done-update-posted = The update is posted.
 done-replied-linked = Every linked request got the reply.
 done-maintenance-scheduled = The maintenance is scheduled.
 done-linked = The request is linked to the incident.
+feed-title = statusdesk status history
+feed-description = Incidents affecting the product's features, with every update.
+feed-rss = RSS feed
+feed-atom = Atom feed

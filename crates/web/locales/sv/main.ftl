@@ -396,3 +396,7 @@ done-update-posted = Uppdateringen är publicerad.
 done-replied-linked = Alla länkade begäranden har fått svaret.
 done-maintenance-scheduled = Underhållet är planerat.
 done-linked = Begäran är länkad till händelsen.
+feed-title = statusdesk – driftstatus och historik
+feed-description = Händelser som påverkar produktens funktioner, med alla uppdateringar.
+feed-rss = RSS-flöde
+feed-atom = Atom-flöde
