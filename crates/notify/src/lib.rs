@@ -2,6 +2,8 @@
 //! grows, the workers that deliver them (SMTP, webhooks, Web Push).
 #![forbid(unsafe_code)]
 
+pub mod mail;
+
 use serde::{Deserialize, Serialize};
 
 /// An e-mail as stored in the outbox payload.

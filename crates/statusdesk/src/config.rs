@@ -80,6 +80,9 @@ pub struct Settings {
     pub session_days: u32,
     pub auto_close_days: u32,
     pub status_host: Option<String>,
+    pub smtp_url: Option<String>,
+    pub smtp_from: String,
+    pub outbox_max_attempts: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -98,6 +101,9 @@ impl std::fmt::Debug for Settings {
             .field("session_days", &self.session_days)
             .field("auto_close_days", &self.auto_close_days)
             .field("status_host", &self.status_host)
+            .field("smtp_url", &self.smtp_url.as_deref().map(store::redact_url))
+            .field("smtp_from", &self.smtp_from)
+            .field("outbox_max_attempts", &self.outbox_max_attempts)
             .finish()
     }
 }
@@ -276,6 +282,36 @@ impl Settings {
                 ))
             }
         })?;
+        let smtp_url = parse(get("smtp_url"), "smtp_url", None, |v| {
+            if v.is_empty() {
+                Ok(None)
+            } else if v.starts_with("smtp://") || v.starts_with("smtps://") {
+                Ok(Some(v.to_string()))
+            } else {
+                Err("must start with smtp:// or smtps://".into())
+            }
+        })?;
+        let smtp_from = parse(
+            get("smtp_from"),
+            "smtp_from",
+            "statusdesk <noreply@localhost>".to_string(),
+            |v| {
+                if v.contains('@') {
+                    Ok(v.to_string())
+                } else {
+                    Err(format!("'{v}' is not an e-mail sender"))
+                }
+            },
+        )?;
+        let outbox_max_attempts = parse(
+            get("outbox_max_attempts"),
+            "outbox_max_attempts",
+            10,
+            |v| match v.parse::<i64>() {
+                Ok(n) if (1..=100).contains(&n) => Ok(n),
+                _ => Err(format!("'{v}' is not a whole number from 1 to 100")),
+            },
+        )?;
         Ok(Settings {
             listen,
             data_dir,
@@ -290,6 +326,9 @@ impl Settings {
             session_days,
             auto_close_days,
             status_host,
+            smtp_url,
+            smtp_from,
+            outbox_max_attempts,
         })
     }
 

@@ -81,6 +81,28 @@ pub async fn start(
         .await
         .map_err(|e| anyhow::anyhow!("cannot build the status page: {e}"))?;
     tokio::spawn(background_jobs(state.clone()));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    match &settings.smtp_url {
+        Some(url) => {
+            let config = notify::mail::MailConfig {
+                smtp_url: url.clone(),
+                from: settings.smtp_from.clone(),
+                max_attempts: settings.outbox_max_attempts,
+            };
+            let clock = state.clock.clone();
+            tokio::spawn(notify::mail::run(
+                store.clone(),
+                config,
+                move || clock.now_ms(),
+                stop_rx,
+            ));
+        }
+        None => tracing::info!("no smtp_url configured: e-mail waits in the outbox"),
+    }
+    let shutdown = async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    };
     if store.backend() == store::Backend::Postgres {
         tokio::spawn(listen_for_changes(
             settings.database_url.clone(),

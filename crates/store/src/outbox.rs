@@ -70,3 +70,69 @@ impl Store {
         )
     }
 }
+
+impl Store {
+    /// Claims up to `limit` due messages of `channel` for `lease_ms`: a
+    /// worker that dies before marking them done leaves them to be claimed
+    /// again when the lease runs out (a retry, never a loss). On PostgreSQL
+    /// concurrent workers skip each other's rows (`FOR UPDATE SKIP LOCKED`).
+    pub async fn claim_outbox(
+        &self,
+        channel: &str,
+        now: i64,
+        lease_ms: i64,
+        limit: i64,
+    ) -> Result<Vec<OutboxMessage>> {
+        let lock = match self.backend {
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            crate::Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE outbox SET lease_until = $1 WHERE id IN (\
+               SELECT id FROM outbox WHERE state = 'pending' AND channel = $2 AND next_attempt_at <= $3 \
+               AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4{lock}) \
+             RETURNING id, channel, target, payload, idempotency_key, state, attempts, next_attempt_at, last_error, created_at"
+        );
+        let _w = self.write_guard().await;
+        Ok(sqlx::query_as(&sql)
+            .bind(now + lease_ms)
+            .bind(channel)
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
+    /// Marks a delivered message done.
+    pub async fn outbox_done(&self, id: &str) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query("UPDATE outbox SET state = 'done', lease_until = NULL, attempts = attempts + 1 WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt: retry at `next_attempt_at`, or give up
+    /// (`dead`) for staff to look at.
+    pub async fn outbox_failed(
+        &self,
+        id: &str,
+        error: &str,
+        next_attempt_at: i64,
+        dead: bool,
+    ) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, lease_until = NULL, \
+             state = CASE WHEN $3 = 1 THEN 'dead' ELSE state END WHERE id = $4",
+        )
+        .bind(error)
+        .bind(next_attempt_at)
+        .bind(i64::from(dead))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}

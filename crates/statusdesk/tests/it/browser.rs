@@ -439,6 +439,7 @@ async fn screenshots() {
                 ("staff", "/staff".into()),
                 ("staff-org", format!("/staff/organisations/{org_id}")),
                 ("queue", "/agent?view=open".into()),
+                ("status-desk", "/staff/status".into()),
                 ("agent-request", format!("/agent/requests/{first_request}")),
             ],
         ),

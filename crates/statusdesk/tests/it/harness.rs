@@ -268,6 +268,8 @@ pub struct Options {
     /// Join an existing database (a second instance) instead of a new one.
     pub database_url: Option<String>,
     pub status_host: Option<String>,
+    /// More configuration, as key and value.
+    pub settings: Vec<(&'static str, String)>,
 }
 
 impl Default for Options {
@@ -277,6 +279,7 @@ impl Default for Options {
             manual_clock: false,
             database_url: None,
             status_host: None,
+            settings: Vec::new(),
         }
     }
 }
@@ -313,6 +316,9 @@ impl TestApp {
         o.values.insert("base_url", format!("http://{addr}"));
         if let Some(host) = &options.status_host {
             o.values.insert("status_host", host.clone());
+        }
+        for (k, v) in &options.settings {
+            o.values.insert(k, v.clone());
         }
         let settings = Settings::load(&o, &BTreeMap::new()).expect("settings");
         let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
