@@ -7,12 +7,16 @@ pub mod mail;
 use serde::{Deserialize, Serialize};
 
 /// An e-mail as stored in the outbox payload.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Email {
     pub to: String,
     pub subject: String,
     /// The plain-text body.
     pub text: String,
+    /// Extra headers; only `List-Unsubscribe` and `List-Unsubscribe-Post`
+    /// (RFC 8058) are sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<(String, String)>,
 }
 
 impl Email {
@@ -35,6 +39,7 @@ mod tests {
             to: "a@b.test".into(),
             subject: "Återställ ditt lösenord".into(),
             text: "Hej \"Ada\"\nlänk".into(),
+            headers: vec![("List-Unsubscribe".into(), "<https://x.test/u>".into())],
         };
         assert_eq!(Email::from_json(&e.to_json()).expect("parse"), e);
     }

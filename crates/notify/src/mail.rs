@@ -4,7 +4,7 @@
 //! of attempts, for staff to see. Each mail's Message-ID comes from the
 //! row's idempotency key, so a retry after a crash is recognisable.
 use crate::Email;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
 use store::{OutboxMessage, Store};
@@ -49,7 +49,16 @@ pub fn message_id(key: &str) -> String {
 
 fn build(from: &str, m: &OutboxMessage) -> Result<Message, String> {
     let email = Email::from_json(&m.payload).map_err(|e| format!("bad payload: {e}"))?;
-    Message::builder()
+    let mut builder = Message::builder();
+    for (name, value) in &email.headers {
+        let name = match name.as_str() {
+            "List-Unsubscribe" => HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            "List-Unsubscribe-Post" => HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            _ => continue,
+        };
+        builder = builder.raw_header(HeaderValue::new(name, value.clone()));
+    }
+    builder
         .from(
             from.parse()
                 .map_err(|e| format!("bad sender {from}: {e}"))?,

@@ -82,6 +82,10 @@ pub async fn start(
         .map_err(|e| anyhow::anyhow!("cannot build the status page: {e}"))?;
     tokio::spawn(background_jobs(state.clone()));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(web::subscriptions::run_fanout(
+        state.clone(),
+        stop_rx.clone(),
+    ));
     match &settings.smtp_url {
         Some(url) => {
             let config = notify::mail::MailConfig {

@@ -11,12 +11,14 @@ mod components;
 mod outbox;
 mod requests;
 mod status;
+mod subscribers;
 
 pub use accounts::*;
 pub use components::*;
 pub use outbox::*;
 pub use requests::*;
 pub use status::*;
+pub use subscribers::*;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};

@@ -442,10 +442,11 @@ async fn insert_update(
     affected: &[serde_json::Value],
     now: i64,
 ) -> Result<()> {
+    let update_id = new_id();
     sqlx::query(
         "INSERT INTO incident_updates (id, incident_id, status, body, affected, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(new_id())
+    .bind(&update_id)
     .bind(incident_id)
     .bind(status)
     .bind(body)
@@ -453,5 +454,15 @@ async fn insert_update(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    // Subscribers hear of every posted update: one fan-out row, in this
+    // transaction, that a worker expands into a message per subscriber.
+    let fanout = crate::NewOutboxMessage {
+        channel: "fanout".into(),
+        target: incident_id.to_string(),
+        payload: serde_json::json!({"incident_id": incident_id, "update_id": update_id})
+            .to_string(),
+        idempotency_key: format!("fanout:{update_id}"),
+    };
+    crate::outbox::insert(tx, &fanout, now).await?;
     Ok(())
 }

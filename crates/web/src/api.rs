@@ -71,6 +71,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::status_routes::create_maintenance))
         .routes(routes!(crate::status_routes::link_request))
         .routes(routes!(crate::status_routes::reply_linked))
+        .routes(routes!(crate::subscriptions::api_subscribe))
 }
 
 /// Every error of the API.

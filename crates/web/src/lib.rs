@@ -19,6 +19,7 @@ mod staff_status;
 pub mod state;
 mod status_routes;
 pub mod statuspage;
+pub mod subscriptions;
 mod support;
 mod uploads;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(support::router())
         .merge(staff_status::router())
+        .merge(subscriptions::router())
         .merge(api)
         .route(
             "/api/v1/openapi.json",

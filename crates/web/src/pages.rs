@@ -333,6 +333,7 @@ async fn forgot(ctx: Ctx, FormBody(form): FormBody<ForgotForm>) -> AppResult<Res
                     to: to.clone(),
                     subject: tr.t("mail-reset-subject"),
                     text: tr.ta("mail-reset-body", &[("name", &name), ("link", &link)]),
+                    headers: Vec::new(),
                 };
                 NewOutboxMessage {
                     channel: "email".into(),

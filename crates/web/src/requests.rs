@@ -391,6 +391,7 @@ async fn mails(
                     to: email,
                     subject,
                     text,
+                    headers: Vec::new(),
                 }
                 .to_json(),
                 idempotency_key: format!("request:{}:{change_id}:{user_id}", request.id),

@@ -181,8 +181,8 @@ async fn outbox_mail_reaches_the_smtp_server(db: Db) {
         .expect("reply mail");
     assert!(reply.data.contains("Here is your answer."));
     // The Message-ID is derived from the row's idempotency key.
-    let rows = app.store.recent_outbox(10).await.expect("outbox");
-    for row in &rows {
+    let rows = app.store.recent_outbox(50).await.expect("outbox");
+    for row in rows.iter().filter(|r| r.channel == "email") {
         let id = notify::mail::message_id(&row.idempotency_key);
         assert!(
             got.iter().any(|m| m.data.contains(&id)),
@@ -235,7 +235,14 @@ async fn failed_deliveries_are_retried_then_given_up(db: Db) {
         .expect("post");
     let mut row = None;
     for _ in 0..100 {
-        let rows = app.store.recent_outbox(1).await.expect("outbox");
+        let rows: Vec<_> = app
+            .store
+            .recent_outbox(50)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|r| r.channel == "email")
+            .collect();
         if rows.first().is_some_and(|r| r.attempts == 1) {
             row = rows.into_iter().next();
             break;
@@ -254,7 +261,14 @@ async fn failed_deliveries_are_retried_then_given_up(db: Db) {
     app.clock.advance(3_600_000);
     let mut dead = false;
     for _ in 0..100 {
-        let rows = app.store.recent_outbox(1).await.expect("outbox");
+        let rows: Vec<_> = app
+            .store
+            .recent_outbox(50)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|r| r.channel == "email")
+            .collect();
         if rows.first().is_some_and(|r| r.state == "dead") {
             assert_eq!(rows[0].attempts, 2);
             dead = true;
@@ -265,7 +279,229 @@ async fn failed_deliveries_are_retried_then_given_up(db: Db) {
     assert!(dead, "the message was not given up after its last attempt");
 }
 
+fn link_after(text: &str, prefix: &str) -> String {
+    let at = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} in {text}"));
+    text[at..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '>')
+        .collect()
+}
+
+async fn subscribers_confirm_then_get_updates_and_can_leave(db: Db) {
+    let smtp = SmtpServer::start();
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            settings: vec![("smtp_url", smtp.url.clone())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let refs = app.store.component_refs().await.expect("components");
+    let login = refs
+        .iter()
+        .find(|c| c.name == "Login")
+        .expect("Login")
+        .id
+        .clone();
+    let chat = refs
+        .iter()
+        .find(|c| c.name == "Chat")
+        .expect("Chat")
+        .id
+        .clone();
+    let subscribe = |body: serde_json::Value| {
+        app.client
+            .post(app.url("/api/v1/subscriptions"))
+            .json(&body)
+            .send()
+    };
+    // One subscriber for everything (API), one for Chat only (the page), one
+    // who never confirms.
+    assert_eq!(
+        subscribe(json!({"email": "all@reader.test"}))
+            .await
+            .expect("post")
+            .status(),
+        202
+    );
+    assert_eq!(
+        subscribe(json!({"email": "not an address"}))
+            .await
+            .expect("post")
+            .status(),
+        422
+    );
+    assert_eq!(
+        subscribe(json!({"email": "x@reader.test", "components": ["nope"]}))
+            .await
+            .expect("post")
+            .status(),
+        422
+    );
+    let c = client();
+    let page = c
+        .get(app.url("/status/subscribe"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    let csrf = crate::harness::csrf_in(&page).expect("csrf");
+    let r = c
+        .post(app.url("/status/subscribe"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", "chat@reader.test"),
+            ("component", chat.as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("Confirm your subscription")
+    );
+    assert_eq!(
+        subscribe(json!({"email": "lazy@reader.test"}))
+            .await
+            .expect("post")
+            .status(),
+        202
+    );
+    let confirmations = smtp.wait_for(3).await;
+    for who in ["all@reader.test", "chat@reader.test"] {
+        let mail = confirmations
+            .iter()
+            .find(|m| m.to == vec![who.to_string()])
+            .expect("confirmation");
+        let link = link_after(
+            &mail.data,
+            &format!("{}/subscriptions/confirm?token=", app.base),
+        );
+        let page = client()
+            .get(&link)
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("text");
+        assert!(page.contains("You are subscribed"), "{who}");
+    }
+    let agent = app.token("agent@statusdesk.test").await;
+    let post = |name: &'static str, component: &str, status: &'static str| {
+        app.client
+            .post(app.url("/api/v1/incidents"))
+            .bearer_auth(&agent)
+            .json(&json!({"name": name, "status": "investigating", "impact": "major", "body": format!("{name}: we are looking into it."), "components": {component: status}}))
+            .send()
+    };
+    // An incident on Login: only the everything-subscriber hears of it.
+    assert_eq!(
+        post("Sign-in trouble", &login, "major_outage")
+            .await
+            .expect("post")
+            .status(),
+        201
+    );
+    let got = smtp.wait_for(4).await;
+    let update = got
+        .iter()
+        .find(|m| m.data.contains("Sign-in trouble"))
+        .expect("update mail");
+    assert_eq!(update.to, vec!["all@reader.test".to_string()]);
+    assert!(
+        update
+            .data
+            .contains("Sign-in trouble: we are looking into it.")
+    );
+    assert!(
+        update
+            .data
+            .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    );
+    let unsubscribe = link_after(
+        &update.data,
+        &format!("{}/subscriptions/unsubscribe?s=", app.base),
+    );
+    // An incident on Chat reaches both confirmed subscribers, and not the
+    // one who never confirmed.
+    assert_eq!(
+        post("Chat is slow", &chat, "degraded_performance")
+            .await
+            .expect("post")
+            .status(),
+        201
+    );
+    let got = smtp.wait_for(6).await;
+    let mut to: Vec<String> = got
+        .iter()
+        .filter(|m| m.data.contains("Chat is slow"))
+        .flat_map(|m| m.to.clone())
+        .collect();
+    to.sort();
+    assert_eq!(to, ["all@reader.test", "chat@reader.test"]);
+    assert!(
+        got.iter().all(
+            |m| m.to != vec!["lazy@reader.test".to_string()] || m.data.contains("Confirm here")
+        )
+    );
+    // A forged link is refused; the real one unsubscribes with one POST.
+    assert_eq!(
+        client()
+            .post(format!("{unsubscribe}x"))
+            .send()
+            .await
+            .expect("post")
+            .status(),
+        404
+    );
+    let page = client()
+        .get(&unsubscribe)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Stop the status e-mails"));
+    let r = client()
+        .post(&unsubscribe)
+        .body("List-Unsubscribe=One-Click")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.text()
+            .await
+            .expect("text")
+            .contains("You are unsubscribed")
+    );
+    assert_eq!(
+        post("Chat down again", &chat, "major_outage")
+            .await
+            .expect("post")
+            .status(),
+        201
+    );
+    let got = smtp.wait_for(7).await;
+    let again: Vec<String> = got
+        .iter()
+        .filter(|m| m.data.contains("Chat down again"))
+        .flat_map(|m| m.to.clone())
+        .collect();
+    assert_eq!(again, ["chat@reader.test"]);
+}
+
 on_both!(
     outbox_mail_reaches_the_smtp_server,
-    failed_deliveries_are_retried_then_given_up
+    failed_deliveries_are_retried_then_given_up,
+    subscribers_confirm_then_get_updates_and_can_leave,
 );

@@ -400,3 +400,28 @@ feed-title = statusdesk status history
 feed-description = Incidents affecting the product's features, with every update.
 feed-rss = RSS feed
 feed-atom = Atom feed
+subscribe-title = Subscribe to status updates
+subscribe-lead = Get an e-mail when a problem is posted, when its status changes and when it is resolved. You confirm your address first; every e-mail has a one-click unsubscribe link.
+subscribe-components = Only these features (leave all unticked for every feature)
+subscribe-submit = Subscribe
+subscribe-link = Subscribe to updates
+subscribe-sent-title = Confirm your subscription
+subscribe-sent-body = We sent you an e-mail. Open the link in it to start receiving updates; nothing is sent before you do.
+subscribe-confirmed-title = You are subscribed
+subscribe-confirmed-body = You will get an e-mail about every incident and maintenance of the features you chose.
+subscribe-invalid-title = This link no longer works
+subscribe-invalid-body = The confirmation link was used already or is unknown. Subscribe again if you want to.
+unsubscribe-title = Unsubscribe
+unsubscribe-lead = Stop the status e-mails to this address?
+unsubscribe-submit = Unsubscribe
+unsubscribed-title = You are unsubscribed
+unsubscribed-body = You will get no more status e-mails.
+sub-confirm-subject = Confirm your statusdesk status subscription
+sub-confirm-body =
+    Someone, probably you, asked to get statusdesk status updates at this address.
+
+    Confirm here: { $link }
+
+    If it was not you, ignore this e-mail; nothing more will be sent.
+notify-follow = Follow it here: { $link }
+notify-unsubscribe = Unsubscribe: { $link }

@@ -400,3 +400,28 @@ feed-title = statusdesk – driftstatus och historik
 feed-description = Händelser som påverkar produktens funktioner, med alla uppdateringar.
 feed-rss = RSS-flöde
 feed-atom = Atom-flöde
+subscribe-title = Prenumerera på statusuppdateringar
+subscribe-lead = Få ett e-postmeddelande när ett problem publiceras, när dess status ändras och när det är löst. Du bekräftar din adress först; varje meddelande har en länk för att avsluta med ett klick.
+subscribe-components = Bara de här funktionerna (lämna alla omarkerade för alla funktioner)
+subscribe-submit = Prenumerera
+subscribe-link = Prenumerera på uppdateringar
+subscribe-sent-title = Bekräfta din prenumeration
+subscribe-sent-body = Vi har skickat ett e-postmeddelande. Öppna länken i det för att börja få uppdateringar; inget skickas innan dess.
+subscribe-confirmed-title = Du prenumererar nu
+subscribe-confirmed-body = Du får e-post om varje händelse och underhåll för de funktioner du valde.
+subscribe-invalid-title = Länken fungerar inte längre
+subscribe-invalid-body = Bekräftelselänken har redan använts eller är okänd. Prenumerera igen om du vill.
+unsubscribe-title = Avsluta prenumeration
+unsubscribe-lead = Sluta skicka statusmeddelanden till den här adressen?
+unsubscribe-submit = Avsluta
+unsubscribed-title = Prenumerationen är avslutad
+unsubscribed-body = Du får inga fler statusmeddelanden.
+sub-confirm-subject = Bekräfta din prenumeration på statusdesk-status
+sub-confirm-body =
+    Någon, förmodligen du, har bett om statusuppdateringar från statusdesk till den här adressen.
+
+    Bekräfta här: { $link }
+
+    Om det inte var du kan du bortse från meddelandet; inget mer skickas.
+notify-follow = Följ den här: { $link }
+notify-unsubscribe = Avsluta prenumerationen: { $link }

@@ -1,0 +1,179 @@
+//! Status-page e-mail subscribers.
+use crate::{NewOutboxMessage, Result, Store, hash_secret, new_id, new_secret};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct Subscriber {
+    pub id: String,
+    pub email: String,
+    pub components: String,
+    pub language: String,
+    pub confirmed_at: Option<i64>,
+    pub unsubscribed_at: Option<i64>,
+}
+
+impl Subscriber {
+    /// The chosen component ids; empty means everything.
+    pub fn component_ids(&self) -> Vec<&str> {
+        self.components
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .collect()
+    }
+}
+
+const COLUMNS: &str = "id, email, components, language, confirmed_at, unsubscribed_at";
+
+impl Store {
+    /// Records a subscription. A new or lapsed subscriber gets a
+    /// confirmation e-mail (built by `mail` from the subscriber id and the raw
+    /// confirmation token) in the same transaction and nothing else until
+    /// they confirm; a confirmed one just has their components updated.
+    /// Returns whether a confirmation was sent.
+    pub async fn subscribe(
+        &self,
+        email: &str,
+        components: &[String],
+        language: &str,
+        now: i64,
+        mail: impl FnOnce(&str, &str) -> NewOutboxMessage,
+    ) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let list = if components.is_empty() {
+            String::new()
+        } else {
+            format!(",{},", components.join(","))
+        };
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<Subscriber> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM subscribers WHERE lower(email) = lower($1)"
+        ))
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(s) = &existing
+            && s.confirmed_at.is_some()
+            && s.unsubscribed_at.is_none()
+        {
+            sqlx::query("UPDATE subscribers SET components = $1 WHERE id = $2")
+                .bind(&list)
+                .bind(&s.id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Ok(false);
+        }
+        let (raw, hash) = new_secret("sub_");
+        let id = match existing {
+            Some(s) => {
+                sqlx::query(
+                    "UPDATE subscribers SET components = $1, language = $2, confirm_hash = $3, confirmed_at = NULL, \
+                     unsubscribed_at = NULL WHERE id = $4",
+                )
+                .bind(&list)
+                .bind(language)
+                .bind(&hash)
+                .bind(&s.id)
+                .execute(&mut *tx)
+                .await?;
+                s.id
+            }
+            None => {
+                let id = new_id();
+                sqlx::query(
+                    "INSERT INTO subscribers (id, email, components, language, confirm_hash, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&id)
+                .bind(email)
+                .bind(&list)
+                .bind(language)
+                .bind(&hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+        };
+        crate::outbox::insert(&mut tx, &mail(&id, &raw), now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Confirms a subscription by its e-mailed token.
+    pub async fn confirm_subscription(&self, raw: &str, now: i64) -> Result<Option<Subscriber>> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE subscribers SET confirmed_at = $1, confirm_hash = NULL WHERE confirm_hash = $2",
+        )
+        .bind(now)
+        .bind(hash_secret(raw))
+        .execute(&self.pool)
+        .await?;
+        if done.rows_affected() == 0 {
+            return Ok(None);
+        }
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM subscribers WHERE confirmed_at = $1 ORDER BY id DESC LIMIT 1"
+        ))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    pub async fn subscriber(&self, id: &str) -> Result<Option<Subscriber>> {
+        Ok(
+            sqlx::query_as(&format!("SELECT {COLUMNS} FROM subscribers WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn unsubscribe(&self, id: &str, now: i64) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE subscribers SET unsubscribed_at = $1 WHERE id = $2 AND unsubscribed_at IS NULL",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Confirmed, subscribed subscribers who want news of any of
+    /// `components` (or of everything), by id after `after`.
+    pub async fn subscribers_for(
+        &self,
+        components: &[String],
+        after: &str,
+        limit: i64,
+    ) -> Result<Vec<Subscriber>> {
+        let mut sql = format!(
+            "SELECT {COLUMNS} FROM subscribers WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL AND id > $1 \
+             AND (components = ''"
+        );
+        for i in 0..components.len() {
+            sql.push_str(&format!(" OR components LIKE ${}", i + 3));
+        }
+        sql.push_str(") ORDER BY id LIMIT $2");
+        let mut q = sqlx::query_as(&sql).bind(after.to_string()).bind(limit);
+        for c in components {
+            q = q.bind(format!("%,{c},%"));
+        }
+        Ok(q.fetch_all(&self.pool).await?)
+    }
+
+    /// Queues many messages in one transaction; ones already queued (same
+    /// idempotency key) are skipped, so a repeated fan-out sends nothing twice.
+    pub async fn enqueue(&self, messages: &[NewOutboxMessage], now: i64) -> Result<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        for m in messages {
+            crate::outbox::insert(&mut tx, m, now).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

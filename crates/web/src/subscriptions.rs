@@ -1,0 +1,458 @@
+//! E-mail subscriptions to the status page: double opt-in, all features or
+//! chosen ones, one-click unsubscribe (RFC 8058), and the fan-out worker that
+//! turns each posted incident update into one e-mail per subscriber.
+use crate::ctx::{ClientAddr, Ctx};
+use crate::error::{AppError, AppResult};
+use crate::extract::{FormBody, JsonBody};
+use crate::i18n::Tr;
+use crate::page::{MessagePage, Page, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::{EmailAddress, Language};
+use serde::{Deserialize, Serialize};
+use store::NewOutboxMessage;
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/status/subscribe", get(form).post(subscribe_form))
+        .route("/subscriptions/confirm", get(confirm))
+        .route(
+            "/subscriptions/unsubscribe",
+            get(unsubscribe_page).post(unsubscribe),
+        )
+}
+
+/// The signature in unsubscribe links: HMAC-SHA256 of the subscriber id
+/// with a secret kept in the database.
+async fn sign(state: &AppState, id: &str) -> AppResult<String> {
+    use hmac::Mac;
+    let secret = match state.store.setting("subscription_secret").await? {
+        Some(s) => s,
+        None => {
+            let s = store::new_secret("").0;
+            state.store.set_setting("subscription_secret", &s).await?;
+            // Another instance may have won the race: use what is stored.
+            state
+                .store
+                .setting("subscription_secret")
+                .await?
+                .unwrap_or(s)
+        }
+    };
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
+    mac.update(id.as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+async fn unsubscribe_link(state: &AppState, id: &str) -> AppResult<String> {
+    Ok(format!(
+        "{}/subscriptions/unsubscribe?s={id}&t={}",
+        state.config.base_url,
+        sign(state, id).await?
+    ))
+}
+
+/// Validates and records a subscription; sends the confirmation e-mail.
+async fn subscribe(
+    state: &AppState,
+    email: &str,
+    components: &[String],
+    lang: Language,
+    client: &str,
+) -> AppResult<()> {
+    let email = EmailAddress::parse(email)?;
+    let now = state.clock.now_ms();
+    let sent = state
+        .store
+        .record_failure(&format!("subscribe:{client}"), now, 3_600_000)
+        .await?;
+    if sent > 30 {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 3600,
+        });
+    }
+    let known = state.store.component_refs().await?;
+    for c in components {
+        if !known.iter().any(|k| &k.id == c) {
+            return Err(AppError::bad(
+                "components",
+                format!("components: no listed feature has the id '{c}'"),
+            ));
+        }
+    }
+    let tr = Tr(lang);
+    let base = state.config.base_url.clone();
+    let to = email.as_str().to_string();
+    state
+        .store
+        .subscribe(email.as_str(), components, lang.as_str(), now, |id, raw| {
+            let link = format!("{base}/subscriptions/confirm?token={raw}");
+            NewOutboxMessage {
+                channel: "email".into(),
+                target: to.clone(),
+                payload: notify::Email {
+                    to: to.clone(),
+                    subject: tr.t("sub-confirm-subject"),
+                    text: tr.ta("sub-confirm-body", &[("link", &link)]),
+                    headers: Vec::new(),
+                }
+                .to_json(),
+                idempotency_key: format!("subscribe:{id}:{}", store::hash_secret(raw)),
+            }
+        })
+        .await?;
+    Ok(())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewSubscription {
+    pub email: String,
+    /// Component ids; absent or empty for every feature.
+    pub components: Option<Vec<String>>,
+    /// `sv` or `en` for the e-mails; default from the browser.
+    pub language: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubscriptionAccepted {
+    /// Always `confirmation_sent`: the address must confirm before anything is sent.
+    pub status: &'static str,
+}
+
+/// Subscribe an e-mail address to status updates (public; double opt-in).
+#[utoipa::path(post, path = "/api/v1/subscriptions", tag = "status",
+    request_body = NewSubscription,
+    responses((status = 202, body = SubscriptionAccepted), (status = 422, body = crate::api::ErrorBody), (status = 429, body = crate::api::ErrorBody)))]
+pub async fn api_subscribe(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: axum::http::HeaderMap,
+    JsonBody(req): JsonBody<NewSubscription>,
+) -> AppResult<(StatusCode, Json<SubscriptionAccepted>)> {
+    let lang = match req.language.as_deref() {
+        Some(l) => Language::parse(l)?,
+        None => crate::ctx::negotiate_language(&state, &headers, None),
+    };
+    subscribe(
+        &state,
+        &req.email,
+        &req.components.unwrap_or_default(),
+        lang,
+        &client,
+    )
+    .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(SubscriptionAccepted {
+            status: "confirmation_sent",
+        }),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "subscribe.html")]
+struct SubscribePage {
+    page: Page,
+    error: Option<String>,
+    email: String,
+    components: Vec<(String, String)>,
+}
+
+async fn form(ctx: Ctx) -> AppResult<Response> {
+    let components = ctx
+        .state
+        .store
+        .component_refs()
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    Ok(render(&SubscribePage {
+        page: ctx.page("subscribe-title"),
+        error: None,
+        email: String::new(),
+        components,
+    })?
+    .into_response())
+}
+
+async fn subscribe_form(
+    ctx: Ctx,
+    FormBody(f): FormBody<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let field = |n: &str| {
+        f.iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    ctx.check_csrf(&field("csrf"))?;
+    let components: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "component")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match subscribe(
+        &ctx.state,
+        &field("email"),
+        &components,
+        ctx.lang,
+        &ctx.client,
+    )
+    .await
+    {
+        Ok(()) => message(&ctx, "subscribe-sent-title", "subscribe-sent-body"),
+        Err(AppError::BadRequest { .. }) => {
+            let list = ctx
+                .state
+                .store
+                .component_refs()
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect();
+            let html = render(&SubscribePage {
+                page: ctx.page("subscribe-title"),
+                error: Some(ctx.tr().t("invalid-email")),
+                email: field("email"),
+                components: list,
+            })?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn message(ctx: &Ctx, title: &str, body: &str) -> AppResult<Response> {
+    let page = ctx.page(title);
+    Ok(render(&MessagePage {
+        tone: "info",
+        message: page.t(body),
+        detail: None,
+        link_href: "/status".into(),
+        link_text: page.t("open-status"),
+        page,
+    })?
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+async fn confirm(ctx: Ctx, Query(q): Query<TokenQuery>) -> AppResult<Response> {
+    match ctx
+        .state
+        .store
+        .confirm_subscription(&q.token, ctx.now())
+        .await?
+    {
+        Some(_) => message(
+            &ctx,
+            "subscribe-confirmed-title",
+            "subscribe-confirmed-body",
+        ),
+        None => message(&ctx, "subscribe-invalid-title", "subscribe-invalid-body"),
+    }
+}
+
+#[derive(Deserialize)]
+struct UnsubscribeQuery {
+    #[serde(default)]
+    s: String,
+    #[serde(default)]
+    t: String,
+}
+
+async fn check_signature(state: &AppState, q: &UnsubscribeQuery) -> AppResult<()> {
+    let good = sign(state, &q.s).await?;
+    if !q.s.is_empty()
+        && good.len() == q.t.len()
+        && good
+            .bytes()
+            .zip(q.t.bytes())
+            .fold(0u8, |a, (x, y)| a | (x ^ y))
+            == 0
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "unsubscribe.html")]
+struct UnsubscribePage {
+    page: Page,
+    action: String,
+}
+
+/// Shows a button rather than unsubscribing on GET, so link scanners in
+/// mail systems do not unsubscribe anyone.
+async fn unsubscribe_page(ctx: Ctx, Query(q): Query<UnsubscribeQuery>) -> AppResult<Response> {
+    check_signature(&ctx.state, &q).await?;
+    Ok(render(&UnsubscribePage {
+        page: ctx.page("unsubscribe-title"),
+        action: format!("/subscriptions/unsubscribe?s={}&t={}", q.s, q.t),
+    })?
+    .into_response())
+}
+
+/// The one-click unsubscribe (RFC 8058): the signed link is the authority,
+/// so mail clients may POST to it without a form token.
+async fn unsubscribe(ctx: Ctx, Query(q): Query<UnsubscribeQuery>) -> AppResult<Response> {
+    check_signature(&ctx.state, &q).await?;
+    ctx.state.store.unsubscribe(&q.s, ctx.now()).await?;
+    message(&ctx, "unsubscribed-title", "unsubscribed-body")
+}
+
+// ---- fan-out -------------------------------------------------------------------------
+
+/// Expands one posted update into an e-mail per subscriber who wants it.
+/// Safe to repeat after a crash: every e-mail has an idempotency key and is
+/// queued at most once.
+async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
+    let v: serde_json::Value =
+        serde_json::from_str(payload).map_err(|e| AppError::Internal(e.into()))?;
+    let (Some(incident_id), Some(update_id)) = (v["incident_id"].as_str(), v["update_id"].as_str())
+    else {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "fan-out payload without ids"
+        )));
+    };
+    let Some(incident) = state.store.incident(incident_id).await? else {
+        return Ok(0);
+    };
+    let ids = vec![incident.id.clone()];
+    let Some(update) = state
+        .store
+        .incident_updates(&ids)
+        .await?
+        .into_iter()
+        .find(|u| u.id == update_id)
+    else {
+        return Ok(0);
+    };
+    let all = state.store.components().await?;
+    let affected: Vec<String> = state
+        .store
+        .incident_components(&ids)
+        .await?
+        .into_iter()
+        .map(|a| a.component_id)
+        .collect();
+    let names: Vec<String> = affected
+        .iter()
+        .filter_map(|id| all.iter().find(|c| &c.id == id).map(|c| c.name.clone()))
+        .collect();
+    let prefix = if incident.kind == "maintenance" {
+        "maintenance"
+    } else {
+        "incident"
+    };
+    let link = format!("{}/status/incidents/{}", state.config.base_url, incident.id);
+    let now = state.clock.now_ms();
+    let mut after = String::new();
+    let mut queued = 0;
+    loop {
+        let subscribers = state.store.subscribers_for(&affected, &after, 1000).await?;
+        let Some(last) = subscribers.last() else {
+            break;
+        };
+        after = last.id.clone();
+        let mut messages = Vec::with_capacity(subscribers.len());
+        for s in &subscribers {
+            let tr = Tr(Language::parse(&s.language).unwrap_or(state.config.default_language));
+            let status = tr.t(&format!("{prefix}-{}", update.status));
+            let unsubscribe = unsubscribe_link(state, &s.id).await?;
+            let text = format!(
+                "{}\n\n{}\n{}",
+                tr.ta(
+                    "notify-body",
+                    &[
+                        ("name", &incident.name),
+                        ("body", &update.body),
+                        ("components", &names.join(", ")),
+                        ("status", &status)
+                    ]
+                ),
+                tr.ta("notify-follow", &[("link", &link)]),
+                tr.ta("notify-unsubscribe", &[("link", &unsubscribe)])
+            );
+            messages.push(NewOutboxMessage {
+                channel: "email".into(),
+                target: s.email.clone(),
+                payload: notify::Email {
+                    to: s.email.clone(),
+                    subject: tr.ta(
+                        "notify-subject",
+                        &[("name", &incident.name), ("status", &status)],
+                    ),
+                    text,
+                    headers: vec![
+                        ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
+                        (
+                            "List-Unsubscribe-Post".into(),
+                            "List-Unsubscribe=One-Click".into(),
+                        ),
+                    ],
+                }
+                .to_json(),
+                idempotency_key: format!("update:{update_id}:{}", s.id),
+            });
+        }
+        queued += messages.len();
+        state.store.enqueue(&messages, now).await?;
+    }
+    Ok(queued)
+}
+
+/// Runs the fan-out until `stop` turns true.
+pub async fn run_fanout(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        let now = state.clock.now_ms();
+        let batch = state
+            .store
+            .claim_outbox("fanout", now, 300_000, 5)
+            .await
+            .unwrap_or_default();
+        let idle = batch.is_empty();
+        for row in batch {
+            let outcome = match expand(&state, &row.payload).await {
+                Ok(n) => {
+                    tracing::info!(queued = n, "incident update fanned out to subscribers");
+                    state.store.outbox_done(&row.id).await
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "fan-out failed; will retry");
+                    let next = now + notify::mail::backoff_ms(row.attempts);
+                    state
+                        .store
+                        .outbox_failed(&row.id, &e.to_string(), next, row.attempts + 1 >= 10)
+                        .await
+                }
+            };
+            if let Err(e) = outcome {
+                tracing::warn!(error = %e, "cannot record a fan-out");
+            }
+        }
+        if idle {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(300)) => {}
+                _ = stop.changed() => {}
+            }
+        }
+        if *stop.borrow() {
+            return;
+        }
+    }
+}
