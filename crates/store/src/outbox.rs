@@ -136,3 +136,40 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Outbox rows in one state (`pending`, `done`, `dead`), newest first.
+    pub async fn outbox_in_state(&self, state: &str, limit: i64) -> Result<Vec<OutboxMessage>> {
+        Ok(sqlx::query_as(
+            "SELECT id, channel, target, payload, idempotency_key, state, attempts, next_attempt_at, \
+             last_error, created_at FROM outbox WHERE state = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
+        )
+        .bind(state)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Counts of rows per state, for the staff view.
+    pub async fn outbox_counts(&self) -> Result<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT state, COUNT(*) FROM outbox GROUP BY state ORDER BY state")
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Gives a dead message another round of attempts, starting now.
+    pub async fn retry_outbox(&self, id: &str, now: i64) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_at = $1, lease_until = NULL \
+             WHERE id = $2 AND state = 'dead'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

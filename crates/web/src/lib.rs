@@ -15,6 +15,7 @@ pub mod metrics;
 mod page;
 mod pages;
 pub mod requests;
+mod staff_outbox;
 mod staff_status;
 pub mod state;
 mod status_routes;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::router())
         .merge(support::router())
         .merge(staff_status::router())
+        .merge(staff_outbox::router())
         .merge(subscriptions::router())
         .merge(api)
         .route(

@@ -277,6 +277,48 @@ async fn failed_deliveries_are_retried_then_given_up(db: Db) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(dead, "the message was not given up after its last attempt");
+    // Staff see it and can send it again.
+    assert_eq!(
+        app.signed_in("agent@statusdesk.test")
+            .await
+            .get(app.url("/staff/outbox"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        403
+    );
+    let support = app.signed_in("support@statusdesk.test").await;
+    let page = support
+        .get(app.url("/staff/outbox"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("admin@acme.test") && page.contains("dead: 1"),
+        "{page}"
+    );
+    let csrf = crate::harness::csrf_in(&page).expect("csrf");
+    let id = app.store.outbox_in_state("dead", 1).await.expect("dead")[0]
+        .id
+        .clone();
+    let r = support
+        .post(app.url(&format!("/staff/outbox/{id}/retry")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    assert!(
+        app.store
+            .outbox_in_state("dead", 10)
+            .await
+            .expect("dead")
+            .is_empty()
+    );
 }
 
 fn link_after(text: &str, prefix: &str) -> String {

@@ -425,3 +425,12 @@ sub-confirm-body =
     If it was not you, ignore this e-mail; nothing more will be sent.
 notify-follow = Follow it here: { $link }
 notify-unsubscribe = Unsubscribe: { $link }
+outbox-title = Deliveries
+outbox-lead = Every e-mail and notification goes through the outbox. Messages that failed too many times are given up and listed here; send them again once the cause is fixed.
+outbox-no-dead = Nothing has been given up.
+field-channel = Channel
+field-target = Recipient
+field-attempts = Attempts
+field-error = Last error
+retry = Send again
+done-retrying = The message will be sent again.

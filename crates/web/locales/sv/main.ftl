@@ -425,3 +425,12 @@ sub-confirm-body =
     Om det inte var du kan du bortse från meddelandet; inget mer skickas.
 notify-follow = Följ den här: { $link }
 notify-unsubscribe = Avsluta prenumerationen: { $link }
+outbox-title = Leveranser
+outbox-lead = All e-post och alla aviseringar går via utkorgen. Meddelanden som misslyckats för många gånger ges upp och visas här; skicka dem igen när orsaken är åtgärdad.
+outbox-no-dead = Inget har getts upp.
+field-channel = Kanal
+field-target = Mottagare
+field-attempts = Försök
+field-error = Senaste fel
+retry = Skicka igen
+done-retrying = Meddelandet skickas igen.
