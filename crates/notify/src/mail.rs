@@ -17,6 +17,8 @@ pub struct MailConfig {
     pub from: String,
     /// Attempts before a message is given up.
     pub max_attempts: i64,
+    /// How long a claimed batch is held before others may take it.
+    pub lease_ms: i64,
 }
 
 impl std::fmt::Debug for MailConfig {
@@ -25,6 +27,7 @@ impl std::fmt::Debug for MailConfig {
             .field("smtp_url", &store::redact_url(&self.smtp_url))
             .field("from", &self.from)
             .field("max_attempts", &self.max_attempts)
+            .field("lease_ms", &self.lease_ms)
             .finish()
     }
 }
@@ -89,7 +92,10 @@ pub async fn run(
         }
     };
     loop {
-        let batch = match store.claim_outbox("email", now(), 120_000, 20).await {
+        let batch = match store
+            .claim_outbox("email", now(), config.lease_ms, 20)
+            .await
+        {
             Ok(b) => b,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot claim e-mail from the outbox");

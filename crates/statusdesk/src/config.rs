@@ -62,6 +62,31 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "7",
         "Solved support requests close themselves after this many days.",
     ),
+    (
+        "status_host",
+        "\"\"",
+        "A host name on which / shows the status page, e.g. status.example.com (empty: none).",
+    ),
+    (
+        "smtp_url",
+        "\"\"",
+        "SMTP relay for e-mail: smtp://host:25, smtp://host:587?tls=required (STARTTLS) or smtps://user:password@host (TLS); empty: e-mail waits in the outbox.",
+    ),
+    (
+        "smtp_from",
+        "\"statusdesk <noreply@localhost>\"",
+        "Sender of e-mail.",
+    ),
+    (
+        "outbox_max_attempts",
+        "10",
+        "Delivery attempts before a message is given up for staff to look at.",
+    ),
+    (
+        "outbox_lease_seconds",
+        "120",
+        "How long a worker holds a claimed batch; after a crash it is delivered again once this has passed.",
+    ),
 ];
 
 /// The settings in force.
@@ -83,6 +108,7 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     pub smtp_from: String,
     pub outbox_max_attempts: i64,
+    pub outbox_lease_seconds: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -104,6 +130,7 @@ impl std::fmt::Debug for Settings {
             .field("smtp_url", &self.smtp_url.as_deref().map(store::redact_url))
             .field("smtp_from", &self.smtp_from)
             .field("outbox_max_attempts", &self.outbox_max_attempts)
+            .field("outbox_lease_seconds", &self.outbox_lease_seconds)
             .finish()
     }
 }
@@ -312,6 +339,17 @@ impl Settings {
                 _ => Err(format!("'{v}' is not a whole number from 1 to 100")),
             },
         )?;
+        let outbox_lease_seconds = parse(
+            get("outbox_lease_seconds"),
+            "outbox_lease_seconds",
+            120,
+            |v| match v.parse::<i64>() {
+                Ok(n) if (1..=86_400).contains(&n) => Ok(n),
+                _ => Err(format!(
+                    "'{v}' is not a whole number of seconds from 1 to 86400"
+                )),
+            },
+        )?;
         Ok(Settings {
             listen,
             data_dir,
@@ -329,6 +367,7 @@ impl Settings {
             smtp_url,
             smtp_from,
             outbox_max_attempts,
+            outbox_lease_seconds,
         })
     }
 

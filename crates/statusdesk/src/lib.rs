@@ -92,6 +92,7 @@ pub async fn start(
                 smtp_url: url.clone(),
                 from: settings.smtp_from.clone(),
                 max_attempts: settings.outbox_max_attempts,
+                lease_ms: settings.outbox_lease_seconds * 1000,
             };
             let clock = state.clock.clone();
             tokio::spawn(notify::mail::run(

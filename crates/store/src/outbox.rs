@@ -173,3 +173,18 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 }
+
+impl Store {
+    /// Marks every pending row of a channel done without delivering it: for
+    /// seeded demo history, which nobody is to be notified of.
+    pub async fn discard_pending(&self, channel: &str) -> Result<u64> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE outbox SET state = 'done' WHERE channel = $1 AND state = 'pending'",
+        )
+        .bind(channel)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}

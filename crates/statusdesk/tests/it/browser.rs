@@ -100,16 +100,28 @@ impl Browser {
         panic!("could not start a Chromium session through chromedriver: {last_error}");
     }
 
+    /// The text of the first element matching `css`, waiting for it to
+    /// appear. A live page may swap the element out between finding and
+    /// reading it; then it is looked up again.
     pub async fn text_of(&self, css: &str) -> String {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
-            .text()
-            .await
-            .expect("text")
+        let mut last = String::new();
+        for _ in 0..20 {
+            let found = self
+                .client
+                .wait()
+                .at_most(Duration::from_secs(10))
+                .for_element(Locator::Css(css))
+                .await;
+            match found {
+                Ok(el) => match el.text().await {
+                    Ok(t) => return t,
+                    Err(e) => last = e.to_string(),
+                },
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css}: {last}");
     }
 
     pub async fn sign_in(&self, app: &TestApp, email: &str) {
