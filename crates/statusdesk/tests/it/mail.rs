@@ -548,7 +548,31 @@ async fn subscribers_confirm_then_get_updates_and_can_leave(db: Db) {
     assert_eq!(again, ["chat@reader.test"]);
 }
 
+async fn subscribing_is_rate_limited_per_address(db: Db) {
+    let app = TestApp::spawn(db).await;
+    for i in 0..30 {
+        let r = app
+            .client
+            .post(app.url("/api/v1/subscriptions"))
+            .json(&json!({"email": format!("flood{i}@reader.test")}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 202, "attempt {i}");
+    }
+    let r = app
+        .client
+        .post(app.url("/api/v1/subscriptions"))
+        .json(&json!({"email": "one-too-many@reader.test"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().get("retry-after").is_some());
+}
+
 on_both!(
+    subscribing_is_rate_limited_per_address,
     outbox_mail_reaches_the_smtp_server,
     failed_deliveries_are_retried_then_given_up,
     subscribers_confirm_then_get_updates_and_can_leave,
