@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::extract::FormBody;
-use crate::i18n::{Tr, format_time};
+use crate::i18n::Tr;
 use crate::page::{Page, render};
 use crate::state::AppState;
 use crate::status_routes;
@@ -135,14 +135,7 @@ async fn desk_page(
         };
         open.push(OpenRow {
             status: tr.t(&format!("{prefix}-{}", i.status)),
-            window: match (i.scheduled_for, i.scheduled_until) {
-                (Some(a), Some(b)) => Some(format!(
-                    "{} – {}",
-                    format_time(a, ctx.lang),
-                    format_time(b, ctx.lang)
-                )),
-                _ => None,
-            },
+            window: crate::statuspage::window(&i, ctx.lang),
             latest: updates
                 .iter()
                 .find(|u| u.incident_id == i.id)

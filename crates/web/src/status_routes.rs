@@ -159,14 +159,7 @@ pub async fn incident_permalink(ctx: Ctx, Path(id): Path<String>) -> AppResult<R
         page,
         status: tr.t(&format!("{prefix}-{}", incident.status)),
         impact: incident.impact.clone(),
-        window: match (incident.scheduled_for, incident.scheduled_until) {
-            (Some(a), Some(b)) => Some(format!(
-                "{} – {}",
-                format_time(a, ctx.lang),
-                format_time(b, ctx.lang)
-            )),
-            _ => None,
-        },
+        window: crate::statuspage::window(&incident, ctx.lang),
         components: affected.join(", "),
         name: incident.name,
         updates,

@@ -581,14 +581,7 @@ impl Data {
             name: i.name.clone(),
             impact: i.impact.clone(),
             status: tr.t(&format!("{prefix}-{}", i.status)),
-            window: match (i.scheduled_for, i.scheduled_until) {
-                (Some(a), Some(b)) => Some(format!(
-                    "{} – {}",
-                    format_time(a, lang),
-                    format_time(b, lang)
-                )),
-                _ => None,
-            },
+            window: window(i, lang),
             components: self
                 .affected
                 .get(&i.id)
@@ -614,6 +607,18 @@ impl Data {
                 })
                 .unwrap_or_default(),
         }
+    }
+}
+
+/// The scheduled window of maintenance, for display.
+pub(crate) fn window(i: &Incident, lang: Language) -> Option<String> {
+    match (i.scheduled_for, i.scheduled_until) {
+        (Some(a), Some(b)) => Some(format!(
+            "{} – {}",
+            format_time(a, lang),
+            format_time(b, lang)
+        )),
+        _ => None,
     }
 }
 

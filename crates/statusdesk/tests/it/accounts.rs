@@ -1,5 +1,6 @@
 //! Sign-in, sessions, CSRF, throttling, password change and reset,
 //! language, and the staff UI.
+use crate::harness::Fetch;
 use crate::harness::{Db, Options, TestApp, client, csrf_in};
 use crate::on_both;
 
@@ -37,14 +38,7 @@ async fn get_with_cookie(app: &TestApp, cookie: &str, path: &str) -> reqwest::Re
 async fn sign_in_sees_admin_panel_and_signs_out(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = client();
-    let landing = c
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let landing = c.get(app.url("/")).text_body().await;
     assert!(landing.contains("Support and status, in one place"));
     let r = app
         .sign_in_with(&c, "admin@acme.test", "statusdesk-demo")
@@ -58,14 +52,7 @@ async fn sign_in_sees_admin_panel_and_signs_out(db: Db) {
     );
     assert!(!cookie.contains("Secure"), "plain http must not set Secure");
 
-    let home = c
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let home = c.get(app.url("/")).text_body().await;
     assert!(home.contains("Hello Ada Andersson"), "{home}");
     let admin = c.get(app.url("/admin")).send().await.expect("get");
     assert_eq!(admin.status(), 200);
@@ -227,14 +214,7 @@ async fn posts_without_csrf_token_are_refused(db: Db) {
         .await
         .expect("post");
     assert_eq!(r.status(), 303);
-    let html = a
-        .get(app.url("/settings"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = a.get(app.url("/settings")).text_body().await;
     assert!(html.contains("Inställningar"), "the page is now Swedish");
 }
 
@@ -322,12 +302,8 @@ async fn sign_in_renews_the_session(db: Db) {
     assert_eq!(location(&r), "/settings?done=password-changed");
     let page = c
         .get(app.url("/settings?done=password-changed"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(page.contains("Your password is changed."));
     assert_eq!(
         other_device
@@ -439,14 +415,7 @@ async fn password_reset_by_emailed_link(db: Db) {
     let path = link.trim_start_matches(&app.base).to_string();
     let token = path.split("token=").nth(1).expect("token").to_string();
 
-    let form = c
-        .get(app.url(&path))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let form = c.get(app.url(&path)).text_body().await;
     assert!(form.contains("Choose a new password"));
     let csrf = csrf_in(&form).expect("csrf");
     let r = c
@@ -475,14 +444,7 @@ async fn password_reset_by_emailed_link(db: Db) {
         303
     );
     // The link works once.
-    let again = c
-        .get(app.url(&path))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let again = c.get(app.url(&path)).text_body().await;
     assert!(again.contains("This link no longer works"));
     let r = c
         .post(app.url("/password/reset"))
@@ -533,12 +495,8 @@ async fn reset_links_expire(db: Db) {
     app.clock.advance(61 * 60 * 1000);
     let page = c
         .get(app.url(&format!("/password/reset?token={token}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(
         page.contains("This link no longer works"),
         "expired after an hour"
@@ -551,22 +509,14 @@ async fn language_follows_user_then_browser(db: Db) {
     let sv = anon
         .get(app.url("/login"))
         .header("accept-language", "sv-SE,sv;q=0.9,en;q=0.5")
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(sv.contains("<html lang=\"sv\">") && sv.contains("Logga in"));
     let en = anon
         .get(app.url("/login"))
         .header("accept-language", "de-DE, en;q=0.8")
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(en.contains("<html lang=\"en\">") && en.contains("Sign in"));
     // The language switch in the footer sets a cookie that beats the browser.
     let r = anon
@@ -579,12 +529,8 @@ async fn language_follows_user_then_browser(db: Db) {
     let page = anon
         .get(app.url("/login"))
         .header("accept-language", "en")
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(page.contains("Logga in"));
     // A user's own setting beats both.
     let c = app.signed_in("member@acme.test").await;
@@ -597,12 +543,8 @@ async fn language_follows_user_then_browser(db: Db) {
     let home = c
         .get(app.url("/"))
         .header("accept-language", "sv")
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(home.contains("Hello Maja Medlem"), "{home}");
     let r = c.get(app.url("/language/xx")).send().await.expect("get");
     assert_eq!(r.status(), 422, "unknown language is a clear error");
@@ -627,14 +569,7 @@ async fn staff_manage_organisations_and_users(db: Db) {
         );
     }
     let c = app.signed_in("support@statusdesk.test").await;
-    let page = c
-        .get(app.url("/staff"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = c.get(app.url("/staff")).text_body().await;
     assert!(page.contains("Acme") && page.contains("Globex") && page.contains("Initech"));
     let csrf = csrf_in(&page).expect("csrf");
     let r = c
@@ -796,14 +731,7 @@ async fn staff_manage_organisations_and_users(db: Db) {
         .await
         .expect("post");
     assert_eq!(r.status(), 422);
-    let page = c
-        .get(app.url("/staff"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = c.get(app.url("/staff")).text_body().await;
     assert!(page.contains("Nora New") && !page.contains("Bad Role"));
 }
 
@@ -825,14 +753,7 @@ async fn every_page_links_to_the_status_page(db: Db) {
         (&support, "/staff"),
     ];
     for (c, path) in pages {
-        let html = c
-            .get(app.url(path))
-            .send()
-            .await
-            .expect("get")
-            .text()
-            .await
-            .expect("text");
+        let html = c.get(app.url(path)).text_body().await;
         let footer = html
             .split("<footer")
             .nth(1)

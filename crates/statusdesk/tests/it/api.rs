@@ -1,4 +1,5 @@
 //! The REST API: tokens, tenancy, errors, OpenAPI; health and metrics.
+use crate::harness::Fetch;
 use crate::harness::{Db, TestApp};
 use crate::on_both;
 use serde_json::{Value, json};
@@ -44,14 +45,7 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
 
     // It shows on the settings page, by label, without the secret.
     let c = app.signed_in("admin@acme.test").await;
-    let settings = c
-        .get(app.url("/settings"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let settings = c.get(app.url("/settings")).text_body().await;
     assert!(settings.contains("deploy script") && !settings.contains(&token));
 
     let list: Value = app
@@ -489,15 +483,7 @@ async fn health_readiness_and_metrics(db: Db) {
     assert_eq!(r.text().await.expect("text"), "ready");
     let _ = app.client.get(app.url("/login")).send().await.expect("get");
     let _ = app.client.get(app.url("/nope")).send().await.expect("get");
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let text = app.client.get(app.url("/metrics")).text_body().await;
     assert!(
         text.contains(
             "statusdesk_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"

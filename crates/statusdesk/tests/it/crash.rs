@@ -1,6 +1,7 @@
 //! Nothing is lost: kill the server with SIGKILL in the middle of a fan-out
 //! to many subscribers, start it again, and every subscriber gets the
 //! notification; a message sent twice carries the same Message-ID.
+use crate::harness::Fetch;
 use crate::mail::SmtpServer;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -84,22 +85,14 @@ async fn a_killed_fan_out_finishes_after_restart_without_losing_anyone() {
     let token: serde_json::Value = client
         .post(format!("{base}/api/v1/tokens"))
         .json(&serde_json::json!({"email": "agent@statusdesk.test", "password": "statusdesk-demo"}))
-        .send()
-        .await
-        .expect("token")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     let token = token["token"].as_str().expect("token").to_string();
     let components: serde_json::Value = client
         .get(format!("{base}/api/v1/components"))
         .bearer_auth(&token)
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+        .json_body()
+        .await;
     let login = components["components"][0]["id"]
         .as_str()
         .expect("id")

@@ -449,3 +449,20 @@ pub fn csrf_in(html: &str) -> Option<String> {
     let rest = &html[at..];
     Some(rest[..rest.find('"')?].to_string())
 }
+
+/// Sends a request and reads its body, for tests that only care about the
+/// answer's content.
+pub trait Fetch {
+    fn text_body(self) -> impl std::future::Future<Output = String>;
+    fn json_body(self) -> impl std::future::Future<Output = serde_json::Value>;
+}
+
+impl Fetch for reqwest::RequestBuilder {
+    async fn text_body(self) -> String {
+        self.send().await.expect("send").text().await.expect("text")
+    }
+
+    async fn json_body(self) -> serde_json::Value {
+        self.send().await.expect("send").json().await.expect("json")
+    }
+}

@@ -1,4 +1,5 @@
 //! E-mail delivery from the outbox to a real SMTP server on loopback.
+use crate::harness::Fetch;
 use crate::harness::{Db, Options, TestApp, client};
 use crate::on_both;
 use serde_json::json;
@@ -295,14 +296,7 @@ async fn failed_deliveries_are_retried_then_given_up(db: Db) {
         403
     );
     let support = app.signed_in("support@statusdesk.test").await;
-    let page = support
-        .get(app.url("/staff/outbox"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = support.get(app.url("/staff/outbox")).text_body().await;
     assert!(
         page.contains("admin@acme.test") && page.contains("dead: 1"),
         "{page}"
@@ -390,14 +384,7 @@ async fn subscribers_confirm_then_get_updates_and_can_leave(db: Db) {
         422
     );
     let c = client();
-    let page = c
-        .get(app.url("/status/subscribe"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = c.get(app.url("/status/subscribe")).text_body().await;
     let csrf = crate::harness::csrf_in(&page).expect("csrf");
     let r = c
         .post(app.url("/status/subscribe"))
@@ -432,14 +419,7 @@ async fn subscribers_confirm_then_get_updates_and_can_leave(db: Db) {
             &mail.data,
             &format!("{}/subscriptions/confirm?token=", app.base),
         );
-        let page = client()
-            .get(&link)
-            .send()
-            .await
-            .expect("get")
-            .text()
-            .await
-            .expect("text");
+        let page = client().get(&link).text_body().await;
         assert!(page.contains("You are subscribed"), "{who}");
     }
     let agent = app.token("agent@statusdesk.test").await;
@@ -510,14 +490,7 @@ async fn subscribers_confirm_then_get_updates_and_can_leave(db: Db) {
             .status(),
         404
     );
-    let page = client()
-        .get(&unsubscribe)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = client().get(&unsubscribe).text_body().await;
     assert!(page.contains("Stop the status e-mails"));
     let r = client()
         .post(&unsubscribe)

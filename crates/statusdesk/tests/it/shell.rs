@@ -1,17 +1,11 @@
 //! The web shell: assets, headers, and what each kind of user sees.
+use crate::harness::Fetch;
 use crate::harness::{Db, TestApp, client};
 use crate::on_both;
 
 async fn assets_are_embedded_and_cacheable(db: Db) {
     let app = TestApp::spawn(db).await;
-    let html = client()
-        .get(app.url("/login"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = client().get(app.url("/login")).text_body().await;
     let at = html.find("href=\"/assets/app-").expect("css link") + "href=\"".len();
     let path: String = html[at..].chars().take_while(|c| *c != '"').collect();
     let r = client().get(app.url(&path)).send().await.expect("get");
@@ -67,27 +61,13 @@ async fn each_plan_and_role_sees_what_it_has(db: Db) {
     let app = TestApp::spawn(db).await;
     // Initech is on Core: the admin panel says direct support is not included.
     let core = app.signed_in("admin@initech.test").await;
-    let html = core
-        .get(app.url("/admin"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = core.get(app.url("/admin")).text_body().await;
     assert!(html.contains("Initech") && html.contains("plan-core"));
     assert!(html.contains("<li class=\"no\">Direct support"), "{html}");
     assert!(html.contains("Direct support is part of the Advanced and Enterprise plans"));
     // Globex is on Advanced: direct support included, chat not rolled out.
     let adv = app.signed_in("admin@globex.test").await;
-    let html = adv
-        .get(app.url("/admin"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = adv.get(app.url("/admin")).text_body().await;
     assert!(html.contains("<li class=\"yes\">Direct support"), "{html}");
     assert!(
         html.contains("<li class=\"no\">Chat with support"),
@@ -95,35 +75,17 @@ async fn each_plan_and_role_sees_what_it_has(db: Db) {
     );
     // Staff get the staff view; members have no admin panel link.
     let support = app.signed_in("support@statusdesk.test").await;
-    let html = support
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = support.get(app.url("/")).text_body().await;
     assert!(html.contains("href=\"/staff\"") && !html.contains("href=\"/admin\""));
     let member = app.signed_in("member@acme.test").await;
-    let html = member
-        .get(app.url("/"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = member.get(app.url("/")).text_body().await;
     assert!(!html.contains("href=\"/admin\"") && html.contains("Hello Maja Medlem"));
     // In Swedish too.
     let html = member
         .get(app.url("/"))
         .header("accept-language", "sv")
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(html.contains("Hej Maja Medlem") && html.contains("Din plan innehåller"));
 }
 

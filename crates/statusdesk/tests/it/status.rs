@@ -1,5 +1,6 @@
 //! The status page: components, incidents, maintenance, the public page,
 //! the Statuspage-compatible documents, caching and live updates.
+use crate::harness::Fetch;
 use crate::harness::{Db, Options, TestApp, client};
 use crate::on_both;
 use serde_json::{Value, json};
@@ -380,12 +381,8 @@ async fn incidents_need_a_component_and_follow_their_lifecycle(db: Db) {
     // The permalink tells the whole story.
     let html = client()
         .get(app.url(&format!("/status/incidents/{id}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(
         html.contains("Groups cannot be created")
             && html.contains("Now monitoring.")
@@ -632,14 +629,7 @@ async fn status_page_is_served_from_cache_and_changes_with_the_data(db: Db) {
         .read_to_string(&mut unbr)
         .expect("unbrotli");
     assert_eq!(unbr, html);
-    let plain = c
-        .get(app.url("/status"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let plain = c.get(app.url("/status")).text_body().await;
     assert_eq!(plain, html);
     // Not modified while nothing changes.
     let r = c
@@ -772,14 +762,7 @@ async fn open_pages_hear_of_changes(db: Db) {
             .expect("version");
         assert!(v > last, "versions only grow");
         last = v;
-        let page = client()
-            .get(app.url("/status"))
-            .send()
-            .await
-            .expect("get")
-            .text()
-            .await
-            .expect("text");
+        let page = client().get(app.url("/status")).text_body().await;
         if page.contains("Major service outage") {
             shown = true;
             break;
@@ -909,14 +892,7 @@ async fn uptime_follows_the_stored_history(db: Db) {
     set("operational", start + 44 * hour).await;
     app.clock.advance(60 * hour); // now: day 3, 12:00
     web::statuspage::rebuild(&app.state).await.expect("rebuild");
-    let page = client()
-        .get(app.url("/status"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = client().get(app.url("/status")).text_body().await;
     // 60 h measured; down: 2 h + 30 % of 10 h = 5 h.
     let total = format!("{:.2} %", (1.0 - 5.0 / 60.0) * 100.0);
     assert!(
@@ -954,14 +930,7 @@ async fn history_feeds_are_valid_rss_and_atom(db: Db) {
         .as_str()
         .expect("id")
         .to_string();
-    let page = client()
-        .get(app.url("/status"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = client().get(app.url("/status")).text_body().await;
     assert!(
         page.contains("<link rel=\"alternate\" type=\"application/rss+xml\"")
             && page.contains("href=\"/history.atom\"")
@@ -1035,28 +1004,14 @@ async fn history_feeds_are_valid_rss_and_atom(db: Db) {
 async fn support_pages_show_known_problems(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = app.signed_in("admin@acme.test").await;
-    let inbox = c
-        .get(app.url("/support"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let inbox = c.get(app.url("/support")).text_body().await;
     assert!(
         inbox.contains("Ongoing incidents that may affect you")
             && inbox.contains("Live broadcasts fail to start for some users")
     );
     let video = component_id(&app, "Live video").await;
     let login = component_id(&app, "Login").await;
-    let form = c
-        .get(app.url("/support/new"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let form = c.get(app.url("/support/new")).text_body().await;
     assert!(form.contains("This is a known problem."), "{form}");
     assert!(form.contains(&format!("data-components=\"{video} \"")));
     assert!(!form.contains(&format!("data-components=\"{login} \"")));
@@ -1072,14 +1027,7 @@ async fn support_pages_show_known_problems(db: Db) {
     )
     .await;
     assert_eq!(r.status(), 201);
-    let inbox = c
-        .get(app.url("/support"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let inbox = c.get(app.url("/support")).text_body().await;
     assert!(!inbox.contains("Live broadcasts fail to start for some users"));
 }
 
@@ -1136,12 +1084,8 @@ async fn linked_requests_are_answered_together(db: Db) {
     let page_client = app.signed_in("agent@statusdesk.test").await;
     let page = page_client
         .get(app.url(&format!("/agent/requests/{}", requests[0])))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(page.contains("Link to an ongoing incident"));
     let csrf = crate::harness::csrf_in(&page).expect("csrf");
     let r = page_client
@@ -1223,14 +1167,7 @@ async fn the_status_desk_previews_and_posts(db: Db) {
         403
     );
     let c = app.signed_in("agent@statusdesk.test").await;
-    let page = c
-        .get(app.url("/staff/status"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = c.get(app.url("/staff/status")).text_body().await;
     let csrf = crate::harness::csrf_in(&page).expect("csrf");
     let groups = component_id(&app, "Groups").await;
     let key = format!("component:{groups}");

@@ -1,5 +1,6 @@
 //! The support inbox, requests and the agents' queue, over the API and the
 //! pages.
+use crate::harness::Fetch;
 use crate::harness::{Db, Options, TestApp, client, csrf_in};
 use crate::on_both;
 use serde_json::{Value, json};
@@ -112,23 +113,9 @@ async fn admins_see_every_request_of_their_organisation(db: Db) {
     assert_eq!(r.status(), 404);
     // The web inbox shows it to Ada, with the count per status.
     let c = app.signed_in("admin@acme.test").await;
-    let html = c
-        .get(app.url("/support"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = c.get(app.url("/support")).text_body().await;
     assert!(html.contains("Export to CSV fails") && html.contains("Olle Ops"));
-    let html = c
-        .get(app.url("/support?status=solved"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = c.get(app.url("/support?status=solved")).text_body().await;
     assert!(!html.contains("Export to CSV fails"));
     // An agent sees all organisations' requests.
     let agent = app.token("agent@statusdesk.test").await;
@@ -261,12 +248,8 @@ async fn internal_notes_never_reach_customers(db: Db) {
     let c = app.signed_in("admin@acme.test").await;
     let html = c
         .get(app.url(&format!("/support/requests/{rid}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(
         !html.contains("xyzzy") && !html.contains("internal note"),
         "{html}"
@@ -518,12 +501,8 @@ async fn solved_requests_close_themselves(db: Db) {
     let c = app.signed_in("admin@acme.test").await;
     let html = c
         .get(app.url(&format!("/support/requests/{rid}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(html.contains("Closed automatically after being solved for 7 days"));
     assert!(html.contains("Start a follow-up request"));
 }
@@ -939,14 +918,7 @@ async fn agents_work_the_queue(db: Db) {
     );
     // The queue page shows organisation, plan, priority, status and assignee.
     let c = app.signed_in("agent@statusdesk.test").await;
-    let html = c
-        .get(app.url("/agent?view=open"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = c.get(app.url("/agent?view=open")).text_body().await;
     assert!(
         html.contains("High one") || html.contains("Low one") || html.contains("Live broadcast")
     );
@@ -992,12 +964,8 @@ async fn followers_get_e_mail_when_agents_reply_or_change_status(db: Db) {
     let ops = app.signed_in("ops@acme.test").await;
     let page = ops
         .get(app.url(&format!("/support/requests/{rid}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(page.contains(">Follow<"));
     let csrf = csrf_in(&page).expect("csrf");
     let r = ops
@@ -1079,12 +1047,8 @@ async fn direct_support_is_for_computers(db: Db) {
     let html = c
         .get(app.url("/support"))
         .header("user-agent", phone)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(html.contains("Direct support is available from a computer only"));
     assert!(
         !html.contains("href=\"/support/new\""),
@@ -1093,21 +1057,10 @@ async fn direct_support_is_for_computers(db: Db) {
     let html = c
         .get(app.url("/support/new"))
         .header("user-agent", phone)
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(html.contains("available from a computer only") && !html.contains("<textarea"));
-    let desktop = c
-        .get(app.url("/support/new"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let desktop = c.get(app.url("/support/new")).text_body().await;
     assert!(desktop.contains("<textarea") && desktop.contains("High — severe business impact"));
     assert!(desktop.contains("does not guarantee a faster or slower resolution"));
     let csrf = csrf_in(&desktop).expect("csrf");
@@ -1143,14 +1096,7 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDRfake-but-starts-right";
 async fn filing_from_the_page_with_attachments(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = app.signed_in("admin@acme.test").await;
-    let page = c
-        .get(app.url("/support/new"))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let page = c.get(app.url("/support/new")).text_body().await;
     let csrf = csrf_in(&page).expect("csrf");
     let login = app
         .store
@@ -1271,14 +1217,7 @@ async fn filing_from_the_page_with_attachments(db: Db) {
         .expect("location")
         .to_string();
     assert!(location.starts_with("/support/requests/"));
-    let html = c
-        .get(app.url(&location))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = c.get(app.url(&location)).text_body().await;
     assert!(
         html.contains("Your request is sent.")
             && html.contains("Login")
@@ -1337,12 +1276,8 @@ async fn filing_from_the_page_with_attachments(db: Db) {
         .to_string();
     let page = agent
         .get(app.url(&format!("/agent/requests/{rid}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     let csrf = csrf_in(&page).expect("csrf");
     let note = reqwest::multipart::Form::new()
         .text("csrf", csrf)
@@ -1382,14 +1317,7 @@ async fn filing_from_the_page_with_attachments(db: Db) {
             .status(),
         404
     );
-    let html = c
-        .get(app.url(&location))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+    let html = c.get(app.url(&location)).text_body().await;
     assert!(!html.contains("server.log") && !html.contains("Internal log"));
 }
 
@@ -1407,12 +1335,8 @@ async fn customers_and_agents_act_from_the_pages(db: Db) {
     assert_eq!(r.status(), 303);
     let page = agent
         .get(app.url(&format!("/agent/requests/{rid}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     let csrf = csrf_in(&page).expect("csrf");
     let agent_id = app
         .store
@@ -1457,12 +1381,8 @@ async fn customers_and_agents_act_from_the_pages(db: Db) {
     let c = app.signed_in("admin@acme.test").await;
     let page = c
         .get(app.url(&format!("/support/requests/{rid}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(page.contains("Waiting on you") && page.contains("Alex Agent"));
     let csrf = csrf_in(&page).expect("csrf");
     let form = reqwest::multipart::Form::new()
@@ -1494,12 +1414,8 @@ async fn customers_and_agents_act_from_the_pages(db: Db) {
     assert_eq!(r.status(), 303);
     let page = c
         .get(app.url(&format!("/support/requests/{rid}")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("text");
+        .text_body()
+        .await;
     assert!(page.contains("st-solved") && page.contains(">Reopen<"));
     let r = c
         .post(app.url(&format!("/support/requests/{rid}/reopen")))
