@@ -29,9 +29,7 @@ pub struct Variant {
 }
 
 impl Variant {
-    fn new(body: Vec<u8>, content_type: &'static str, version: u64) -> Variant {
-        use sha2::Digest;
-        let hash = hex::encode(&sha2::Sha256::digest(&body)[..8]);
+    fn new(body: Vec<u8>, content_type: &'static str) -> Variant {
         let gzip = {
             let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
             let _ = e.write_all(&body);
@@ -45,10 +43,8 @@ impl Variant {
             }
             out
         };
-        let _ = version;
         Variant {
-            etag: HeaderValue::from_str(&format!("\"{hash}\""))
-                .unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
+            etag: etag_of(&body),
             identity: Bytes::from(body),
             gzip: Bytes::from(gzip),
             br: Bytes::from(br),
@@ -111,52 +107,76 @@ impl StatusHub {
     }
 }
 
-/// Rebuilds the snapshot from the database and announces it.
+/// Rebuilds the snapshot from the database and announces it, unless every
+/// document came out byte for byte the same as before: then the current
+/// snapshot (and its `ETag`s) stays, and open pages are not told to reload.
 pub async fn rebuild(state: &AppState) -> AppResult<()> {
     let _one_at_a_time = state.status.building.lock().await;
     let data = Data::load(state).await?;
-    let version = state.status.version.fetch_add(1, Ordering::SeqCst) + 1;
-    let mut docs = HashMap::new();
+    let previous = state.status.current.read().ok().map(|c| c.clone());
+    let current_version = previous.as_ref().map_or(0, |p| p.version);
+    let mut docs: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
     for (key, value) in data.json_documents() {
         let body = serde_json::to_vec(&value).map_err(|e| AppError::Internal(e.into()))?;
-        docs.insert(
-            key.to_string(),
-            Arc::new(Variant::new(body, "application/json", version)),
-        );
+        docs.push((key.to_string(), body, "application/json"));
     }
     let (rss, atom) = data.feeds(Tr(state.config.default_language));
-    docs.insert(
+    docs.push((
         "history.rss".into(),
-        Arc::new(Variant::new(
-            rss.into_bytes(),
-            "application/rss+xml; charset=utf-8",
-            version,
-        )),
-    );
-    docs.insert(
+        rss.into_bytes(),
+        "application/rss+xml; charset=utf-8",
+    ));
+    docs.push((
         "history.atom".into(),
-        Arc::new(Variant::new(
-            atom.into_bytes(),
-            "application/atom+xml; charset=utf-8",
-            version,
-        )),
-    );
-    for lang in Language::ALL {
-        let html = data.render_page(*lang, version)?;
-        docs.insert(
-            format!("page.{}", lang.as_str()),
-            Arc::new(Variant::new(
+        atom.into_bytes(),
+        "application/atom+xml; charset=utf-8",
+    ));
+    let first_page = docs.len();
+    let pages = |docs: &mut Vec<(String, Vec<u8>, &'static str)>, version: u64| {
+        docs.truncate(first_page);
+        for lang in Language::ALL {
+            let html = data.render_page(*lang, version)?;
+            docs.push((
+                format!("page.{}", lang.as_str()),
                 html.into_bytes(),
                 "text/html; charset=utf-8",
-                version,
-            )),
-        );
+            ));
+        }
+        AppResult::Ok(())
+    };
+    // The pages carry their version, so compare them as rendered under the
+    // current one; only a real change gets a new version.
+    pages(&mut docs, current_version)?;
+    let unchanged = previous.as_ref().is_some_and(|p| {
+        current_version > 0
+            && p.docs.len() == docs.len()
+            && docs.iter().all(|(k, body, _)| {
+                p.docs
+                    .get(k)
+                    .is_some_and(|old| old.etag.as_bytes() == etag_of(body).as_bytes())
+            })
+    });
+    if unchanged {
+        return Ok(());
     }
+    let version = state.status.version.fetch_add(1, Ordering::SeqCst) + 1;
+    pages(&mut docs, version)?;
+    let docs = docs
+        .into_iter()
+        .map(|(k, body, content_type)| (k, Arc::new(Variant::new(body, content_type))))
+        .collect();
     if let Ok(mut current) = state.status.current.write() {
         *current = Arc::new(Snapshot { version, docs });
     }
     let _ = state.status.events.send(version);
     Ok(())
+}
+
+/// A strong validator for a document: the start of its SHA-256.
+fn etag_of(body: &[u8]) -> HeaderValue {
+    use sha2::Digest;
+    let hash = hex::encode(&sha2::Sha256::digest(body)[..8]);
+    HeaderValue::from_str(&format!("\"{hash}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
 /// The PostgreSQL channel on which instances announce status changes.
@@ -560,7 +580,7 @@ impl Data {
             version,
             overall_code: overall.indicator.as_str(),
             overall: tr.t(&format!("overall-{}", overall.key)),
-            updated: format_time(self.now, lang),
+            updated: format_time(self.updated_at(), lang),
             groups,
             active,
             maintenance,
