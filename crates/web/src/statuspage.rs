@@ -176,7 +176,8 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
 fn etag_of(body: &[u8]) -> HeaderValue {
     use sha2::Digest;
     let hash = hex::encode(&sha2::Sha256::digest(body)[..8]);
-    HeaderValue::from_str(&format!("\"{hash}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+    HeaderValue::from_str(&format!("\"{hash}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
 /// The PostgreSQL channel on which instances announce status changes.
@@ -497,24 +498,7 @@ impl Data {
             let history = self.history.get(&c.id).cloned().unwrap_or_default();
             let days = status::uptime_days(&history, self.now, UPTIME_DAYS);
             let total = status::uptime_total(&history, self.now, UPTIME_DAYS);
-            let bars = days
-                .iter()
-                .enumerate()
-                .map(|(i, d)| BarView {
-                    x: i64::try_from(i).unwrap_or(0) * 5,
-                    class: match d.uptime {
-                        None => "none",
-                        Some(_) => match d.worst {
-                            ComponentStatus::MajorOutage => "major",
-                            ComponentStatus::PartialOutage => "partial",
-                            ComponentStatus::DegradedPerformance => "degraded",
-                            ComponentStatus::UnderMaintenance => "maint",
-                            ComponentStatus::Operational => "ok",
-                        },
-                    },
-                    tip: day_tip(tr, lang, d),
-                })
-                .collect();
+            let bars = bar_runs(tr, lang, &days);
             let view = ComponentView {
                 name: c.name.clone(),
                 description: c.description.clone(),
@@ -649,17 +633,21 @@ fn year_month(ms: i64) -> (i32, u8) {
     }
 }
 
-fn day_tip(tr: Tr, lang: Language, d: &status::UptimeDay) -> String {
-    let date = format_time(d.day_start, lang);
-    let date = date
+/// The day's date as a tooltip shows it: "16 Sep 2026" or "16 sep. 2026".
+fn tip_date(ms: i64, lang: Language) -> String {
+    format_time(ms, lang)
         .split(&[',', ' '][..])
         .take(if lang == Language::Sv { 1 } else { 3 })
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// What a day's tooltip says after its date.
+fn day_summary(tr: Tr, d: &status::UptimeDay) -> String {
     match d.uptime {
-        None => format!("{date}: {}", tr.t("uptime-no-data")),
+        None => tr.t("uptime-no-data"),
         Some(u) => {
-            let mut s = format!("{date}: {:.2} %", u * 100.0);
+            let mut s = format!("{:.2} %", u * 100.0);
             if d.major_minutes > 0 {
                 s.push_str(&format!(
                     ", {}",
@@ -683,9 +671,65 @@ fn day_tip(tr: Tr, lang: Language, d: &status::UptimeDay) -> String {
     }
 }
 
-struct BarView {
-    x: i64,
+fn day_class(d: &status::UptimeDay) -> &'static str {
+    match d.uptime {
+        None => "none",
+        Some(_) => match d.worst {
+            ComponentStatus::MajorOutage => "major",
+            ComponentStatus::PartialOutage => "partial",
+            ComponentStatus::DegradedPerformance => "degraded",
+            ComponentStatus::UnderMaintenance => "maint",
+            ComponentStatus::Operational => "ok",
+        },
+    }
+}
+
+/// The uptime bars, one stroke per day, with neighbouring days that read
+/// the same (most often "100 %") drawn as one path with one tooltip naming
+/// their dates. Every day still shows its own numbers on hover, and the
+/// page stays small: it is the most requested page of an outage day.
+fn bar_runs(tr: Tr, lang: Language, days: &[status::UptimeDay]) -> Vec<BarRun> {
+    let mut runs: Vec<(BarRun, String, i64, i64)> = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        let x = i64::try_from(i).unwrap_or(0) * 5;
+        let class = day_class(d);
+        let summary = day_summary(tr, d);
+        match runs.last_mut() {
+            Some((run, said, _, last)) if run.class == class && *said == summary => {
+                run.path.push_str(&format!("M{x} 0v30"));
+                *last = d.day_start;
+            }
+            _ => runs.push((
+                BarRun {
+                    class,
+                    path: format!("M{x} 0v30"),
+                    tip: String::new(),
+                },
+                summary,
+                d.day_start,
+                d.day_start,
+            )),
+        }
+    }
+    runs.into_iter()
+        .map(|(mut run, summary, first, last)| {
+            run.tip = if first == last {
+                format!("{}: {summary}", tip_date(first, lang))
+            } else {
+                format!(
+                    "{} – {}: {summary}",
+                    tip_date(first, lang),
+                    tip_date(last, lang)
+                )
+            };
+            run
+        })
+        .collect()
+}
+
+struct BarRun {
     class: &'static str,
+    path: String,
     tip: String,
 }
 
@@ -695,7 +739,7 @@ struct ComponentView {
     status_code: String,
     status: String,
     uptime: String,
-    bars: Vec<BarView>,
+    bars: Vec<BarRun>,
 }
 
 struct GroupView {

@@ -927,13 +927,40 @@ async fn uptime_follows_the_stored_history(db: Db) {
     );
     assert!(page.contains(&day1), "{day1}");
     assert!(page.contains(&day2), "{day2}");
-    assert_eq!(page.matches("class=\"bar-major\"").count(), 1);
-    assert_eq!(page.matches("class=\"bar-partial\"").count(), 1);
+    assert_eq!(bar_days(&page, "major"), 1);
+    assert_eq!(bar_days(&page, "partial"), 1);
+    assert_eq!(bar_days(&page, "ok"), 1, "today so far");
     assert_eq!(
-        page.matches("class=\"bar-none\"").count(),
+        bar_days(&page, "none"),
         87,
         "days before the component existed"
     );
+    // Neighbouring days that read the same share one tooltip naming them.
+    let first_none = start - 87 * 86_400_000;
+    let ymd = |ms: i64| {
+        let t = time::OffsetDateTime::from_unix_timestamp(ms / 1000).expect("time");
+        format!(
+            "{} {} {}",
+            t.day(),
+            &format!("{:?}", t.month())[..3],
+            t.year()
+        )
+    };
+    let tip = format!(
+        "<title>{} – {}: no data</title>",
+        ymd(first_none),
+        ymd(start - 86_400_000)
+    );
+    assert!(page.contains(&tip), "{tip}");
+}
+
+/// How many days the uptime bars of a page draw in a class: one
+/// `M… 0v30` stroke a day.
+fn bar_days(page: &str, class: &str) -> usize {
+    page.split(&format!("<path class=\"bar-{class}\" d=\""))
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap_or("").matches("v30").count())
+        .sum()
 }
 
 async fn history_feeds_are_valid_rss_and_atom(db: Db) {
