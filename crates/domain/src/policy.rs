@@ -33,6 +33,10 @@ pub enum Action<'a> {
     WorkSupportQueue,
     /// Post incidents and maintenance, edit components.
     ManageStatusPage,
+    /// Add, test and remove an organisation's status integrations (Slack,
+    /// Teams, Discord, webhooks): its admins, on every plan, since the
+    /// status page is for everyone.
+    ManageIntegrations { org_id: &'a str },
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -134,6 +138,17 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Forbidden(DenyReason::StaffOnly)
             }
         }
+        ManageIntegrations { org_id } => {
+            if actor.is_staff() {
+                Forbidden(DenyReason::CustomersOnly)
+            } else if !own_org(org_id) {
+                NotFound
+            } else if actor.role == Role::Admin {
+                Allow
+            } else {
+                Forbidden(DenyReason::AdminsOnly)
+            }
+        }
         ViewRequest { org_id } => {
             if actor.is_staff() {
                 Allow
@@ -212,6 +227,14 @@ mod tests {
             ("own_request", Action::ViewRequest { org_id: OWN }),
             ("other_request", Action::ViewRequest { org_id: OTHER }),
             ("status_admin", Action::ManageStatusPage),
+            (
+                "own_integrations",
+                Action::ManageIntegrations { org_id: OWN },
+            ),
+            (
+                "other_integrations",
+                Action::ManageIntegrations { org_id: OTHER },
+            ),
         ]
     }
 
@@ -247,6 +270,12 @@ mod tests {
             (Role::Admin, "direct_support") => Allow,
             (Role::Admin, "chat") if chat => Allow,
             (Role::Admin, "chat") => Forbidden(ChatNotEnabled),
+            (Role::Agent | Role::SupportAdmin, "own_integrations" | "other_integrations") => {
+                Forbidden(CustomersOnly)
+            }
+            (_, "other_integrations") => NotFound,
+            (Role::Admin, "own_integrations") => Allow,
+            (Role::Member, "own_integrations") => Forbidden(AdminsOnly),
             other => panic!("table has no row for {other:?}"),
         }
     }
@@ -269,7 +298,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 16);
+        assert_eq!(checked, 4 * 3 * 2 * 18);
     }
 
     #[test]

@@ -2,7 +2,11 @@
 //! grows, the workers that deliver them (SMTP, webhooks, Web Push).
 #![forbid(unsafe_code)]
 
+pub mod http;
 pub mod mail;
+pub mod push;
+pub mod webhook;
+pub mod worker;
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +17,9 @@ pub struct Email {
     pub subject: String,
     /// The plain-text body.
     pub text: String,
+    /// The same message as HTML, sent as `multipart/alternative` beside the text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
     /// Extra headers; only `List-Unsubscribe` and `List-Unsubscribe-Post`
     /// (RFC 8058) are sent.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -40,6 +47,7 @@ mod tests {
             subject: "Återställ ditt lösenord".into(),
             text: "Hej \"Ada\"\nlänk".into(),
             headers: vec![("List-Unsubscribe".into(), "<https://x.test/u>".into())],
+            html: Some("<p>Hej</p>".into()),
         };
         assert_eq!(Email::from_json(&e.to_json()).expect("parse"), e);
     }

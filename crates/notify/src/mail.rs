@@ -4,6 +4,8 @@
 //! of attempts, for staff to see. Each mail's Message-ID comes from the
 //! row's idempotency key, so a retry after a crash is recognisable.
 use crate::Email;
+use crate::worker::{Channel, Outcome, WorkerConfig};
+use lettre::message::MultiPart;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::time::Duration;
@@ -32,15 +34,11 @@ impl std::fmt::Debug for MailConfig {
     }
 }
 
-/// Backoff before attempt `n + 1`: 30 s doubling per attempt up to 6 h,
-/// with up to 20 % random jitter so retries of many messages spread out.
-pub fn backoff_ms(attempts: i64) -> i64 {
-    use rand::Rng;
-    let base = 30_000i64
-        .saturating_mul(1i64 << attempts.clamp(0, 20))
-        .min(6 * 3_600_000);
-    base + rand::rng().random_range(0..=base / 5)
-}
+pub use crate::worker::backoff_ms;
+
+/// Messages in flight to the relay at once, each on its own pooled
+/// connection: enough to keep a relay busy, few enough for small ones.
+const MAIL_CONNECTIONS: usize = 4;
 
 /// The Message-ID of a delivery: the same for every attempt of it.
 pub fn message_id(key: &str) -> String {
@@ -61,7 +59,7 @@ fn build(from: &str, m: &OutboxMessage) -> Result<Message, String> {
         };
         builder = builder.raw_header(HeaderValue::new(name, value.clone()));
     }
-    builder
+    let builder = builder
         .from(
             from.parse()
                 .map_err(|e| format!("bad sender {from}: {e}"))?,
@@ -71,86 +69,79 @@ fn build(from: &str, m: &OutboxMessage) -> Result<Message, String> {
             .parse()
             .map_err(|e| format!("bad recipient {}: {e}", email.to))?)
         .subject(email.subject)
-        .message_id(Some(message_id(&m.idempotency_key)))
-        .header(ContentType::TEXT_PLAIN)
-        .body(email.text)
-        .map_err(|e| format!("cannot build the message: {e}"))
+        .message_id(Some(message_id(&m.idempotency_key)));
+    match email.html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(email.text, html)),
+        None => builder.header(ContentType::TEXT_PLAIN).body(email.text),
+    }
+    .map_err(|e| format!("cannot build the message: {e}"))
+}
+
+struct Mail {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: String,
+}
+
+impl Channel for Mail {
+    fn name(&self) -> &'static str {
+        "email"
+    }
+
+    /// One relay for every message: when it is down, it is down for all.
+    fn target_key(&self, _m: &OutboxMessage) -> String {
+        "smtp".into()
+    }
+
+    async fn deliver(&self, m: &OutboxMessage) -> Outcome {
+        match build(&self.from, m) {
+            Ok(msg) => match self.transport.send(msg).await {
+                Ok(_) => Outcome::Delivered,
+                // The relay answered and refused this message (a bad
+                // mailbox): the relay itself is fine.
+                Err(e) if e.is_permanent() => Outcome::RetryMessage(e.to_string()),
+                Err(e) => Outcome::Retry(e.to_string()),
+            },
+            // A message that cannot be built will not build next time either.
+            Err(e) => Outcome::RetryMessage(e),
+        }
+    }
 }
 
 /// Delivers e-mail until `stop` turns true. `now` reads the clock.
 pub async fn run(
     store: Store,
     config: MailConfig,
-    now: impl Fn() -> i64 + Send,
-    mut stop: tokio::sync::watch::Receiver<bool>,
+    now: impl Fn() -> i64 + Send + Sync,
+    stop: tokio::sync::watch::Receiver<bool>,
 ) {
     let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url) {
-        Ok(b) => b.timeout(Some(Duration::from_secs(20))).build(),
+        Ok(b) => b
+            .timeout(Some(Duration::from_secs(20)))
+            .pool_config(
+                lettre::transport::smtp::PoolConfig::new().max_size(MAIL_CONNECTIONS as u32),
+            )
+            .build(),
         Err(e) => {
             tracing::error!(error = %e, "smtp_url is not usable; e-mail stays in the outbox");
             return;
         }
     };
-    loop {
-        let batch = match store
-            .claim_outbox("email", now(), config.lease_ms, 20)
-            .await
-        {
-            Ok(b) => b,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot claim e-mail from the outbox");
-                Vec::new()
-            }
-        };
-        let idle = batch.is_empty();
-        for m in batch {
-            let result = match build(&config.from, &m) {
-                Ok(msg) => transport
-                    .send(msg)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(e),
-            };
-            let outcome = match result {
-                Ok(()) => store.outbox_done(&m.id).await,
-                Err(e) => {
-                    let dead = m.attempts + 1 >= config.max_attempts;
-                    tracing::warn!(id = %m.id, attempts = m.attempts + 1, dead, error = %e, "e-mail delivery failed");
-                    store
-                        .outbox_failed(&m.id, &e, now() + backoff_ms(m.attempts), dead)
-                        .await
-                }
-            };
-            if let Err(e) = outcome {
-                tracing::warn!(error = %e, "cannot record an e-mail delivery");
-            }
-        }
-        if idle {
-            tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(500)) => {}
-                _ = stop.changed() => {}
-            }
-        }
-        if *stop.borrow() {
-            return;
-        }
-    }
+    let worker = WorkerConfig {
+        max_attempts: config.max_attempts,
+        lease_ms: config.lease_ms,
+        concurrency: MAIL_CONNECTIONS,
+        ..WorkerConfig::default()
+    };
+    let channel = Mail {
+        transport,
+        from: config.from,
+    };
+    crate::worker::run(store, channel, worker, now, stop).await;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        for n in 0..30 {
-            let b = backoff_ms(n);
-            let base = (30_000i64 << n.min(20)).min(6 * 3_600_000);
-            assert!(b >= base && b <= base + base / 5, "attempt {n}: {b}");
-        }
-        assert!(backoff_ms(0) < backoff_ms(3));
-    }
 
     #[test]
     fn message_ids_are_stable_per_delivery() {

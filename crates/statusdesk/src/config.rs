@@ -83,6 +83,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "Delivery attempts before a message is given up for staff to look at.",
     ),
     (
+        "webhooks_allow_private_targets",
+        "false",
+        "Let status integrations and push subscriptions reach loopback and private addresses (only for testing or closed networks).",
+    ),
+    (
         "outbox_lease_seconds",
         "120",
         "How long a worker holds a claimed batch; after a crash it is delivered again once this has passed.",
@@ -109,6 +114,7 @@ pub struct Settings {
     pub smtp_from: String,
     pub outbox_max_attempts: i64,
     pub outbox_lease_seconds: i64,
+    pub webhooks_allow_private_targets: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -131,6 +137,10 @@ impl std::fmt::Debug for Settings {
             .field("smtp_from", &self.smtp_from)
             .field("outbox_max_attempts", &self.outbox_max_attempts)
             .field("outbox_lease_seconds", &self.outbox_lease_seconds)
+            .field(
+                "webhooks_allow_private_targets",
+                &self.webhooks_allow_private_targets,
+            )
             .finish()
     }
 }
@@ -350,6 +360,12 @@ impl Settings {
                 )),
             },
         )?;
+        let webhooks_allow_private_targets = parse(
+            get("webhooks_allow_private_targets"),
+            "webhooks_allow_private_targets",
+            false,
+            parse_bool,
+        )?;
         Ok(Settings {
             listen,
             data_dir,
@@ -368,6 +384,7 @@ impl Settings {
             smtp_from,
             outbox_max_attempts,
             outbox_lease_seconds,
+            webhooks_allow_private_targets,
         })
     }
 
@@ -382,6 +399,7 @@ impl Settings {
             data_dir: self.data_dir.clone(),
             auto_close_ms: i64::from(self.auto_close_days) * 24 * 3600 * 1000,
             status_host: self.status_host.clone(),
+            allow_private_targets: self.webhooks_allow_private_targets,
             ..web::WebConfig::default()
         }
     }

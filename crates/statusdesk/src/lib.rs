@@ -77,6 +77,10 @@ pub async fn start(
     }
     let state = web::AppState::new(store.clone(), settings.web_config(demo), clock);
     let addr = listener.local_addr()?;
+    let vapid = state
+        .load_vapid()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot load the Web Push keys: {e}"))?;
     web::statuspage::rebuild(&state)
         .await
         .map_err(|e| anyhow::anyhow!("cannot build the status page: {e}"))?;
@@ -84,6 +88,29 @@ pub async fn start(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(web::subscriptions::run_fanout(
         state.clone(),
+        stop_rx.clone(),
+    ));
+    let workers = notify::worker::WorkerConfig {
+        max_attempts: settings.outbox_max_attempts,
+        lease_ms: settings.outbox_lease_seconds * 1000,
+        ..notify::worker::WorkerConfig::default()
+    };
+    let clock = state.clock.clone();
+    tokio::spawn(notify::webhook::run(
+        store.clone(),
+        workers.clone(),
+        settings.webhooks_allow_private_targets,
+        move || clock.now_ms(),
+        stop_rx.clone(),
+    ));
+    let clock = state.clock.clone();
+    tokio::spawn(notify::push::run(
+        store.clone(),
+        workers,
+        vapid,
+        vapid_contact(&settings.smtp_from),
+        settings.webhooks_allow_private_targets,
+        move || clock.now_ms(),
         stop_rx.clone(),
     ));
     match &settings.smtp_url {
@@ -122,6 +149,16 @@ pub async fn start(
     web::serve(listener, state, shutdown).await?;
     store.close().await;
     Ok(())
+}
+
+/// The VAPID `sub` claim (RFC 8292): how a push service reaches the
+/// operator, from the e-mail sender's address.
+fn vapid_contact(smtp_from: &str) -> String {
+    let address = match (smtp_from.rfind('<'), smtp_from.rfind('>')) {
+        (Some(a), Some(b)) if a < b => &smtp_from[a + 1..b],
+        _ => smtp_from.trim(),
+    };
+    format!("mailto:{address}")
 }
 
 /// Periodic work: starting and completing scheduled maintenance, closing

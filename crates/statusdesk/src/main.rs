@@ -49,6 +49,15 @@ struct Global {
     /// Log filter, e.g. info or debug.
     #[arg(long, global = true, value_name = "FILTER")]
     log_level: Option<String>,
+    /// SMTP relay: smtp://host:25, smtp://host:587?tls=required or smtps://user:password@host.
+    #[arg(long, global = true, value_name = "URL")]
+    smtp_url: Option<String>,
+    /// Sender of e-mail, e.g. "Status <status@example.com>".
+    #[arg(long, global = true, value_name = "ADDRESS")]
+    smtp_from: Option<String>,
+    /// Let integrations and push subscriptions post to loopback and private addresses.
+    #[arg(long, global = true, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    webhooks_allow_private_targets: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -174,6 +183,12 @@ fn settings(global: &Global) -> Result<Settings> {
         ("base_url", &global.base_url),
         ("log_format", &global.log_format),
         ("log_level", &global.log_level),
+        ("smtp_url", &global.smtp_url),
+        ("smtp_from", &global.smtp_from),
+        (
+            "webhooks_allow_private_targets",
+            &global.webhooks_allow_private_targets,
+        ),
     ] {
         if let Some(v) = value {
             o.values.insert(key, v.clone());

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod components;
+mod integrations;
 mod outbox;
 mod requests;
 mod status;
@@ -15,6 +16,7 @@ mod subscribers;
 
 pub use accounts::*;
 pub use components::*;
+pub use integrations::*;
 pub use outbox::*;
 pub use requests::*;
 pub use status::*;
@@ -247,6 +249,25 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    /// The stored value of `key`, storing `value` first if there is none:
+    /// when instances race, every one of them gets the first value stored.
+    pub async fn setting_or_insert(&self, key: &str, value: &str) -> Result<String> {
+        {
+            let _w = self.write_guard().await;
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(self
+            .setting(key)
+            .await?
+            .unwrap_or_else(|| value.to_string()))
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {

@@ -72,6 +72,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::status_routes::link_request))
         .routes(routes!(crate::status_routes::reply_linked))
         .routes(routes!(crate::subscriptions::api_subscribe))
+        .routes(routes!(
+            crate::integrations::api_create,
+            crate::integrations::api_list
+        ))
+        .routes(routes!(crate::integrations::api_delete))
+        .routes(routes!(crate::integrations::api_test))
+        .routes(routes!(crate::push::api_key))
+        .routes(routes!(
+            crate::push::api_subscribe,
+            crate::push::api_unsubscribe
+        ))
 }
 
 /// Every error of the API.

@@ -10,10 +10,13 @@ pub mod error;
 mod extract;
 mod feeds;
 pub mod i18n;
+pub mod integrations;
+mod mail_html;
 mod markdown;
 pub mod metrics;
 mod page;
 mod pages;
+mod push;
 pub mod requests;
 mod staff_outbox;
 mod staff_status;
@@ -52,6 +55,8 @@ pub fn router(state: AppState) -> Router {
         .merge(staff_status::router())
         .merge(staff_outbox::router())
         .merge(subscriptions::router())
+        .merge(integrations::router())
+        .merge(push::router())
         .merge(api)
         .route(
             "/api/v1/openapi.json",

@@ -329,10 +329,13 @@ async fn forgot(ctx: Ctx, FormBody(form): FormBody<ForgotForm>) -> AppResult<Res
             .store
             .create_password_reset(&principal.user.id, now, 3_600_000, |raw| {
                 let link = format!("{base}/password/reset?token={raw}");
+                let subject = tr.t("mail-reset-subject");
+                let text = tr.ta("mail-reset-body", &[("name", &name), ("link", &link)]);
                 let mail = notify::Email {
                     to: to.clone(),
-                    subject: tr.t("mail-reset-subject"),
-                    text: tr.ta("mail-reset-body", &[("name", &name), ("link", &link)]),
+                    html: crate::mail_html::render(tr.0, &subject, &text, None),
+                    subject,
+                    text,
                     headers: Vec::new(),
                 };
                 NewOutboxMessage {

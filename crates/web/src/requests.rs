@@ -389,6 +389,7 @@ async fn mails(
                 target: email.clone(),
                 payload: notify::Email {
                     to: email,
+                    html: crate::mail_html::render(tr.0, &subject, &text, None),
                     subject,
                     text,
                     headers: Vec::new(),

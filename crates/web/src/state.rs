@@ -27,6 +27,9 @@ pub struct WebConfig {
     pub auto_close_ms: i64,
     /// A host name on which `/` shows the status page (its own domain).
     pub status_host: Option<String>,
+    /// Integrations and push subscriptions may reach loopback and private
+    /// addresses (`webhooks_allow_private_targets`).
+    pub allow_private_targets: bool,
 }
 
 impl Default for WebConfig {
@@ -44,6 +47,7 @@ impl Default for WebConfig {
             data_dir: std::path::PathBuf::from("./statusdesk-data"),
             auto_close_ms: 7 * 24 * 3600 * 1000,
             status_host: None,
+            allow_private_targets: false,
         }
     }
 }
@@ -61,6 +65,8 @@ pub struct Inner {
     pub status: crate::statuspage::StatusHub,
     chat_percent: AtomicU8,
     chat_percent_read_at: AtomicI64,
+    /// The server's Web Push (VAPID) key pair, once loaded at start-up.
+    pub vapid: std::sync::OnceLock<notify::push::Vapid>,
 }
 
 impl std::ops::Deref for AppState {
@@ -80,7 +86,22 @@ impl AppState {
             status: crate::statuspage::StatusHub::default(),
             chat_percent: AtomicU8::new(0),
             chat_percent_read_at: AtomicI64::new(i64::MIN),
+            vapid: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Loads (or on first start generates and stores) the VAPID key pair.
+    pub async fn load_vapid(&self) -> Result<notify::push::Vapid, String> {
+        if let Some(v) = self.vapid.get() {
+            return Ok(v.clone());
+        }
+        let v = notify::push::Vapid::load_or_create(&self.store).await?;
+        Ok(self.vapid.get_or_init(|| v).clone())
+    }
+
+    /// The public VAPID key for browsers, or "" before it is loaded.
+    pub fn vapid_public_key(&self) -> &str {
+        self.vapid.get().map_or("", |v| v.public_key.as_str())
     }
 
     /// The global chat rollout percentage, re-read from the database at most

@@ -207,6 +207,8 @@ struct Data {
     open: Vec<Incident>,
     updates: HashMap<String, Vec<IncidentUpdate>>,
     affected: HashMap<String, Vec<IncidentComponent>>,
+    /// The Web Push public key, for the page's "notify me" button.
+    vapid_key: String,
 }
 
 pub const UPTIME_DAYS: i64 = 90;
@@ -260,6 +262,7 @@ impl Data {
             open,
             updates,
             affected,
+            vapid_key: state.vapid_public_key().to_string(),
         })
     }
 
@@ -570,6 +573,7 @@ impl Data {
             maintenance,
             months,
             script: crate::assets::status_js_path(),
+            vapid_key: self.vapid_key.clone(),
         })?;
         Ok(html.0)
     }
@@ -789,6 +793,7 @@ struct StatusPageView {
     maintenance: Vec<IncidentView>,
     months: Vec<MonthView>,
     script: &'static str,
+    vapid_key: String,
 }
 
 /// Serves a snapshot document with the encoding the client accepts, and

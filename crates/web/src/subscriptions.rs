@@ -5,6 +5,7 @@ use crate::ctx::{ClientAddr, Ctx};
 use crate::error::{AppError, AppResult};
 use crate::extract::{FormBody, JsonBody};
 use crate::i18n::Tr;
+use crate::integrations::{Notice, format_body};
 use crate::page::{MessagePage, Page, render};
 use crate::state::AppState;
 use askama::Template;
@@ -97,11 +98,16 @@ async fn subscribe(
             NewOutboxMessage {
                 channel: "email".into(),
                 target: to.clone(),
-                payload: notify::Email {
-                    to: to.clone(),
-                    subject: tr.t("sub-confirm-subject"),
-                    text: tr.ta("sub-confirm-body", &[("link", &link)]),
-                    headers: Vec::new(),
+                payload: {
+                    let subject = tr.t("sub-confirm-subject");
+                    let text = tr.ta("sub-confirm-body", &[("link", &link)]);
+                    notify::Email {
+                        to: to.clone(),
+                        html: crate::mail_html::render(lang, &subject, &text, None),
+                        subject,
+                        text,
+                        headers: Vec::new(),
+                    }
                 }
                 .to_json(),
                 idempotency_key: format!("subscribe:{id}:{}", store::hash_secret(raw)),
@@ -333,15 +339,13 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
         return Ok(0);
     };
     let ids = vec![incident.id.clone()];
-    let Some(update) = state
-        .store
-        .incident_updates(&ids)
-        .await?
-        .into_iter()
-        .find(|u| u.id == update_id)
-    else {
+    // Newest first.
+    let updates = state.store.incident_updates(&ids).await?;
+    let Some(position) = updates.iter().position(|u| u.id == update_id) else {
         return Ok(0);
     };
+    let update = updates[position].clone();
+    let previous = updates.get(position + 1);
     let all = state.store.components().await?;
     let affected: Vec<String> = state
         .store
@@ -374,8 +378,8 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
             let tr = Tr(Language::parse(&s.language).unwrap_or(state.config.default_language));
             let status = tr.t(&format!("{prefix}-{}", update.status));
             let unsubscribe = unsubscribe_link(state, &s.id).await?;
-            let text = format!(
-                "{}\n\n{}\n{}",
+            let main = format!(
+                "{}\n\n{}",
                 tr.ta(
                     "notify-body",
                     &[
@@ -386,18 +390,29 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
                     ]
                 ),
                 tr.ta("notify-follow", &[("link", &link)]),
+            );
+            let text = format!(
+                "{main}\n{}",
                 tr.ta("notify-unsubscribe", &[("link", &unsubscribe)])
+            );
+            let subject = tr.ta(
+                "notify-subject",
+                &[("name", &incident.name), ("status", &status)],
+            );
+            let html = crate::mail_html::render(
+                tr.0,
+                &subject,
+                &main,
+                Some((tr.t("unsubscribe-title"), unsubscribe.clone())),
             );
             messages.push(NewOutboxMessage {
                 channel: "email".into(),
                 target: s.email.clone(),
                 payload: notify::Email {
                     to: s.email.clone(),
-                    subject: tr.ta(
-                        "notify-subject",
-                        &[("name", &incident.name), ("status", &status)],
-                    ),
+                    subject,
                     text,
+                    html,
                     headers: vec![
                         ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
                         (
@@ -410,6 +425,131 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
                 idempotency_key: format!("update:{update_id}:{}", s.id),
             });
         }
+        queued += messages.len();
+        state.store.enqueue(&messages, now).await?;
+    }
+    // Integrations and browsers hear of a problem when it is posted, when
+    // its status changes and when it is resolved; not of every added word.
+    if previous.is_none_or(|p| p.status != update.status) {
+        let event = match (previous, update.status.as_str()) {
+            (None, _) => "created",
+            (_, "resolved" | "completed") => "resolved",
+            _ => "updated",
+        };
+        let statuses = state.store.incident_components(&ids).await?;
+        let notice = |tr: Tr| Notice {
+            event: format!("{prefix}.{event}"),
+            incident_id: incident.id.clone(),
+            kind: incident.kind.clone(),
+            name: incident.name.clone(),
+            status: update.status.clone(),
+            status_text: tr.t(&format!("{prefix}-{}", update.status)),
+            impact: incident.impact.clone(),
+            update_id: update.id.clone(),
+            body: update.body.clone(),
+            components: statuses
+                .iter()
+                .map(|a| {
+                    let name = all
+                        .iter()
+                        .find(|c| c.id == a.component_id)
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default();
+                    (a.component_id.clone(), name, a.status.clone())
+                })
+                .collect(),
+            link: link.clone(),
+            at: update.created_at,
+        };
+        queued += fan_out_integrations(state, &affected, update_id, &notice, now).await?;
+        queued += fan_out_push(state, &affected, update_id, &notice, now).await?;
+    }
+    Ok(queued)
+}
+
+async fn fan_out_integrations(
+    state: &AppState,
+    affected: &[String],
+    update_id: &str,
+    notice: &(dyn Fn(Tr) -> Notice + Sync),
+    now: i64,
+) -> AppResult<usize> {
+    let tr = Tr(state.config.default_language);
+    let n = notice(tr);
+    let mut after = String::new();
+    let mut queued = 0;
+    loop {
+        let list = state.store.integrations_for(affected, &after, 500).await?;
+        let Some(last) = list.last() else {
+            break;
+        };
+        after = last.id.clone();
+        let messages: Vec<NewOutboxMessage> = list
+            .iter()
+            .map(|i| NewOutboxMessage {
+                channel: "webhook".into(),
+                target: i.url.clone(),
+                payload: notify::webhook::WebhookPayload {
+                    integration_id: i.id.clone(),
+                    body: format_body(&i.kind, &n, tr).to_string(),
+                }
+                .to_json(),
+                idempotency_key: format!("update:{update_id}:webhook:{}", i.id),
+            })
+            .collect();
+        queued += messages.len();
+        state.store.enqueue(&messages, now).await?;
+    }
+    Ok(queued)
+}
+
+async fn fan_out_push(
+    state: &AppState,
+    affected: &[String],
+    update_id: &str,
+    notice: &(dyn Fn(Tr) -> Notice + Sync),
+    now: i64,
+) -> AppResult<usize> {
+    let mut after = String::new();
+    let mut queued = 0;
+    loop {
+        let list = state
+            .store
+            .push_subscriptions_for(affected, &after, 1000)
+            .await?;
+        let Some(last) = list.last() else {
+            break;
+        };
+        after = last.id.clone();
+        let messages: Vec<NewOutboxMessage> = list
+            .iter()
+            .map(|s| {
+                let n = notice(Tr(
+                    Language::parse(&s.language).unwrap_or(state.config.default_language)
+                ));
+                let body: String = format!("{}: {}", n.status_text, n.body)
+                    .chars()
+                    .take(400)
+                    .collect();
+                NewOutboxMessage {
+                    channel: "push".into(),
+                    target: s.endpoint.clone(),
+                    payload: notify::push::PushPayload {
+                        subscription_id: s.id.clone(),
+                        body: serde_json::json!({
+                            "title": n.name,
+                            "body": body,
+                            "url": n.link,
+                            "tag": n.incident_id,
+                            "event": n.event,
+                        })
+                        .to_string(),
+                    }
+                    .to_json(),
+                    idempotency_key: format!("update:{update_id}:push:{}", s.id),
+                }
+            })
+            .collect();
         queued += messages.len();
         state.store.enqueue(&messages, now).await?;
     }

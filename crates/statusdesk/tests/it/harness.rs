@@ -466,3 +466,31 @@ impl Fetch for reqwest::RequestBuilder {
         self.send().await.expect("send").json().await.expect("json")
     }
 }
+
+/// POSTs JSON with a bearer token.
+pub async fn post_json(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("post")
+}
+
+/// The id of the component named `name`.
+pub async fn component_id(app: &TestApp, name: &str) -> String {
+    app.store
+        .components()
+        .await
+        .expect("components")
+        .into_iter()
+        .find(|c| c.name == name)
+        .map(|c| c.id)
+        .expect("component")
+}

@@ -100,7 +100,10 @@ impl SmtpServer {
             to: Vec::new(),
             data: Vec::new(),
         });
-        server.with_name("smtp.test").with_tcp_listener(listener);
+        server
+            .with_name("smtp.test")
+            .with_num_threads(16)
+            .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
         });
@@ -453,6 +456,27 @@ async fn subscribers_confirm_then_get_updates_and_can_leave(db: Db) {
         update
             .data
             .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+    );
+    // Plain text and HTML, as alternatives of one message.
+    assert!(
+        update.data.contains("multipart/alternative"),
+        "{}",
+        update.data
+    );
+    assert!(update.data.contains("Content-Type: text/plain"));
+    assert!(update.data.contains("Content-Type: text/html"));
+    let html = &update.data[update.data.find("Content-Type: text/html").unwrap_or(0)..];
+    assert!(html.contains("<h1"), "the HTML part has a heading");
+    assert!(
+        html.contains(&format!("<a href=\"{}/status/incidents/", app.base)),
+        "the HTML part links the incident"
+    );
+    assert!(
+        html.contains(&format!(
+            "<a href=\"{}/subscriptions/unsubscribe?s=",
+            app.base
+        )),
+        "the HTML part can unsubscribe"
     );
     let unsubscribe = link_after(
         &update.data,

@@ -2,6 +2,7 @@
 //! own database and talks HTTP to it. Tests marked with `on_both!` run on
 //! SQLite and on PostgreSQL.
 mod harness;
+mod integrations;
 mod mail;
 
 mod accounts;

@@ -1,20 +1,10 @@
 //! The status page: components, incidents, maintenance, the public page,
 //! the Statuspage-compatible documents, caching and live updates.
 use crate::harness::Fetch;
-use crate::harness::{Db, Options, TestApp, client};
+use crate::harness::{Db, Options, TestApp, client, component_id, post_json};
 use crate::on_both;
 use serde_json::{Value, json};
 use std::io::Read;
-
-async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("post")
-}
 
 async fn v2(app: &TestApp, doc: &str) -> Value {
     let r = client()
@@ -30,17 +20,6 @@ async fn v2(app: &TestApp, doc: &str) -> Value {
         Some("*")
     );
     r.json().await.expect("json")
-}
-
-async fn component_id(app: &TestApp, name: &str) -> String {
-    app.store
-        .components()
-        .await
-        .expect("components")
-        .into_iter()
-        .find(|c| c.name == name)
-        .map(|c| c.id)
-        .expect("component")
 }
 
 fn is_time(v: &Value) -> bool {

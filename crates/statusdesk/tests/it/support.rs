@@ -1,19 +1,9 @@
 //! The support inbox, requests and the agents' queue, over the API and the
 //! pages.
 use crate::harness::Fetch;
-use crate::harness::{Db, Options, TestApp, client, csrf_in};
+use crate::harness::{Db, Options, TestApp, client, csrf_in, post_json};
 use crate::on_both;
 use serde_json::{Value, json};
-
-async fn post_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("post")
-}
 
 async fn patch_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
     app.client

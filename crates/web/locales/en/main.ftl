@@ -434,3 +434,34 @@ field-attempts = Attempts
 field-error = Last error
 retry = Send again
 done-retrying = The message will be sent again.
+
+## Status integrations
+integrations-title = Status integrations
+integrations-lead = Post status updates into your team's Slack, Microsoft Teams or Discord channel, or to your own system, when a problem is posted, changes status and is resolved.
+integrations-list = Your integrations
+integrations-none = No integrations yet. Add one below.
+integration-add = Add integration
+integration-kind = Kind
+integration-kind-slack = Slack
+integration-kind-teams = Microsoft Teams
+integration-kind-discord = Discord
+integration-kind-webhook = Webhook (JSON)
+integration-url = Webhook URL
+integration-url-help = The incoming-webhook address the channel gave you. For Webhook (JSON), every post is signed; the secret is shown once.
+integration-features = Features
+integration-features-help = Choose none to hear about every feature.
+integration-all-features = All features
+integration-signed = Signed
+integration-send-test = Send test
+integration-remove = Remove
+integration-test-sent = The test message was delivered.
+integration-test-failed = The test message was not delivered: { $error }
+integration-secret-once = Signing secret (shown only now):
+integration-secret-help = Verify the X-Statusdesk-Signature header: v1= and the hex HMAC-SHA256 of the X-Statusdesk-Timestamp value, a dot, and the body. Reject timestamps older than five minutes.
+integration-test-title = Test from the status page
+integration-test-status = Test
+integration-test-body = This integration works: incidents will be posted here.
+admin-integrations-link = Status integrations
+push-enable = Notify me in this browser
+push-disable = Stop browser notifications
+push-denied = Notifications are blocked in this browser.

@@ -434,3 +434,34 @@ field-attempts = Försök
 field-error = Senaste fel
 retry = Skicka igen
 done-retrying = Meddelandet skickas igen.
+
+## Status integrations
+integrations-title = Statusintegrationer
+integrations-lead = Skicka statusuppdateringar till ditt teams kanal i Slack, Microsoft Teams eller Discord, eller till ert eget system, när ett problem läggs upp, byter status och är löst.
+integrations-list = Era integrationer
+integrations-none = Inga integrationer ännu. Lägg till en nedan.
+integration-add = Lägg till integration
+integration-kind = Typ
+integration-kind-slack = Slack
+integration-kind-teams = Microsoft Teams
+integration-kind-discord = Discord
+integration-kind-webhook = Webhook (JSON)
+integration-url = Webhook-adress
+integration-url-help = Adressen för inkommande webhooks som kanalen gav er. För Webhook (JSON) signeras varje anrop; hemligheten visas en gång.
+integration-features = Funktioner
+integration-features-help = Välj ingen för att få höra om alla funktioner.
+integration-all-features = Alla funktioner
+integration-signed = Signerad
+integration-send-test = Skicka test
+integration-remove = Ta bort
+integration-test-sent = Testmeddelandet levererades.
+integration-test-failed = Testmeddelandet levererades inte: { $error }
+integration-secret-once = Signeringshemlighet (visas bara nu):
+integration-secret-help = Kontrollera rubriken X-Statusdesk-Signature: v1= och hex-HMAC-SHA256 av värdet i X-Statusdesk-Timestamp, en punkt och innehållet. Avvisa tidsstämplar äldre än fem minuter.
+integration-test-title = Test från statussidan
+integration-test-status = Test
+integration-test-body = Integrationen fungerar: incidenter kommer att läggas upp här.
+admin-integrations-link = Statusintegrationer
+push-enable = Avisera mig i den här webbläsaren
+push-disable = Sluta med aviseringar i webbläsaren
+push-denied = Aviseringar är blockerade i den här webbläsaren.

@@ -1,0 +1,240 @@
+//! Outgoing HTTP for integrations and Web Push: a client that refuses
+//! loopback, private and other non-public addresses (unless the operator
+//! allows them), checked when a target is added and again on every
+//! connection, so a name that later resolves inward is refused too; and the
+//! signature of generic webhooks.
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The header with the Unix time (seconds) a webhook was signed at.
+pub const TIMESTAMP_HEADER: &str = "X-Statusdesk-Timestamp";
+/// The header with `v1=` and the hex HMAC-SHA256 of `"{timestamp}.{body}"`.
+pub const SIGNATURE_HEADER: &str = "X-Statusdesk-Signature";
+/// The header with the delivery's idempotency key: the same on every retry.
+pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
+/// How old a signed webhook may be before receivers should reject it.
+pub const REPLAY_WINDOW_SECS: i64 = 300;
+
+/// Whether an address is on the public internet: not loopback, private,
+/// link-local, shared (CGNAT), multicast, documentation or unspecified.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public_v4(v4);
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
+                || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (first == 0x2001 && v6.segments()[1] == 0x0db8) // documentation
+                || v6 == Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0))
+        }
+    }
+}
+
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, _, _] = ip.octets();
+    !(ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || ip.is_unspecified()
+        || ip.is_documentation()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)) // shared address space
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking
+        || a >= 240)
+}
+
+/// Why a target URL is refused, in words for the person who gave it.
+pub fn check_url_shape(url: &str) -> Result<reqwest::Url, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|_| format!("'{url}' is not a URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("the URL must start with https:// (or http://)".into());
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err("the URL has no host".into());
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("put credentials in the secret, not in the URL".into());
+    }
+    Ok(parsed)
+}
+
+/// Checks a target before it is stored: its shape, and that every address
+/// its host resolves to is public (unless `allow_private`).
+pub async fn check_target(url: &str, allow_private: bool) -> Result<(), String> {
+    let parsed = check_url_shape(url)?;
+    if allow_private {
+        return Ok(());
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| format!("the host '{host}' cannot be resolved"))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(format!("the host '{host}' cannot be resolved"));
+    }
+    if addrs.iter().any(|a| !is_public(a.ip())) {
+        return Err(format!(
+            "'{host}' is a loopback or private address; the operator has not allowed those"
+        ));
+    }
+    Ok(())
+}
+
+/// Resolves names for the delivery client and refuses non-public answers.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let addrs: Vec<std::net::SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
+                let e: Box<dyn std::error::Error + Send + Sync> =
+                    format!("{host} resolves to a non-public address; refused").into();
+                return Err(e);
+            }
+            let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
+            Ok(it)
+        })
+    }
+}
+
+/// The client deliveries go out with: no redirects (a redirect could lead
+/// inward), short timeouts, and the address check on every connection.
+pub fn client(allow_private: bool) -> reqwest::Client {
+    let mut b = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15))
+        .user_agent(concat!("statusdesk/", env!("CARGO_PKG_VERSION")));
+    if !allow_private {
+        b = b.dns_resolver(Arc::new(PublicOnly));
+    }
+    b.build().unwrap_or_else(|_| reqwest::Client::new())
+}
+
+/// The delivery-time check for URLs whose host is an address literal,
+/// which never reach the resolver.
+pub fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
+    if allow_private {
+        return Ok(());
+    }
+    let ip = match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip),
+        _ => return Ok(()),
+    };
+    if is_public(ip) {
+        Ok(())
+    } else {
+        Err(format!("{ip} is not a public address; refused"))
+    }
+}
+
+/// The `X-Statusdesk-Signature` value for a body sent at `timestamp`.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
+    use hmac::Mac;
+    let mut mac = match hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// What a receiver does: recompute the signature, compare in constant time,
+/// and reject timestamps outside the replay window.
+pub fn verify(
+    secret: &str,
+    timestamp: &str,
+    signature_header: &str,
+    body: &[u8],
+    now_secs: i64,
+) -> Result<(), &'static str> {
+    let ts: i64 = timestamp.parse().map_err(|_| "bad timestamp")?;
+    if (now_secs - ts).abs() > REPLAY_WINDOW_SECS {
+        return Err("timestamp outside the replay window");
+    }
+    let want = signature(secret, ts, body);
+    let same = want.len() == signature_header.len()
+        && want
+            .bytes()
+            .zip(signature_header.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same { Ok(()) } else { Err("bad signature") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_pass() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "255.255.255.255",
+            "224.0.0.1",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+        ] {
+            let ip: IpAddr = private.parse().expect("ip");
+            assert!(!is_public(ip), "{private} passed");
+        }
+        for public in ["1.1.1.1", "93.184.216.34", "2606:4700::1111"] {
+            let ip: IpAddr = public.parse().expect("ip");
+            assert!(is_public(ip), "{public} refused");
+        }
+    }
+
+    #[test]
+    fn signatures_verify_and_expire() {
+        let body = br#"{"event":"incident.created"}"#;
+        let sig = signature("s3cret", 1_000_000, body);
+        assert!(sig.starts_with("v1=") && sig.len() == 3 + 64);
+        assert_eq!(verify("s3cret", "1000000", &sig, body, 1_000_100), Ok(()));
+        assert!(verify("other", "1000000", &sig, body, 1_000_100).is_err());
+        assert!(verify("s3cret", "1000000", &sig, b"{}", 1_000_100).is_err());
+        assert!(verify("s3cret", "1000001", &sig, body, 1_000_100).is_err());
+        assert_eq!(
+            verify("s3cret", "1000000", &sig, body, 1_000_301),
+            Err("timestamp outside the replay window")
+        );
+    }
+
+    #[test]
+    fn url_shapes() {
+        assert!(check_url_shape("https://hooks.slack.com/services/T/B/x").is_ok());
+        assert!(check_url_shape("ftp://example.com/").is_err());
+        assert!(check_url_shape("https://user:pw@example.com/").is_err());
+        assert!(check_url_shape("not a url").is_err());
+        let literal = reqwest::Url::parse("http://127.0.0.1:9/x").expect("url");
+        assert!(check_literal(&literal, false).is_err());
+        assert!(check_literal(&literal, true).is_ok());
+    }
+}

@@ -1,0 +1,178 @@
+//! Web Push from the status page: the service worker, the public key, and
+//! the public API browsers subscribe and unsubscribe with. Delivery is
+//! `notify::push`, fed by the same fan-out as e-mail.
+use crate::ctx::ClientAddr;
+use crate::error::{AppError, AppResult};
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use domain::Language;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/sw.js", get(service_worker))
+}
+
+/// Shows the notifications the server pushes, and opens the incident when
+/// one is clicked.
+const SERVICE_WORKER: &str = r#""use strict";
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { title: event.data ? event.data.text() : "" }; }
+  event.waitUntil(self.registration.showNotification(data.title || "Status", {
+    body: data.body || "",
+    tag: data.tag || undefined,
+    data: { url: data.url || "/status" }
+  }));
+});
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = (event.notification.data && event.notification.data.url) || "/status";
+  event.waitUntil(self.clients.openWindow(url));
+});
+"#;
+
+async fn service_worker() -> Response {
+    let mut r = SERVICE_WORKER.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/javascript; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert("service-worker-allowed", HeaderValue::from_static("/"));
+    r
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PushKeys {
+    /// The browser's P-256 public key, base64url.
+    pub p256dh: String,
+    /// The browser's 16-byte authentication secret, base64url.
+    pub auth: String,
+}
+
+/// What `PushSubscription.toJSON()` gives in a browser, plus choices.
+#[derive(Deserialize, ToSchema)]
+pub struct NewPushSubscription {
+    pub endpoint: String,
+    pub keys: PushKeys,
+    /// Component ids; absent or empty for every feature.
+    pub components: Option<Vec<String>>,
+    /// `sv` or `en` for the notifications.
+    pub language: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PushSubscribed {
+    pub id: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PushEndpoint {
+    pub endpoint: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VapidKey {
+    /// The `applicationServerKey` for `pushManager.subscribe`.
+    pub public_key: String,
+}
+
+/// The server's VAPID public key (public).
+#[utoipa::path(get, path = "/api/v1/push/key", tag = "status",
+    responses((status = 200, body = VapidKey)))]
+pub async fn api_key(State(state): State<AppState>) -> AppResult<Json<VapidKey>> {
+    let v = state
+        .load_vapid()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(Json(VapidKey {
+        public_key: v.public_key,
+    }))
+}
+
+/// Subscribe a browser to Web Push notifications (public, rate-limited).
+#[utoipa::path(post, path = "/api/v1/push-subscriptions", tag = "status",
+    request_body = NewPushSubscription,
+    responses((status = 201, body = PushSubscribed), (status = 422, body = crate::api::ErrorBody), (status = 429, body = crate::api::ErrorBody)))]
+pub async fn api_subscribe(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: axum::http::HeaderMap,
+    JsonBody(req): JsonBody<NewPushSubscription>,
+) -> AppResult<(StatusCode, Json<PushSubscribed>)> {
+    let now = state.clock.now_ms();
+    let tries = state
+        .store
+        .record_failure(&format!("push:{client}"), now, 3_600_000)
+        .await?;
+    if tries > 30 {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 3600,
+        });
+    }
+    let lang = match req.language.as_deref() {
+        Some(l) => Language::parse(l)?,
+        None => crate::ctx::negotiate_language(&state, &headers, None),
+    };
+    let endpoint = req.endpoint.trim();
+    if endpoint.len() > 2000 {
+        return Err(AppError::bad(
+            "endpoint",
+            "endpoint: at most 2000 characters",
+        ));
+    }
+    notify::http::check_target(endpoint, state.config.allow_private_targets)
+        .await
+        .map_err(|why| AppError::bad("endpoint", format!("endpoint: {why}")))?;
+    notify::push::parse_keys(&req.keys.p256dh, &req.keys.auth)
+        .map_err(|why| AppError::bad("keys", why))?;
+    let components = req.components.unwrap_or_default();
+    let known = state.store.component_refs().await?;
+    if let Some(c) = components
+        .iter()
+        .find(|c| !known.iter().any(|k| &k.id == *c))
+    {
+        return Err(AppError::bad(
+            "components",
+            format!("components: no listed feature has the id '{c}'"),
+        ));
+    }
+    let id = state
+        .store
+        .add_push_subscription(
+            endpoint,
+            &req.keys.p256dh,
+            &req.keys.auth,
+            &components,
+            lang.as_str(),
+            now,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(PushSubscribed { id })))
+}
+
+/// Unsubscribe a browser (public: the endpoint is the browser's secret).
+#[utoipa::path(delete, path = "/api/v1/push-subscriptions", tag = "status",
+    request_body = PushEndpoint,
+    responses((status = 204), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn api_unsubscribe(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<PushEndpoint>,
+) -> AppResult<StatusCode> {
+    if state
+        .store
+        .remove_push_endpoint(req.endpoint.trim())
+        .await?
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
