@@ -21,6 +21,10 @@ pub struct MailConfig {
     pub max_attempts: i64,
     /// How long a claimed batch is held before others may take it.
     pub lease_ms: i64,
+    /// Messages in flight to the relay at once, each on its own pooled
+    /// connection. (Each connection waits for the relay's delayed ACK after
+    /// every message, so one connection carries only about 20 a second.)
+    pub connections: usize,
 }
 
 impl std::fmt::Debug for MailConfig {
@@ -30,15 +34,12 @@ impl std::fmt::Debug for MailConfig {
             .field("from", &self.from)
             .field("max_attempts", &self.max_attempts)
             .field("lease_ms", &self.lease_ms)
+            .field("connections", &self.connections)
             .finish()
     }
 }
 
 pub use crate::worker::backoff_ms;
-
-/// Messages in flight to the relay at once, each on its own pooled
-/// connection: enough to keep a relay busy, few enough for small ones.
-const MAIL_CONNECTIONS: usize = 4;
 
 /// The Message-ID of a delivery: the same for every attempt of it.
 pub fn message_id(key: &str) -> String {
@@ -118,7 +119,8 @@ pub async fn run(
         Ok(b) => b
             .timeout(Some(Duration::from_secs(20)))
             .pool_config(
-                lettre::transport::smtp::PoolConfig::new().max_size(MAIL_CONNECTIONS as u32),
+                lettre::transport::smtp::PoolConfig::new()
+                    .max_size(u32::try_from(config.connections.max(1)).unwrap_or(32)),
             )
             .build(),
         Err(e) => {
@@ -129,7 +131,7 @@ pub async fn run(
     let worker = WorkerConfig {
         max_attempts: config.max_attempts,
         lease_ms: config.lease_ms,
-        concurrency: MAIL_CONNECTIONS,
+        concurrency: config.connections.max(1),
         ..WorkerConfig::default()
     };
     let channel = Mail {

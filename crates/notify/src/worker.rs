@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
-use store::{OutboxMessage, Store};
+use store::{OutboxMessage, Settle, Store};
 
 /// What one delivery attempt came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,49 +141,47 @@ pub async fn run<C: Channel>(
             }
         };
         let idle = batch.is_empty();
-        futures_util::stream::iter(batch)
-            .for_each_concurrent(config.concurrency.max(1), |m| {
-                let (store, channel, breaker, config, now) =
-                    (&store, &channel, &breaker, &config, &now);
+        let outcomes: Vec<Settle> = futures_util::stream::iter(batch)
+            .map(|m| {
+                let (channel, breaker, config, now) = (&channel, &breaker, &config, &now);
                 async move {
                     let key = channel.target_key(&m);
-                    let failed = async |e: String| {
-                        let dead = m.attempts + 1 >= config.max_attempts;
-                        tracing::warn!(channel = name, id = %m.id, attempts = m.attempts + 1, dead, error = %e, "delivery failed");
-                        store
-                            .outbox_failed(&m.id, &e, now() + backoff_ms(m.attempts), dead)
-                            .await
-                    };
-                    let recorded = if let Some(until) = breaker.open_until(&key, now()) {
-                        store
-                            .outbox_defer(&m.id, until, "circuit open: the target keeps failing")
-                            .await
-                    } else {
-                        match channel.deliver(&m).await {
-                            Outcome::Delivered => {
-                                breaker.record(&key, true, now());
-                                store.outbox_done(&m.id).await
-                            }
-                            Outcome::Gone(why) => {
-                                tracing::info!(channel = name, id = %m.id, why, "nothing to deliver to");
-                                store.outbox_done(&m.id).await
-                            }
-                            Outcome::Retry(e) => {
-                                breaker.record(&key, false, now());
-                                failed(e).await
-                            }
-                            Outcome::RetryMessage(e) => {
-                                breaker.record(&key, true, now());
-                                failed(e).await
-                            }
+                    if let Some(until) = breaker.open_until(&key, now()) {
+                        return Settle::Defer {
+                            id: m.id,
+                            until,
+                            why: "circuit open: the target keeps failing".into(),
+                        };
+                    }
+                    let (error, target_up) = match channel.deliver(&m).await {
+                        Outcome::Delivered => {
+                            breaker.record(&key, true, now());
+                            return Settle::Done { id: m.id };
                         }
+                        Outcome::Gone(why) => {
+                            tracing::info!(channel = name, id = %m.id, why, "nothing to deliver to");
+                            return Settle::Done { id: m.id };
+                        }
+                        Outcome::Retry(e) => (e, false),
+                        Outcome::RetryMessage(e) => (e, true),
                     };
-                    if let Err(e) = recorded {
-                        tracing::warn!(channel = name, error = %e, "cannot record a delivery");
+                    breaker.record(&key, target_up, now());
+                    let dead = m.attempts + 1 >= config.max_attempts;
+                    tracing::warn!(channel = name, id = %m.id, attempts = m.attempts + 1, dead, error = %error, "delivery failed");
+                    Settle::Failed {
+                        id: m.id,
+                        error,
+                        next_attempt_at: now() + backoff_ms(m.attempts),
+                        dead,
                     }
                 }
             })
+            .buffer_unordered(config.concurrency.max(1))
+            .collect()
             .await;
+        if let Err(e) = store.outbox_settle(&outcomes).await {
+            tracing::warn!(channel = name, error = %e, "cannot record deliveries; they will be retried");
+        }
         if idle {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_millis(300)) => {}

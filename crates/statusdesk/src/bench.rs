@@ -217,3 +217,214 @@ pub async fn inbox(
     );
     Ok(())
 }
+
+// ---- fan-out ----------------------------------------------------------------------
+
+/// A minimal SMTP server that accepts every message and counts them: the
+/// "local SMTP server" the fan-out benchmark delivers into, so the numbers
+/// are statusdesk's and not a relay's.
+async fn smtp_sink() -> Result<(String, Arc<std::sync::atomic::AtomicU64>)> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("smtp://{}", listener.local_addr()?);
+    let count = Arc::new(AtomicU64::new(0));
+    let counter = count.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let counter = counter.clone();
+            let _ = socket.set_nodelay(true);
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read);
+                let mut line = String::new();
+                let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                let mut in_data = false;
+                loop {
+                    line.clear();
+                    match lines.read_line(&mut line).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {}
+                    }
+                    if in_data {
+                        if line == ".\r\n" {
+                            in_data = false;
+                            counter.fetch_add(1, Ordering::Relaxed);
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        }
+                        continue;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            in_data = true;
+                            b"354 go on\r\n"
+                        }
+                        "QUIT" => {
+                            let _ = write.write_all(b"221 bye\r\n").await;
+                            return;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    if write.write_all(reply).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok((url, count))
+}
+
+/// The peak resident memory of this process, in MiB (Linux).
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// `statusdesk bench fanout`: the demo plus `subscribers` confirmed e-mail
+/// subscribers to everything; one incident is posted (as the API does: the
+/// incident, its first update and the fan-out job in one transaction), and
+/// the server's own workers fan it out and deliver it into a local SMTP
+/// sink. Measures the time until every e-mail is in the outbox and until
+/// every one is delivered.
+pub async fn fanout(settings: &crate::config::Settings, subscribers: usize) -> Result<()> {
+    use std::sync::atomic::Ordering;
+    let (smtp_url, received) = smtp_sink().await?;
+    let mut settings = settings.clone();
+    settings.smtp_url = Some(smtp_url);
+    {
+        let store = crate::open_store(&settings).await?;
+        if store.org_count().await? > 0 {
+            bail!(
+                "the benchmark needs an empty database: point --database-url or --data-dir at a new one"
+            );
+        }
+        store.close().await;
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server_settings = settings.clone();
+    let server = tokio::spawn(async move {
+        let mut ready = Some(ready_tx);
+        crate::start(
+            &server_settings,
+            listener,
+            true,
+            Arc::new(SystemClock),
+            async move {
+                let _ = stop_rx.await;
+            },
+            |running| {
+                if let Some(t) = ready.take() {
+                    let _ = t.send(running.store.clone());
+                }
+            },
+        )
+        .await
+    });
+    let store = ready_rx.await.context("the server did not start")?;
+    let backend = store.backend().as_str();
+    eprintln!("adding {subscribers} confirmed subscribers ({backend}) …");
+    let seeded = Instant::now();
+    let mut added = 0;
+    while added < subscribers {
+        let n = (subscribers - added).min(5_000);
+        let emails: Vec<String> = (added..added + n)
+            .map(|i| format!("reader{i:06}@bench.test"))
+            .collect();
+        added += store
+            .add_confirmed_subscribers(
+                &emails,
+                if added % 2 == 0 { "en" } else { "sv" },
+                SystemClock.now_ms(),
+            )
+            .await?;
+        eprint!("\r  {added} / {subscribers}");
+    }
+    eprintln!(" in {:.1} s", seeded.elapsed().as_secs_f64());
+    let component = store
+        .components()
+        .await?
+        .into_iter()
+        .next()
+        .context("the demo has no components")?;
+    let before = received.load(Ordering::Relaxed);
+    let posted = Instant::now();
+    let incident = store
+        .create_incident(
+            &store::NewIncident {
+                kind: "incident",
+                name: "Benchmark: sign-in is failing",
+                status: "investigating",
+                impact: "major",
+                body: "Some users cannot sign in. We are looking into it.",
+                scheduled_for: None,
+                scheduled_until: None,
+                components: vec![(
+                    component.id.clone(),
+                    domain::status::ComponentStatus::MajorOutage,
+                )],
+                apply_statuses: true,
+            },
+            SystemClock.now_ms(),
+        )
+        .await?;
+    let update = store
+        .incident_updates(std::slice::from_ref(&incident))
+        .await?
+        .into_iter()
+        .next()
+        .context("no update")?;
+    let prefix = format!("update:{}:", update.id);
+    let want = i64::try_from(subscribers).unwrap_or(i64::MAX);
+    let mut enqueued_at = None;
+    let mut first_delivery = None;
+    let delivered_at;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let (queued, done) = store.outbox_progress(&prefix).await?;
+        let at = posted.elapsed();
+        if enqueued_at.is_none() && queued >= want {
+            enqueued_at = Some(at);
+        }
+        if first_delivery.is_none() && done > 0 {
+            first_delivery = Some(at);
+        }
+        eprint!(
+            "\r  {:>6.1} s: {queued} queued, {done} delivered, {} at the SMTP server   ",
+            at.as_secs_f64(),
+            received.load(Ordering::Relaxed) - before
+        );
+        if done >= want {
+            delivered_at = at;
+            break;
+        }
+        if at.as_secs() > 3_600 {
+            bail!("not delivered within an hour");
+        }
+    }
+    eprintln!();
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    let enqueued = enqueued_at.unwrap_or(delivered_at).as_secs_f64();
+    let delivered = delivered_at.as_secs_f64();
+    let sending = (delivered - first_delivery.map_or(0.0, |d| d.as_secs_f64())).max(0.001);
+    println!(
+        "{backend}: {subscribers} subscribers: all e-mails queued {enqueued:.1} s after the post ({:.0}/s), all delivered after {delivered:.1} s ({:.0} e-mails/s into SMTP); {} messages reached the SMTP server; peak memory {:.0} MiB",
+        subscribers as f64 / enqueued.max(0.001),
+        subscribers as f64 / sending,
+        received.load(Ordering::Relaxed) - before,
+        peak_rss_mib()
+    );
+    Ok(())
+}

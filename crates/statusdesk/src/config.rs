@@ -78,6 +78,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "Sender of e-mail.",
     ),
     (
+        "smtp_connections",
+        "32",
+        "E-mails in flight to the SMTP relay at once, each on its own connection.",
+    ),
+    (
         "outbox_max_attempts",
         "10",
         "Delivery attempts before a message is given up for staff to look at.",
@@ -112,6 +117,7 @@ pub struct Settings {
     pub status_host: Option<String>,
     pub smtp_url: Option<String>,
     pub smtp_from: String,
+    pub smtp_connections: usize,
     pub outbox_max_attempts: i64,
     pub outbox_lease_seconds: i64,
     pub webhooks_allow_private_targets: bool,
@@ -135,6 +141,7 @@ impl std::fmt::Debug for Settings {
             .field("status_host", &self.status_host)
             .field("smtp_url", &self.smtp_url.as_deref().map(store::redact_url))
             .field("smtp_from", &self.smtp_from)
+            .field("smtp_connections", &self.smtp_connections)
             .field("outbox_max_attempts", &self.outbox_max_attempts)
             .field("outbox_lease_seconds", &self.outbox_lease_seconds)
             .field(
@@ -340,6 +347,16 @@ impl Settings {
                 }
             },
         )?;
+        let smtp_connections =
+            parse(
+                get("smtp_connections"),
+                "smtp_connections",
+                32,
+                |v| match v.parse::<usize>() {
+                    Ok(n) if (1..=200).contains(&n) => Ok(n),
+                    _ => Err(format!("'{v}' is not a whole number from 1 to 200")),
+                },
+            )?;
         let outbox_max_attempts = parse(
             get("outbox_max_attempts"),
             "outbox_max_attempts",
@@ -382,6 +399,7 @@ impl Settings {
             status_host,
             smtp_url,
             smtp_from,
+            smtp_connections,
             outbox_max_attempts,
             outbox_lease_seconds,
             webhooks_allow_private_targets,

@@ -120,6 +120,7 @@ pub async fn start(
                 from: settings.smtp_from.clone(),
                 max_attempts: settings.outbox_max_attempts,
                 lease_ms: settings.outbox_lease_seconds * 1000,
+                connections: settings.smtp_connections,
             };
             let clock = state.clock.clone();
             tokio::spawn(notify::mail::run(

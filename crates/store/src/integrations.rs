@@ -239,20 +239,3 @@ impl Store {
             .await
     }
 }
-
-impl Store {
-    /// Puts a claimed message back without counting an attempt: its
-    /// target's circuit breaker is open until `until`.
-    pub async fn outbox_defer(&self, id: &str, until: i64, why: &str) -> Result<()> {
-        let _w = self.write_guard().await;
-        sqlx::query(
-            "UPDATE outbox SET next_attempt_at = $1, lease_until = NULL, last_error = $2 WHERE id = $3",
-        )
-        .bind(until)
-        .bind(why)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-}

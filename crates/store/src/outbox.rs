@@ -62,6 +62,19 @@ impl Store {
         .await?)
     }
 
+    /// How many rows have idempotency keys starting with `prefix`, and how
+    /// many of them are delivered: the progress of one fan-out.
+    pub async fn outbox_progress(&self, prefix: &str) -> Result<(i64, i64)> {
+        let (total, done): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END) FROM outbox \
+             WHERE idempotency_key LIKE $1",
+        )
+        .bind(format!("{prefix}%"))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((total, done.unwrap_or(0)))
+    }
+
     pub async fn pending_outbox_count(&self) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
@@ -105,12 +118,7 @@ impl Store {
 
     /// Marks a delivered message done.
     pub async fn outbox_done(&self, id: &str) -> Result<()> {
-        let _w = self.write_guard().await;
-        sqlx::query("UPDATE outbox SET state = 'done', lease_until = NULL, attempts = attempts + 1 WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.outbox_settle(&[Settle::Done { id: id.into() }]).await
     }
 
     /// Records a failed attempt: retry at `next_attempt_at`, or give up
@@ -122,17 +130,84 @@ impl Store {
         next_attempt_at: i64,
         dead: bool,
     ) -> Result<()> {
+        self.outbox_settle(&[Settle::Failed {
+            id: id.into(),
+            error: error.into(),
+            next_attempt_at,
+            dead,
+        }])
+        .await
+    }
+}
+
+/// What became of one claimed message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Settle {
+    /// Delivered, or nothing left to deliver to.
+    Done { id: String },
+    /// An attempt failed: retry at `next_attempt_at`, or give up (`dead`).
+    Failed {
+        id: String,
+        error: String,
+        next_attempt_at: i64,
+        dead: bool,
+    },
+    /// Not attempted (the target's breaker is open): back at `until`,
+    /// without spending an attempt.
+    Defer { id: String, until: i64, why: String },
+}
+
+impl Store {
+    /// Records what became of a batch of messages in one transaction: one
+    /// durable write per batch instead of one per message. A crash before
+    /// it leaves the batch to be delivered again when its lease runs out,
+    /// with the same idempotency keys.
+    pub async fn outbox_settle(&self, outcomes: &[Settle]) -> Result<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
         let _w = self.write_guard().await;
-        sqlx::query(
-            "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, lease_until = NULL, \
-             state = CASE WHEN $3 = 1 THEN 'dead' ELSE state END WHERE id = $4",
-        )
-        .bind(error)
-        .bind(next_attempt_at)
-        .bind(i64::from(dead))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+        let mut tx = self.pool.begin().await?;
+        for o in outcomes {
+            match o {
+                Settle::Done { id } => {
+                    sqlx::query(
+                        "UPDATE outbox SET state = 'done', lease_until = NULL, attempts = attempts + 1 WHERE id = $1",
+                    )
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Settle::Failed {
+                    id,
+                    error,
+                    next_attempt_at,
+                    dead,
+                } => {
+                    sqlx::query(
+                        "UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2, lease_until = NULL, \
+                         state = CASE WHEN $3 = 1 THEN 'dead' ELSE state END WHERE id = $4",
+                    )
+                    .bind(error)
+                    .bind(*next_attempt_at)
+                    .bind(i64::from(*dead))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Settle::Defer { id, until, why } => {
+                    sqlx::query(
+                        "UPDATE outbox SET next_attempt_at = $1, lease_until = NULL, last_error = $2 WHERE id = $3",
+                    )
+                    .bind(*until)
+                    .bind(why)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

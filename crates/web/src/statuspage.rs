@@ -38,7 +38,11 @@ impl Variant {
         let br = {
             let mut out = Vec::new();
             {
-                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, 22);
+                // A window as large as the document and no larger: a 4 MiB
+                // window (the default 22) costs tens of MiB of peak memory
+                // per rebuild and compresses a 50 KiB page no better.
+                let window = (body.len().max(1 << 10) as f64).log2().ceil() as u32;
+                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, window.clamp(10, 22));
                 let _ = w.write_all(&body);
             }
             out

@@ -29,34 +29,28 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-/// The signature in unsubscribe links: HMAC-SHA256 of the subscriber id
-/// with a secret kept in the database.
-async fn sign(state: &AppState, id: &str) -> AppResult<String> {
+/// The secret unsubscribe links are signed with, kept in the database.
+async fn link_secret(state: &AppState) -> AppResult<String> {
+    Ok(state
+        .store
+        .setting_or_insert("subscription_secret", &store::new_secret("").0)
+        .await?)
+}
+
+/// The signature in unsubscribe links: HMAC-SHA256 of the subscriber id.
+fn sign(secret: &str, id: &str) -> AppResult<String> {
     use hmac::Mac;
-    let secret = match state.store.setting("subscription_secret").await? {
-        Some(s) => s,
-        None => {
-            let s = store::new_secret("").0;
-            state.store.set_setting("subscription_secret", &s).await?;
-            // Another instance may have won the race: use what is stored.
-            state
-                .store
-                .setting("subscription_secret")
-                .await?
-                .unwrap_or(s)
-        }
-    };
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
         .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?;
     mac.update(id.as_bytes());
     Ok(hex::encode(mac.finalize().into_bytes()))
 }
 
-async fn unsubscribe_link(state: &AppState, id: &str) -> AppResult<String> {
+fn unsubscribe_link(state: &AppState, secret: &str, id: &str) -> AppResult<String> {
     Ok(format!(
         "{}/subscriptions/unsubscribe?s={id}&t={}",
         state.config.base_url,
-        sign(state, id).await?
+        sign(secret, id)?
     ))
 }
 
@@ -280,7 +274,7 @@ struct UnsubscribeQuery {
 }
 
 async fn check_signature(state: &AppState, q: &UnsubscribeQuery) -> AppResult<()> {
-    let good = sign(state, &q.s).await?;
+    let good = sign(&link_secret(state).await?, &q.s)?;
     if !q.s.is_empty()
         && good.len() == q.t.len()
         && good
@@ -365,6 +359,7 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
     };
     let link = format!("{}/status/incidents/{}", state.config.base_url, incident.id);
     let now = state.clock.now_ms();
+    let secret = link_secret(state).await?;
     let mut after = String::new();
     let mut queued = 0;
     loop {
@@ -377,7 +372,7 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
         for s in &subscribers {
             let tr = Tr(Language::parse(&s.language).unwrap_or(state.config.default_language));
             let status = tr.t(&format!("{prefix}-{}", update.status));
-            let unsubscribe = unsubscribe_link(state, &s.id).await?;
+            let unsubscribe = unsubscribe_link(state, &secret, &s.id)?;
             let main = format!(
                 "{}\n\n{}",
                 tr.ta(

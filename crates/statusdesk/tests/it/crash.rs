@@ -26,6 +26,7 @@ fn start(dir: &std::path::Path, smtp: &str) -> (Child, String) {
         ])
         .env("STATUSDESK_SMTP_URL", smtp)
         .env("STATUSDESK_OUTBOX_LEASE_SECONDS", "3")
+        .env("STATUSDESK_SMTP_CONNECTIONS", "2")
         .current_dir(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -102,7 +102,7 @@ impl SmtpServer {
         });
         server
             .with_name("smtp.test")
-            .with_num_threads(16)
+            .with_num_threads(64)
             .with_tcp_listener(listener);
         std::thread::spawn(move || {
             let _ = server.serve();
