@@ -1,4 +1,3 @@
-mkdir -p scripts/lib && cat > scripts/lib/throwaway-pg.sh <<'EOF'
 # Sourced by the benchmark scripts: a throwaway PostgreSQL cluster in a
 # temporary directory, stopped and removed on exit.
 #   start_throwaway_pg [EXTRA SERVER OPTIONS]  → sets PG_URL, or returns 1

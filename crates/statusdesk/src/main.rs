@@ -98,6 +98,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5_000)]
         samples: usize,
     },
+    /// Fan one incident out to many confirmed e-mail subscribers and deliver
+    /// it into a local SMTP sink.
+    Fanout {
+        #[arg(long, default_value_t = 100_000)]
+        subscribers: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -260,6 +266,9 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let store = open_store(&settings).await?;
             statusdesk::bench::inbox(store, &settings, requests, orgs, samples).await?;
+        }
+        Command::Bench(BenchCommand::Fanout { subscribers }) => {
+            statusdesk::bench::fanout(&settings, subscribers).await?;
         }
         Command::Org(cmd) => {
             let store = open_store(&settings).await?;

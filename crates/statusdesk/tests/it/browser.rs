@@ -416,6 +416,34 @@ async fn screenshots() {
         .expect("demo request")
         .id
         .clone();
+    // Two integrations, so their page shows a list.
+    for (kind, url, secret) in [
+        (
+            "slack",
+            "https://hooks.slack.com/services/T0ACME/B0OPS/x1y2z3",
+            None,
+        ),
+        (
+            "webhook",
+            "https://ops.acme.example/statusdesk",
+            Some("whsec_demo_secret_0123"),
+        ),
+    ] {
+        app.store
+            .create_integration(
+                &store::IntegrationInput {
+                    org_id: &org_id,
+                    kind,
+                    url,
+                    secret,
+                    components: &[],
+                    created_by: "",
+                },
+                0,
+            )
+            .await
+            .expect("integration");
+    }
     let sets: Vec<(Option<&str>, Pages)> = vec![
         (
             None,
@@ -432,6 +460,7 @@ async fn screenshots() {
             vec![
                 ("home-admin", "/".into()),
                 ("admin", "/admin".into()),
+                ("integrations", "/admin/integrations".into()),
                 ("settings", "/settings".into()),
                 ("inbox", "/support".into()),
                 ("new-request", "/support/new".into()),

@@ -283,3 +283,41 @@ fn commands_manage_organisations_users_and_backups() {
         store.close().await;
     });
 }
+
+#[test]
+fn fanout_benchmark_delivers_every_e_mail() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (ok, out, err) = run(
+        &[
+            "bench",
+            "fanout",
+            "--subscribers",
+            "300",
+            "--data-dir",
+            &dir.path().join("data").to_string_lossy(),
+            "--log-level",
+            "warn",
+        ],
+        dir.path(),
+    );
+    assert!(ok, "{err}");
+    assert!(err.contains("300 / 300"), "progress is shown: {err}");
+    assert!(
+        out.contains("300 subscribers") && out.contains("300 messages reached the SMTP server"),
+        "{out}"
+    );
+    // It refuses a database that holds data.
+    let (ok, _, err) = run(
+        &[
+            "bench",
+            "fanout",
+            "--subscribers",
+            "10",
+            "--data-dir",
+            &dir.path().join("data").to_string_lossy(),
+        ],
+        dir.path(),
+    );
+    assert!(!ok);
+    assert!(err.contains("empty database"), "{err}");
+}
