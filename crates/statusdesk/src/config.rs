@@ -418,6 +418,7 @@ impl Settings {
             auto_close_ms: i64::from(self.auto_close_days) * 24 * 3600 * 1000,
             status_host: self.status_host.clone(),
             allow_private_targets: self.webhooks_allow_private_targets,
+            outbox_lease_ms: self.outbox_lease_seconds * 1000,
             ..web::WebConfig::default()
         }
     }

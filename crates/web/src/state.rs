@@ -30,6 +30,8 @@ pub struct WebConfig {
     /// Integrations and push subscriptions may reach loopback and private
     /// addresses (`webhooks_allow_private_targets`).
     pub allow_private_targets: bool,
+    /// How long a claimed outbox batch is held (`outbox_lease_seconds`).
+    pub outbox_lease_ms: i64,
 }
 
 impl Default for WebConfig {
@@ -48,6 +50,7 @@ impl Default for WebConfig {
             auto_close_ms: 7 * 24 * 3600 * 1000,
             status_host: None,
             allow_private_targets: false,
+            outbox_lease_ms: 120_000,
         }
     }
 }

@@ -557,7 +557,7 @@ pub async fn run_fanout(state: AppState, mut stop: tokio::sync::watch::Receiver<
         let now = state.clock.now_ms();
         let batch = state
             .store
-            .claim_outbox("fanout", now, 300_000, 5)
+            .claim_outbox("fanout", now, state.config.outbox_lease_ms, 5)
             .await
             .unwrap_or_default();
         let idle = batch.is_empty();
