@@ -77,10 +77,19 @@ pub async fn check_target(url: &str, allow_private: bool) -> Result<(), String> 
     let host = parsed.host_str().unwrap_or_default();
     let port = parsed.port_or_known_default().unwrap_or(443);
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
-        .await
-        .map_err(|_| format!("the host '{host}' cannot be resolved"))?
-        .collect();
+    let lookup = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio::net::lookup_host((host, port)),
+    );
+    let addrs: Vec<std::net::SocketAddr> = match lookup.await {
+        Ok(Ok(addrs)) => addrs.collect(),
+        Ok(Err(_)) => return Err(format!("the host '{host}' cannot be resolved")),
+        Err(_) => {
+            return Err(format!(
+                "the host '{host}' did not resolve within 5 seconds"
+            ));
+        }
+    };
     if addrs.is_empty() {
         return Err(format!("the host '{host}' cannot be resolved"));
     }

@@ -327,6 +327,26 @@ async fn a_posted_incident_appears_on_an_open_status_page() {
         .await
         .expect("script");
     assert!(marker.as_str().is_some());
+    // A browser with Web Push gets the "notify me" button, and the service
+    // worker that shows the notifications installs for the whole site.
+    let shown = b
+        .client
+        .execute(
+            "var p = document.getElementById('push'); return !!p && !p.hidden;",
+            vec![],
+        )
+        .await
+        .expect("script");
+    assert_eq!(shown, serde_json::Value::Bool(true));
+    let scope = b
+        .client
+        .execute_async(
+            "var done = arguments[0]; navigator.serviceWorker.ready.then(function (r) { done(r.scope); });",
+            vec![],
+        )
+        .await
+        .expect("service worker");
+    assert_eq!(scope.as_str(), Some(app.url("/").as_str()));
     // Give the page a moment to open its event stream.
     tokio::time::sleep(Duration::from_millis(500)).await;
 
