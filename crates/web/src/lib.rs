@@ -144,17 +144,30 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
     let lang = ctx::negotiate_language(&state, req.headers(), None);
+    let session = ctx::cookie(req.headers(), ctx::SESSION_COOKIE).map(str::to_string);
     let span = tracing::debug_span!("request", %method, route = %route, request_id = %request_id);
 
     let mut response = next.run(req).instrument(span.clone()).await;
 
     if let Some(RenderableError(err)) = response.extensions_mut().remove::<RenderableError>() {
+        // An error page keeps the navigation of whoever is signed in.
+        let signed_in = match (&session, wants_json) {
+            (Some(raw), false) => match state.store.session(raw, state.clock.now_ms()).await {
+                Ok(Some((principal, csrf))) => {
+                    let actor = principal.actor(state.chat_percent().await);
+                    let lang = principal.user.language.unwrap_or(lang);
+                    Some((page::NavUser::of(&principal, &actor), csrf, lang))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
         let _enter = span.enter();
         response = render_error(
-            &state,
             &err,
             wants_json,
             lang,
+            signed_in,
             &request_id,
             &path_and_query,
             response,
@@ -188,10 +201,10 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
 }
 
 fn render_error(
-    state: &AppState,
     err: &AppError,
     wants_json: bool,
     lang: domain::Language,
+    signed_in: Option<(page::NavUser, String, domain::Language)>,
     request_id: &str,
     path_and_query: &str,
     original: Response,
@@ -216,6 +229,10 @@ fn render_error(
         let next = urlencode(path_and_query);
         Redirect::to(&format!("/login?next={next}")).into_response()
     } else {
+        let (user, csrf, lang) = match signed_in {
+            Some((user, csrf, lang)) => (Some(user), csrf, lang),
+            None => (None, String::new(), lang),
+        };
         let tr = Tr(lang);
         let detail = match err {
             AppError::Internal(_) => Some(tr.ta("error-request-id", &[("id", request_id)])),
@@ -232,8 +249,8 @@ fn render_error(
             tr,
             lang: lang.as_str(),
             title: tr.t(title_key),
-            user: None,
-            csrf: String::new(),
+            user,
+            csrf,
             here: path_and_query.to_string(),
             notice: None,
             css: assets::css_path(),
@@ -257,7 +274,6 @@ fn render_error(
             response.headers_mut().append(name.clone(), v.clone());
         }
     }
-    let _ = state;
     response
 }
 

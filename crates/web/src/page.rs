@@ -15,6 +15,19 @@ pub struct NavUser {
     pub has_support: bool,
 }
 
+impl NavUser {
+    /// What the navigation shows for a signed-in person.
+    pub fn of(principal: &store::Principal, actor: &domain::Actor) -> NavUser {
+        NavUser {
+            name: principal.user.name.clone(),
+            is_admin: principal.user.role == Role::Admin,
+            is_staff: principal.user.role.is_staff(),
+            is_support_admin: principal.user.role == Role::SupportAdmin,
+            has_support: domain::decide(Some(actor), domain::Action::UseDirectSupport).is_allowed(),
+        }
+    }
+}
+
 pub struct Page {
     pub tr: Tr,
     pub lang: &'static str,
@@ -70,14 +83,10 @@ impl Ctx {
             tr,
             lang: self.lang.as_str(),
             title: tr.t(title_key),
-            user: self.viewer.as_ref().map(|v| NavUser {
-                name: v.principal.user.name.clone(),
-                is_admin: v.principal.user.role == Role::Admin,
-                is_staff: v.principal.user.role.is_staff(),
-                is_support_admin: v.principal.user.role == Role::SupportAdmin,
-                has_support: domain::decide(Some(&v.actor), domain::Action::UseDirectSupport)
-                    .is_allowed(),
-            }),
+            user: self
+                .viewer
+                .as_ref()
+                .map(|v| NavUser::of(&v.principal, &v.actor)),
             csrf: self.csrf.clone(),
             here: self.here.clone(),
             notice,

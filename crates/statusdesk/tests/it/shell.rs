@@ -89,7 +89,37 @@ async fn each_plan_and_role_sees_what_it_has(db: Db) {
     assert!(html.contains("Hej Maja Medlem") && html.contains("Din plan innehåller"));
 }
 
+async fn error_pages_keep_the_signed_in_navigation(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let anonymous = client()
+        .get(app.url("/no/such/page"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(anonymous.status(), 404);
+    let page = anonymous.text().await.expect("text");
+    assert!(page.contains("href=\"/login") && !page.contains("Ada Andersson"));
+    let web = app.signed_in("admin@acme.test").await;
+    let r = web.get(app.url("/no/such/page")).send().await.expect("get");
+    assert_eq!(r.status(), 404);
+    let page = r.text().await.expect("text");
+    assert!(
+        page.contains("Ada Andersson"),
+        "the signed-in name is shown"
+    );
+    assert!(
+        page.contains("action=\"/logout\""),
+        "and sign-out works from here"
+    );
+    // A 403 too: a member asking for the admin panel.
+    let member = app.signed_in("member@acme.test").await;
+    let r = member.get(app.url("/admin")).send().await.expect("get");
+    assert_eq!(r.status(), 403);
+    assert!(r.text().await.expect("text").contains("action=\"/logout\""));
+}
+
 on_both!(
+    error_pages_keep_the_signed_in_navigation,
     assets_are_embedded_and_cacheable,
     pages_send_security_headers,
     each_plan_and_role_sees_what_it_has
