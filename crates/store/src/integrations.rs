@@ -12,6 +12,8 @@ pub struct Integration {
     pub secret: Option<String>,
     pub components: String,
     pub created_at: i64,
+    /// `sv` or `en`; `None` for the server's default language.
+    pub language: Option<String>,
 }
 
 impl Integration {
@@ -29,6 +31,7 @@ pub struct IntegrationInput<'a> {
     pub secret: Option<&'a str>,
     pub components: &'a [String],
     pub created_by: &'a str,
+    pub language: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -55,7 +58,7 @@ pub fn join_ids(ids: &[String]) -> String {
     }
 }
 
-const INTEGRATION: &str = "id, org_id, kind, url, secret, components, created_at";
+const INTEGRATION: &str = "id, org_id, kind, url, secret, components, created_at, language";
 const PUSH: &str = "id, endpoint, p256dh, auth, components, language, created_at";
 
 /// `AND (components = '' OR components LIKE $n …)` for rows that want news
@@ -79,8 +82,8 @@ impl Store {
         let components = join_ids(new.components);
         let _w = self.write_guard().await;
         sqlx::query(
-            "INSERT INTO integrations (id, org_id, kind, url, secret, components, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO integrations (id, org_id, kind, url, secret, components, created_by, created_at, language) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(&id)
         .bind(new.org_id)
@@ -90,6 +93,7 @@ impl Store {
         .bind(&components)
         .bind(new.created_by)
         .bind(now)
+        .bind(new.language)
         .execute(&self.pool)
         .await?;
         Ok(Integration {
@@ -100,6 +104,7 @@ impl Store {
             secret: new.secret.map(str::to_string),
             components,
             created_at: now,
+            language: new.language.map(str::to_string),
         })
     }
 

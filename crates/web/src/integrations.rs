@@ -238,9 +238,17 @@ async fn create(
     actor: &domain::Actor,
     user_id: &str,
     req: NewIntegration,
+    fallback_language: Option<domain::Language>,
 ) -> AppResult<(store::Integration, Option<String>)> {
     let org_id = own_org(actor)?;
     let kind = check_kind(req.kind.trim())?;
+    let language = match req.language.as_deref() {
+        Some(l) => Some(
+            domain::Language::parse(l)
+                .map_err(|_| AppError::bad("language", "language: sv or en"))?,
+        ),
+        None => fallback_language,
+    };
     let url = check_url(state, &req.url).await?;
     let components = req.components.unwrap_or_default();
     check_components(state, &components).await?;
@@ -270,6 +278,7 @@ async fn create(
                 secret: secret.as_deref(),
                 components: &components,
                 created_by: user_id,
+                language: language.map(|l| l.as_str()),
             },
             state.clock.now_ms(),
         )
@@ -277,9 +286,17 @@ async fn create(
     Ok((i, generated))
 }
 
+/// The language an integration posts in.
+pub fn language_of(state: &AppState, i: &store::Integration) -> Tr {
+    Tr(i.language
+        .as_deref()
+        .and_then(|l| domain::Language::parse(l).ok())
+        .unwrap_or(state.config.default_language))
+}
+
 /// Sends a test post now, outside the outbox, and says how it went.
 async fn send_test(state: &AppState, i: &store::Integration) -> TestResult {
-    let tr = Tr(state.config.default_language);
+    let tr = language_of(state, i);
     let body = format_body(&i.kind, &Notice::test(state, tr), tr).to_string();
     let client = notify::http::client(state.config.allow_private_targets);
     match notify::webhook::post(
@@ -318,6 +335,8 @@ pub struct NewIntegration {
     pub secret: Option<String>,
     /// Component ids to post about; absent or empty for every feature.
     pub components: Option<Vec<String>>,
+    /// `sv` or `en` for the posts; default: the caller's own language.
+    pub language: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -328,6 +347,8 @@ pub struct IntegrationOut {
     pub components: Vec<String>,
     /// Whether posts are signed (generic webhooks).
     pub signed: bool,
+    /// `sv` or `en`, or null for the server's default language.
+    pub language: Option<String>,
     /// The generated signing secret: in the creation response only.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
@@ -339,6 +360,7 @@ impl From<store::Integration> for IntegrationOut {
         Self {
             components: i.component_ids().into_iter().map(str::to_string).collect(),
             signed: i.secret.is_some(),
+            language: i.language.clone(),
             secret: None,
             created_at: rfc3339(i.created_at),
             id: i.id,
@@ -370,7 +392,14 @@ pub async fn api_create(
     caller: ApiCaller,
     JsonBody(req): JsonBody<NewIntegration>,
 ) -> AppResult<(StatusCode, Json<IntegrationOut>)> {
-    let (i, secret) = create(&state, &caller.actor, &caller.actor.user_id, req).await?;
+    let (i, secret) = create(
+        &state,
+        &caller.actor,
+        &caller.actor.user_id,
+        req,
+        caller.principal.user.language,
+    )
+    .await?;
     let mut out = IntegrationOut::from(i);
     out.secret = secret;
     Ok((StatusCode::CREATED, Json(out)))
@@ -529,6 +558,7 @@ async fn create_form(
         kind: field("kind"),
         url: field("url"),
         secret: None,
+        language: Some(field("language")).filter(|l| !l.is_empty()),
         components: Some(
             f.iter()
                 .filter(|(k, _)| k == "component")
@@ -536,7 +566,15 @@ async fn create_form(
                 .collect(),
         ),
     };
-    match create(&ctx.state, &viewer.actor, &viewer.principal.user.id, req).await {
+    match create(
+        &ctx.state,
+        &viewer.actor,
+        &viewer.principal.user.id,
+        req,
+        Some(ctx.lang),
+    )
+    .await
+    {
         Ok((_, secret)) => match secret {
             Some(s) => render_page(&ctx, None, None, Some(s), String::new()).await,
             None => Ok(Redirect::to("/admin/integrations").into_response()),

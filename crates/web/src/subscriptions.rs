@@ -469,8 +469,6 @@ async fn fan_out_integrations(
     notice: &(dyn Fn(Tr) -> Notice + Sync),
     now: i64,
 ) -> AppResult<usize> {
-    let tr = Tr(state.config.default_language);
-    let n = notice(tr);
     let mut after = String::new();
     let mut queued = 0;
     loop {
@@ -481,15 +479,18 @@ async fn fan_out_integrations(
         after = last.id.clone();
         let messages: Vec<NewOutboxMessage> = list
             .iter()
-            .map(|i| NewOutboxMessage {
-                channel: "webhook".into(),
-                target: i.url.clone(),
-                payload: notify::webhook::WebhookPayload {
-                    integration_id: i.id.clone(),
-                    body: format_body(&i.kind, &n, tr).to_string(),
+            .map(|i| {
+                let tr = crate::integrations::language_of(state, i);
+                NewOutboxMessage {
+                    channel: "webhook".into(),
+                    target: i.url.clone(),
+                    payload: notify::webhook::WebhookPayload {
+                        integration_id: i.id.clone(),
+                        body: format_body(&i.kind, &notice(tr), tr).to_string(),
+                    }
+                    .to_json(),
+                    idempotency_key: format!("update:{update_id}:webhook:{}", i.id),
                 }
-                .to_json(),
-                idempotency_key: format!("update:{update_id}:webhook:{}", i.id),
             })
             .collect();
         queued += messages.len();

@@ -458,6 +458,7 @@ async fn screenshots() {
                     secret,
                     components: &[],
                     created_by: "",
+                    language: None,
                 },
                 0,
             )
@@ -517,6 +518,12 @@ async fn screenshots() {
                 .expect("lang");
             for (name, path) in &pages {
                 for (width, height, label) in [(1280u32, 900u32, "laptop"), (390, 844, "phone")] {
+                    // Forms below the fold are photographed whole.
+                    let height = if *name == "integrations" {
+                        height * 2
+                    } else {
+                        height
+                    };
                     b.client.set_window_size(width, height).await.expect("size");
                     b.client.goto(&app.url(path)).await.expect("goto");
                     let png = b.client.screenshot().await.expect("screenshot");

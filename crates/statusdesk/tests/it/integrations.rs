@@ -298,6 +298,51 @@ async fn integrations_are_formatted_tested_and_owned(db: Db) {
         "application/vnd.microsoft.card.adaptive"
     );
     assert_eq!(teams["attachments"][0]["content"]["type"], "AdaptiveCard");
+    // An integration posts in its own language.
+    let r = post_json(
+        &app,
+        &admin,
+        "/api/v1/integrations",
+        json!({"kind": "slack", "url": rx.url("/slack-sv"), "language": "sv"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["language"], "sv");
+    let r = post_json(
+        &app,
+        &admin,
+        &format!(
+            "/api/v1/integrations/{}/test",
+            v["id"].as_str().expect("id")
+        ),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let swedish = rx.wait_for("/slack-sv", 1).await[0].json();
+    assert!(
+        swedish["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Test från statussidan")),
+        "{swedish}"
+    );
+    assert!(
+        !slack["text"]
+            .as_str()
+            .is_some_and(|t| t.contains("Test från statussidan"))
+    );
+    let r = app
+        .client
+        .delete(app.url(&format!(
+            "/api/v1/integrations/{}",
+            v["id"].as_str().expect("id")
+        )))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 204);
     let discord = rx.wait_for("/discord", 1).await[0].json();
     assert!(discord["embeds"][0]["title"].as_str().is_some());
     assert_eq!(discord["allowed_mentions"]["parse"], json!([]));
@@ -350,6 +395,10 @@ async fn integrations_are_formatted_tested_and_owned(db: Db) {
         (
             json!({"kind": "slack", "url": rx.url("/x"), "components": ["nope"]}),
             "components",
+        ),
+        (
+            json!({"kind": "slack", "url": rx.url("/x"), "language": "de"}),
+            "language",
         ),
     ] {
         let r = post_json(&app, &admin, "/api/v1/integrations", body.clone()).await;
