@@ -7,6 +7,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use reqwest::Client;
+
 /// The header with the Unix time (seconds) a webhook was signed at.
 pub const TIMESTAMP_HEADER: &str = "X-Statusdesk-Timestamp";
 /// The header with `v1=` and the hex HMAC-SHA256 of `"{timestamp}.{body}"`.
@@ -67,16 +69,10 @@ pub fn check_url_shape(url: &str) -> Result<reqwest::Url, String> {
     Ok(parsed)
 }
 
-/// Checks a target before it is stored: its shape, and that every address
-/// its host resolves to is public (unless `allow_private`).
-pub async fn check_target(url: &str, allow_private: bool) -> Result<(), String> {
-    let parsed = check_url_shape(url)?;
-    if allow_private {
-        return Ok(());
-    }
-    let host = parsed.host_str().unwrap_or_default();
-    let port = parsed.port_or_known_default().unwrap_or(443);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+/// Resolves `host` and returns its addresses if every one is public; the
+/// one check behind both the check when a target is added and every
+/// connection of the delivery client.
+async fn resolve_public(host: &str, port: u16) -> Result<Vec<std::net::SocketAddr>, String> {
     let lookup = tokio::time::timeout(
         Duration::from_secs(5),
         tokio::net::lookup_host((host, port)),
@@ -95,9 +91,22 @@ pub async fn check_target(url: &str, allow_private: bool) -> Result<(), String> 
     }
     if addrs.iter().any(|a| !is_public(a.ip())) {
         return Err(format!(
-            "'{host}' is a loopback or private address; the operator has not allowed those"
+            "'{host}' is a loopback or private address (non-public); the operator has not allowed those"
         ));
     }
+    Ok(addrs)
+}
+
+/// Checks a target before it is stored: its shape, and that every address
+/// its host resolves to is public (unless `allow_private`).
+pub async fn check_target(url: &str, allow_private: bool) -> Result<(), String> {
+    let parsed = check_url_shape(url)?;
+    if allow_private {
+        return Ok(());
+    }
+    let host = parsed.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    resolve_public(host, parsed.port_or_known_default().unwrap_or(443)).await?;
     Ok(())
 }
 
@@ -108,13 +117,7 @@ impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let addrs: Vec<std::net::SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
-                let e: Box<dyn std::error::Error + Send + Sync> =
-                    format!("{host} resolves to a non-public address; refused").into();
-                return Err(e);
-            }
+            let addrs = resolve_public(&host, 0).await?;
             let it: reqwest::dns::Addrs = Box::new(addrs.into_iter());
             Ok(it)
         })

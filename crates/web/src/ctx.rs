@@ -227,6 +227,22 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// Counts a use of a public form or endpoint by a client address and
+/// refuses more than 30 an hour (kept in the database, so it holds across
+/// instances).
+pub async fn throttle_public(state: &AppState, what: &str, client: &str) -> AppResult<()> {
+    let used = state
+        .store
+        .record_failure(&format!("{what}:{client}"), state.clock.now_ms(), 3_600_000)
+        .await?;
+    if used > 30 {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: 3600,
+        });
+    }
+    Ok(())
+}
+
 /// The client's address, for throttling.
 pub struct ClientAddr(pub String);
 

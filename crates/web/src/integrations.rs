@@ -184,28 +184,20 @@ fn check_kind(kind: &str) -> AppResult<&'static str> {
     })
 }
 
-async fn check_url(state: &AppState, url: &str) -> AppResult<String> {
+/// A target URL given in `field`: its length, its shape, and that it does
+/// not lead to a private address (unless the operator allows those).
+pub(crate) async fn check_url(state: &AppState, field: &str, url: &str) -> AppResult<String> {
     let url = url.trim();
     if url.len() > 2000 {
-        return Err(AppError::bad("url", "url: at most 2000 characters"));
+        return Err(AppError::bad(
+            field,
+            format!("{field}: at most 2000 characters"),
+        ));
     }
     notify::http::check_target(url, state.config.allow_private_targets)
         .await
-        .map_err(|why| AppError::bad("url", format!("url: {why}")))?;
+        .map_err(|why| AppError::bad(field, format!("{field}: {why}")))?;
     Ok(url.to_string())
-}
-
-async fn check_components(state: &AppState, ids: &[String]) -> AppResult<()> {
-    let known = state.store.component_refs().await?;
-    for c in ids {
-        if !known.iter().any(|k| &k.id == c) {
-            return Err(AppError::bad(
-                "components",
-                format!("components: no listed feature has the id '{c}'"),
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The organisation whose integrations `actor` may manage, asking the policy.
@@ -249,9 +241,9 @@ async fn create(
         ),
         None => fallback_language,
     };
-    let url = check_url(state, &req.url).await?;
+    let url = check_url(state, "url", &req.url).await?;
     let components = req.components.unwrap_or_default();
-    check_components(state, &components).await?;
+    crate::status_routes::check_component_ids(state, &components).await?;
     let secret = req.secret.map(|s| s.trim().to_string());
     if let Some(s) = &secret {
         if kind != "webhook" {
@@ -298,9 +290,8 @@ pub fn language_of(state: &AppState, i: &store::Integration) -> Tr {
 async fn send_test(state: &AppState, i: &store::Integration) -> TestResult {
     let tr = language_of(state, i);
     let body = format_body(&i.kind, &Notice::test(state, tr), tr).to_string();
-    let client = notify::http::client(state.config.allow_private_targets);
     match notify::webhook::post(
-        &client,
+        state.outgoing(),
         i,
         &body,
         &format!("test:{}", store::new_id()),

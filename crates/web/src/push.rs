@@ -108,46 +108,20 @@ pub async fn api_subscribe(
     JsonBody(req): JsonBody<NewPushSubscription>,
 ) -> AppResult<(StatusCode, Json<PushSubscribed>)> {
     let now = state.clock.now_ms();
-    let tries = state
-        .store
-        .record_failure(&format!("push:{client}"), now, 3_600_000)
-        .await?;
-    if tries > 30 {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: 3600,
-        });
-    }
+    crate::ctx::throttle_public(&state, "push", &client).await?;
     let lang = match req.language.as_deref() {
         Some(l) => Language::parse(l)?,
         None => crate::ctx::negotiate_language(&state, &headers, None),
     };
-    let endpoint = req.endpoint.trim();
-    if endpoint.len() > 2000 {
-        return Err(AppError::bad(
-            "endpoint",
-            "endpoint: at most 2000 characters",
-        ));
-    }
-    notify::http::check_target(endpoint, state.config.allow_private_targets)
-        .await
-        .map_err(|why| AppError::bad("endpoint", format!("endpoint: {why}")))?;
+    let endpoint = crate::integrations::check_url(&state, "endpoint", &req.endpoint).await?;
     notify::push::parse_keys(&req.keys.p256dh, &req.keys.auth)
         .map_err(|why| AppError::bad("keys", why))?;
     let components = req.components.unwrap_or_default();
-    let known = state.store.component_refs().await?;
-    if let Some(c) = components
-        .iter()
-        .find(|c| !known.iter().any(|k| &k.id == *c))
-    {
-        return Err(AppError::bad(
-            "components",
-            format!("components: no listed feature has the id '{c}'"),
-        ));
-    }
+    crate::status_routes::check_component_ids(&state, &components).await?;
     let id = state
         .store
         .add_push_subscription(
-            endpoint,
+            &endpoint,
             &req.keys.p256dh,
             &req.keys.auth,
             &components,

@@ -70,6 +70,8 @@ pub struct Inner {
     chat_percent_read_at: AtomicI64,
     /// The server's Web Push (VAPID) key pair, once loaded at start-up.
     pub vapid: std::sync::OnceLock<notify::push::Vapid>,
+    /// The guarded HTTP client for "send test", made on first use.
+    outgoing: std::sync::OnceLock<notify::http::Client>,
 }
 
 impl std::ops::Deref for AppState {
@@ -90,6 +92,7 @@ impl AppState {
             chat_percent: AtomicU8::new(0),
             chat_percent_read_at: AtomicI64::new(i64::MIN),
             vapid: std::sync::OnceLock::new(),
+            outgoing: std::sync::OnceLock::new(),
         }))
     }
 
@@ -100,6 +103,13 @@ impl AppState {
         }
         let v = notify::push::Vapid::load_or_create(&self.store).await?;
         Ok(self.vapid.get_or_init(|| v).clone())
+    }
+
+    /// The HTTP client for requests to integrations, with the private
+    /// address guard unless the operator lifted it.
+    pub fn outgoing(&self) -> &notify::http::Client {
+        self.outgoing
+            .get_or_init(|| notify::http::client(self.config.allow_private_targets))
     }
 
     /// The public VAPID key for browsers, or "" before it is loaded.

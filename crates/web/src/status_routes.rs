@@ -394,19 +394,30 @@ fn incident_out(state: &AppState, i: store::Incident) -> IncidentOut {
     }
 }
 
-pub(crate) async fn parse_components(
+/// Checks that every id names a listed component (field `components`).
+pub(crate) async fn check_component_ids<'a>(
     state: &AppState,
-    map: &BTreeMap<String, String>,
-) -> AppResult<Vec<(String, ComponentStatus)>> {
-    let known = state.store.components().await?;
-    let mut out = Vec::new();
-    for (id, s) in map {
+    ids: impl IntoIterator<Item = &'a String>,
+) -> AppResult<()> {
+    let known = state.store.component_refs().await?;
+    for id in ids {
         if !known.iter().any(|c| &c.id == id) {
             return Err(AppError::bad(
                 "components",
                 format!("components: no listed feature has the id '{id}'"),
             ));
         }
+    }
+    Ok(())
+}
+
+pub(crate) async fn parse_components(
+    state: &AppState,
+    map: &BTreeMap<String, String>,
+) -> AppResult<Vec<(String, ComponentStatus)>> {
+    check_component_ids(state, map.keys()).await?;
+    let mut out = Vec::new();
+    for (id, s) in map {
         let status = ComponentStatus::parse(s)
             .map_err(|e| AppError::bad("components", format!("components: {e}")))?;
         out.push((id.clone(), status));

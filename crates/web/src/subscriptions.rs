@@ -64,24 +64,8 @@ async fn subscribe(
 ) -> AppResult<()> {
     let email = EmailAddress::parse(email)?;
     let now = state.clock.now_ms();
-    let sent = state
-        .store
-        .record_failure(&format!("subscribe:{client}"), now, 3_600_000)
-        .await?;
-    if sent > 30 {
-        return Err(AppError::TooManyRequests {
-            retry_after_secs: 3600,
-        });
-    }
-    let known = state.store.component_refs().await?;
-    for c in components {
-        if !known.iter().any(|k| &k.id == c) {
-            return Err(AppError::bad(
-                "components",
-                format!("components: no listed feature has the id '{c}'"),
-            ));
-        }
-    }
+    crate::ctx::throttle_public(state, "subscribe", client).await?;
+    crate::status_routes::check_component_ids(state, components).await?;
     let tr = Tr(lang);
     let base = state.config.base_url.clone();
     let to = email.as_str().to_string();
@@ -360,16 +344,18 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
     let link = format!("{}/status/incidents/{}", state.config.base_url, incident.id);
     let now = state.clock.now_ms();
     let secret = link_secret(state).await?;
-    let mut after = String::new();
-    let mut queued = 0;
-    loop {
-        let subscribers = state.store.subscribers_for(&affected, &after, 1000).await?;
-        let Some(last) = subscribers.last() else {
-            break;
-        };
-        after = last.id.clone();
-        let mut messages = Vec::with_capacity(subscribers.len());
-        for s in &subscribers {
+    let affected_ref = &affected;
+    let mut queued = queue_pages(
+        state,
+        now,
+        move |after| async move {
+            state
+                .store
+                .subscribers_for(affected_ref, &after, 1000)
+                .await
+        },
+        |s: &store::Subscriber| s.id.clone(),
+        |s: &store::Subscriber| {
             let tr = Tr(Language::parse(&s.language).unwrap_or(state.config.default_language));
             let status = tr.t(&format!("{prefix}-{}", update.status));
             let unsubscribe = unsubscribe_link(state, &secret, &s.id)?;
@@ -400,7 +386,7 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
                 &main,
                 Some((tr.t("unsubscribe-title"), unsubscribe.clone())),
             );
-            messages.push(NewOutboxMessage {
+            Ok(NewOutboxMessage {
                 channel: "email".into(),
                 target: s.email.clone(),
                 payload: notify::Email {
@@ -418,11 +404,10 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
                 }
                 .to_json(),
                 idempotency_key: format!("update:{update_id}:{}", s.id),
-            });
-        }
-        queued += messages.len();
-        state.store.enqueue(&messages, now).await?;
-    }
+            })
+        },
+    )
+    .await?;
     // Integrations and browsers hear of a problem when it is posted, when
     // its status changes and when it is resolved; not of every added word.
     if previous.is_none_or(|p| p.status != update.status) {
@@ -432,7 +417,7 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
             _ => "updated",
         };
         let statuses = state.store.incident_components(&ids).await?;
-        let notice = |tr: Tr| Notice {
+        let notice_in = |tr: Tr| Notice {
             event: format!("{prefix}.{event}"),
             incident_id: incident.id.clone(),
             kind: incident.kind.clone(),
@@ -456,100 +441,125 @@ async fn expand(state: &AppState, payload: &str) -> AppResult<usize> {
             link: link.clone(),
             at: update.created_at,
         };
+        // Made once per language, not once per recipient.
+        let notices: Vec<(Language, Notice)> = Language::ALL
+            .iter()
+            .map(|l| (*l, notice_in(Tr(*l))))
+            .collect();
+        let notice = |lang: Language| {
+            notices
+                .iter()
+                .find(|(l, _)| *l == lang)
+                .map_or(&notices[0].1, |(_, n)| n)
+        };
         queued += fan_out_integrations(state, &affected, update_id, &notice, now).await?;
         queued += fan_out_push(state, &affected, update_id, &notice, now).await?;
     }
     Ok(queued)
 }
 
+/// Pages through the rows a fan-out reaches, by id, and queues one message
+/// for each; returns how many were queued.
+async fn queue_pages<T, Fut>(
+    state: &AppState,
+    now: i64,
+    fetch: impl Fn(String) -> Fut,
+    id: impl Fn(&T) -> String,
+    message: impl Fn(&T) -> AppResult<NewOutboxMessage>,
+) -> AppResult<usize>
+where
+    Fut: std::future::Future<Output = store::Result<Vec<T>>>,
+{
+    let mut after = String::new();
+    let mut queued = 0;
+    loop {
+        let rows = fetch(after.clone()).await?;
+        let Some(last) = rows.last() else {
+            return Ok(queued);
+        };
+        after = id(last);
+        let messages = rows.iter().map(&message).collect::<AppResult<Vec<_>>>()?;
+        queued += messages.len();
+        state.store.enqueue(&messages, now).await?;
+    }
+}
+
+/// The notice of an update in a language.
+type NoticeIn<'a> = &'a (dyn Fn(Language) -> &'a Notice + Sync);
+
 async fn fan_out_integrations(
     state: &AppState,
     affected: &[String],
     update_id: &str,
-    notice: &(dyn Fn(Tr) -> Notice + Sync),
+    notice: NoticeIn<'_>,
     now: i64,
 ) -> AppResult<usize> {
-    let mut after = String::new();
-    let mut queued = 0;
-    loop {
-        let list = state.store.integrations_for(affected, &after, 500).await?;
-        let Some(last) = list.last() else {
-            break;
-        };
-        after = last.id.clone();
-        let messages: Vec<NewOutboxMessage> = list
-            .iter()
-            .map(|i| {
-                let tr = crate::integrations::language_of(state, i);
-                NewOutboxMessage {
-                    channel: "webhook".into(),
-                    target: i.url.clone(),
-                    payload: notify::webhook::WebhookPayload {
-                        integration_id: i.id.clone(),
-                        body: format_body(&i.kind, &notice(tr), tr).to_string(),
-                    }
-                    .to_json(),
-                    idempotency_key: format!("update:{update_id}:webhook:{}", i.id),
+    queue_pages(
+        state,
+        now,
+        move |after| async move { state.store.integrations_for(affected, &after, 500).await },
+        |i: &store::Integration| i.id.clone(),
+        |i: &store::Integration| {
+            let tr = crate::integrations::language_of(state, i);
+            Ok(NewOutboxMessage {
+                channel: "webhook".into(),
+                target: i.url.clone(),
+                payload: notify::webhook::WebhookPayload {
+                    integration_id: i.id.clone(),
+                    body: format_body(&i.kind, notice(tr.0), tr).to_string(),
                 }
+                .to_json(),
+                idempotency_key: format!("update:{update_id}:webhook:{}", i.id),
             })
-            .collect();
-        queued += messages.len();
-        state.store.enqueue(&messages, now).await?;
-    }
-    Ok(queued)
+        },
+    )
+    .await
 }
 
 async fn fan_out_push(
     state: &AppState,
     affected: &[String],
     update_id: &str,
-    notice: &(dyn Fn(Tr) -> Notice + Sync),
+    notice: NoticeIn<'_>,
     now: i64,
 ) -> AppResult<usize> {
-    let mut after = String::new();
-    let mut queued = 0;
-    loop {
-        let list = state
-            .store
-            .push_subscriptions_for(affected, &after, 1000)
-            .await?;
-        let Some(last) = list.last() else {
-            break;
-        };
-        after = last.id.clone();
-        let messages: Vec<NewOutboxMessage> = list
-            .iter()
-            .map(|s| {
-                let n = notice(Tr(
-                    Language::parse(&s.language).unwrap_or(state.config.default_language)
-                ));
-                let body: String = format!("{}: {}", n.status_text, n.body)
-                    .chars()
-                    .take(400)
-                    .collect();
-                NewOutboxMessage {
-                    channel: "push".into(),
-                    target: s.endpoint.clone(),
-                    payload: notify::push::PushPayload {
-                        subscription_id: s.id.clone(),
-                        body: serde_json::json!({
-                            "title": n.name,
-                            "body": body,
-                            "url": n.link,
-                            "tag": n.incident_id,
-                            "event": n.event,
-                        })
-                        .to_string(),
-                    }
-                    .to_json(),
-                    idempotency_key: format!("update:{update_id}:push:{}", s.id),
+    queue_pages(
+        state,
+        now,
+        move |after| async move {
+            state
+                .store
+                .push_subscriptions_for(affected, &after, 1000)
+                .await
+        },
+        |s: &store::PushSubscription| s.id.clone(),
+        |s: &store::PushSubscription| {
+            let lang = Language::parse(&s.language).unwrap_or(state.config.default_language);
+            let n = notice(lang);
+            let body: String = format!("{}: {}", n.status_text, n.body)
+                .chars()
+                .take(400)
+                .collect();
+            Ok(NewOutboxMessage {
+                channel: "push".into(),
+                target: s.endpoint.clone(),
+                payload: notify::push::PushPayload {
+                    subscription_id: s.id.clone(),
+                    body: serde_json::json!({
+                        "title": n.name,
+                        "body": body,
+                        "url": n.link,
+                        "tag": n.incident_id,
+                        "event": n.event,
+                    })
+                    .to_string(),
                 }
+                .to_json(),
+                idempotency_key: format!("update:{update_id}:push:{}", s.id),
             })
-            .collect();
-        queued += messages.len();
-        state.store.enqueue(&messages, now).await?;
-    }
-    Ok(queued)
+        },
+    )
+    .await
 }
 
 /// Runs the fan-out until `stop` turns true.

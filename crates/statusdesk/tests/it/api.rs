@@ -1,6 +1,6 @@
 //! The REST API: tokens, tenancy, errors, OpenAPI; health and metrics.
 use crate::harness::Fetch;
-use crate::harness::{Db, TestApp};
+use crate::harness::{Db, TestApp, delete_as};
 use crate::on_both;
 use serde_json::{Value, json};
 
@@ -60,22 +60,14 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
 
     // Nobody else can revoke it.
     let other = app.token("ops@acme.test").await;
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/tokens/{id}")))
-        .bearer_auth(&other)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), 404);
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/tokens/{id}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), 204);
+    assert_eq!(
+        delete_as(&app, &other, &format!("/api/v1/tokens/{id}")).await,
+        404
+    );
+    assert_eq!(
+        delete_as(&app, &token, &format!("/api/v1/tokens/{id}")).await,
+        204
+    );
     let r = app.api_get(&token, "/api/v1/me").await;
     assert_eq!(r.status(), 401);
     let body: Value = r.json().await.expect("json");

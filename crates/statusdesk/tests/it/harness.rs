@@ -483,6 +483,17 @@ pub async fn post_json(
         .expect("post")
 }
 
+/// DELETEs with a bearer token; the status it got.
+pub async fn delete_as(app: &TestApp, token: &str, path: &str) -> reqwest::StatusCode {
+    app.client
+        .delete(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("delete")
+        .status()
+}
+
 /// The id of the component named `name`.
 pub async fn component_id(app: &TestApp, name: &str) -> String {
     app.store

@@ -1,7 +1,7 @@
 //! Status integrations (Slack, Teams, Discord, signed webhooks) and Web Push,
 //! delivered to a real HTTP receiver on loopback that checks signatures and
 //! decrypts push payloads with the subscription's keys.
-use crate::harness::{Db, Fetch, Options, TestApp, component_id, post_json};
+use crate::harness::{Db, Fetch, Options, TestApp, component_id, delete_as, post_json};
 use crate::on_both;
 use axum::http::HeaderMap;
 use base64::Engine;
@@ -332,17 +332,15 @@ async fn integrations_are_formatted_tested_and_owned(db: Db) {
             .as_str()
             .is_some_and(|t| t.contains("Test från statussidan"))
     );
-    let r = app
-        .client
-        .delete(app.url(&format!(
-            "/api/v1/integrations/{}",
-            v["id"].as_str().expect("id")
-        )))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), 204);
+    assert_eq!(
+        delete_as(
+            &app,
+            &admin,
+            &format!("/api/v1/integrations/{}", v["id"].as_str().expect("id"))
+        )
+        .await,
+        204
+    );
     let discord = rx.wait_for("/discord", 1).await[0].json();
     assert!(discord["embeds"][0]["title"].as_str().is_some());
     assert_eq!(discord["allowed_mentions"]["parse"], json!([]));
@@ -443,14 +441,15 @@ async fn integrations_are_formatted_tested_and_owned(db: Db) {
     )
     .await;
     assert_eq!(r.status(), 404);
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/integrations/{}", ids["slack"])))
-        .bearer_auth(&globex)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), 404);
+    assert_eq!(
+        delete_as(
+            &app,
+            &globex,
+            &format!("/api/v1/integrations/{}", ids["slack"])
+        )
+        .await,
+        404
+    );
     let list: Value = app
         .api_get(&globex, "/api/v1/integrations")
         .await
@@ -458,14 +457,15 @@ async fn integrations_are_formatted_tested_and_owned(db: Db) {
         .await
         .expect("json");
     assert_eq!(list["integrations"], json!([]));
-    let r = app
-        .client
-        .delete(app.url(&format!("/api/v1/integrations/{}", ids["slack"])))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .expect("delete");
-    assert_eq!(r.status(), 204);
+    assert_eq!(
+        delete_as(
+            &app,
+            &admin,
+            &format!("/api/v1/integrations/{}", ids["slack"])
+        )
+        .await,
+        204
+    );
     let list: Value = app
         .api_get(&admin, "/api/v1/integrations")
         .await
