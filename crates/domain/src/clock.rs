@@ -37,3 +37,27 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// A clock that starts at a chosen instant and then runs with real time;
+/// for tests that need time to pass but must not depend on today's date.
+#[derive(Debug)]
+pub struct OffsetClock {
+    start_ms: i64,
+    started: std::time::Instant,
+}
+
+impl OffsetClock {
+    pub fn starting_at(start_ms: i64) -> Self {
+        Self {
+            start_ms,
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+impl Clock for OffsetClock {
+    fn now_ms(&self) -> i64 {
+        let elapsed = i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX);
+        self.start_ms.saturating_add(elapsed)
+    }
+}

@@ -9,7 +9,7 @@ pub mod status;
 pub mod ticket;
 pub mod types;
 
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
 pub use policy::{Action, Decision, DenyReason, decide};
 pub use ticket::{Priority, Refused, TicketEvent, TicketStatus, transition};
 pub use types::*;

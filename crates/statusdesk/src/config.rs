@@ -106,6 +106,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub base_url: String,
+    /// Whether `base_url` was set; otherwise it follows the bound address.
+    pub base_url_configured: bool,
     pub default_language: Language,
     pub log_json: bool,
     pub log_level: String,
@@ -255,6 +257,7 @@ impl Settings {
                 .map(|_| v.to_string())
                 .map_err(|e| e.to_string())
         })?;
+        let base_url_configured = get("base_url").is_some();
         let base_url = parse(
             get("base_url"),
             "base_url",
@@ -388,6 +391,7 @@ impl Settings {
             data_dir,
             database_url,
             base_url,
+            base_url_configured,
             default_language,
             log_json,
             log_level,

@@ -75,8 +75,18 @@ pub async fn start(
     if demo {
         demo::seed(&store, clock.now_ms()).await?;
     }
-    let state = web::AppState::new(store.clone(), settings.web_config(demo), clock);
     let addr = listener.local_addr()?;
+    let mut web_config = settings.web_config(demo);
+    if !settings.base_url_configured {
+        // Links follow the address actually bound (the port may be 0).
+        let host = if addr.ip().is_unspecified() {
+            std::net::IpAddr::from([127, 0, 0, 1])
+        } else {
+            addr.ip()
+        };
+        web_config.base_url = format!("http://{}", std::net::SocketAddr::new(host, addr.port()));
+    }
+    let state = web::AppState::new(store.clone(), web_config, clock);
     let vapid = state
         .load_vapid()
         .await

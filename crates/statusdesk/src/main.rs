@@ -283,31 +283,31 @@ async fn run(cli: Cli) -> Result<()> {
 }
 
 async fn serve(settings: Settings, demo: bool) -> Result<()> {
+    // The signal handlers are installed before the server says it is ready:
+    // a SIGTERM that arrives right after "ready" must stop it gracefully,
+    // not kill it (the default action of an unhandled SIGTERM).
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot handle SIGTERM")?;
+    #[cfg(unix)]
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+        .context("cannot handle SIGINT")?;
     let listener = tokio::net::TcpListener::bind(settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
-    let shutdown = async {
-        let ctrl_c = tokio::signal::ctrl_c();
+    let stopping = Arc::new(std::sync::OnceLock::<std::time::Instant>::new());
+    let stopping_at = stopping.clone();
+    let shutdown = async move {
         #[cfg(unix)]
-        {
-            let mut term =
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(t) => t,
-                    Err(_) => {
-                        let _ = ctrl_c.await;
-                        return;
-                    }
-                };
-            tokio::select! {
-                _ = ctrl_c => {},
-                _ = term.recv() => {},
-            }
+        tokio::select! {
+            _ = term.recv() => {},
+            _ = interrupt.recv() => {},
         }
         #[cfg(not(unix))]
-        let _ = ctrl_c.await;
+        let _ = tokio::signal::ctrl_c().await;
+        let _ = stopping_at.set(std::time::Instant::now());
         tracing::info!("shutting down: finishing requests in flight");
     };
-    let base_url = settings.base_url.clone();
     let started = std::time::Instant::now();
     statusdesk::start(
         &settings,
@@ -316,11 +316,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
         Arc::new(SystemClock),
         shutdown,
         |running| {
-            let url = if base_url.contains("127.0.0.1:8080") && running.addr.port() != 8080 {
-                format!("http://{}", running.addr)
-            } else {
-                base_url.clone()
-            };
+            let url = running.state.config.base_url.clone();
             println!(
                 "statusdesk is ready at {url}/ (listening on {}, {} database, started in {} ms)",
                 running.addr,
@@ -335,7 +331,13 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
         },
     )
     .await?;
-    println!("statusdesk stopped");
+    match stopping.get() {
+        Some(at) => println!(
+            "statusdesk stopped (shutdown took {} ms)",
+            at.elapsed().as_millis()
+        ),
+        None => println!("statusdesk stopped"),
+    }
     Ok(())
 }
 

@@ -64,7 +64,7 @@ pub fn format_time(ms: i64, lang: Language) -> String {
             time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")
         }
         Language::En => time::macros::format_description!(
-            "[day] [month repr:short] [year], [hour]:[minute] UTC"
+            "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
         ),
     };
     t.format(&format).unwrap_or_default()
@@ -195,7 +195,7 @@ mod tests {
         );
         assert_eq!(
             format_time(86_400_000, Language::En),
-            "02 Jan 1970, 00:00 UTC"
+            "2 Jan 1970, 00:00 UTC"
         );
     }
 }

@@ -4,6 +4,7 @@
 use crate::harness::{Db, TestApp};
 use crate::loud;
 use fantoccini::{Client, ClientBuilder, Locator};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -17,9 +18,24 @@ pub struct Browser {
 
 impl Drop for Browser {
     fn drop(&mut self) {
+        // chromedriver runs in a process group of its own, which its
+        // Chromium and Chromium's helpers inherit: end the whole group, so
+        // no browser outlives its test (killing only the driver left the
+        // Chromium trees running as orphans).
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
-        // Chromium children of the driver exit with their parent's pipe.
+        // Anything that left the group still names this test's profile.
+        let _ = Command::new("pkill")
+            .args(["-KILL", "-f", &self._profile.path().display().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
@@ -55,6 +71,7 @@ impl Browser {
             .expect("free port");
         let driver = Command::new(driver_bin)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -69,6 +86,7 @@ impl Browser {
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                    "--disable-crash-reporter", "--disable-breakpad",
                     "--force-device-scale-factor=1",
                     format!("--user-data-dir={}", profile.path().display()),
                     "--window-size=1280,900", "--lang=en-US"

@@ -1,7 +1,7 @@
 //! Test harness: starts the real server on a random port with a fresh
 //! database (a SQLite file in a temp directory, or a new database in a
 //! throwaway PostgreSQL cluster), and gives tests an HTTP client.
-use domain::{Clock, ManualClock, SystemClock};
+use domain::{Clock, ManualClock, OffsetClock};
 use statusdesk::config::{Overrides, Settings};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -249,6 +249,11 @@ fn uuid_simple() -> String {
 
 // ---- the app -------------------------------------------------------------------
 
+/// The instant every test server's clock starts at: 2026-09-14 09:30 UTC,
+/// so the 90 days before it hold days of one and two digits and a change of
+/// year is far away. Nothing in the suite reads today's date.
+pub const TEST_EPOCH_MS: i64 = 1_789_378_200_000;
+
 pub struct TestApp {
     pub base: String,
     pub store: Store,
@@ -321,11 +326,12 @@ impl TestApp {
             o.values.insert(k, v.clone());
         }
         let settings = Settings::load(&o, &BTreeMap::new()).expect("settings");
-        let clock = Arc::new(ManualClock::new(SystemClock.now_ms()));
+        // Every test starts on the same date, whatever today is.
+        let clock = Arc::new(ManualClock::new(TEST_EPOCH_MS));
         let used_clock: Arc<dyn Clock> = if options.manual_clock {
             clock.clone()
         } else {
-            Arc::new(SystemClock)
+            Arc::new(OffsetClock::starting_at(TEST_EPOCH_MS))
         };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();

@@ -114,20 +114,18 @@ fn allow_private() -> Options {
     }
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+/// The receiver's "now": the server's clock, which tests start at a fixed date.
+fn now_secs(app: &TestApp) -> i64 {
+    domain::Clock::now_ms(app.state.clock.as_ref()).div_euclid(1000)
 }
 
-fn verify(hit: &Hit, secret: &str) -> Result<(), &'static str> {
+fn verify(app: &TestApp, hit: &Hit, secret: &str) -> Result<(), &'static str> {
     notify::http::verify(
         secret,
         &hit.header("x-statusdesk-timestamp"),
         &hit.header("x-statusdesk-signature"),
         &hit.body,
-        now_secs(),
+        now_secs(app),
     )
 }
 
@@ -197,9 +195,9 @@ async fn webhooks_are_signed_and_follow_the_incident(db: Db) {
         .expect("id")
         .to_string();
     let hit = rx.wait_for("/hook", 1).await.remove(0);
-    assert_eq!(verify(&hit, secret), Ok(()));
+    assert_eq!(verify(&app, &hit, secret), Ok(()));
     assert_eq!(
-        verify(&hit, "some-other-secret-value"),
+        verify(&app, &hit, "some-other-secret-value"),
         Err("bad signature")
     );
     // A replay after five minutes is rejected by the documented check.
@@ -209,7 +207,7 @@ async fn webhooks_are_signed_and_follow_the_incident(db: Db) {
             &hit.header("x-statusdesk-timestamp"),
             &hit.header("x-statusdesk-signature"),
             &hit.body,
-            now_secs() + 301
+            now_secs(&app) + 301
         )
         .is_err()
     );
@@ -223,7 +221,7 @@ async fn webhooks_are_signed_and_follow_the_incident(db: Db) {
     let first_key = hit.header("idempotency-key");
     assert!(first_key.starts_with("update:"), "{first_key}");
     let hit2 = rx.wait_for("/hook2", 1).await.remove(0);
-    assert_eq!(verify(&hit2, &generated), Ok(()));
+    assert_eq!(verify(&app, &hit2, &generated), Ok(()));
 
     // More words without a status change: no post. A status change and the
     // resolution: one post each.
