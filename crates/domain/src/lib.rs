@@ -6,10 +6,11 @@
 pub mod clock;
 pub mod policy;
 pub mod status;
+pub mod text;
 pub mod ticket;
 pub mod types;
 
 pub use clock::{Clock, ManualClock, OffsetClock, SystemClock};
-pub use policy::{Action, Decision, DenyReason, decide};
+pub use policy::{Action, Decision, DenyReason, Permit, Scope, authorize, decide};
 pub use ticket::{Priority, Refused, TicketEvent, TicketStatus, transition};
 pub use types::*;

@@ -1,6 +1,9 @@
-//! The one place that answers "may this actor do that". Every handler asks
-//! [`decide`]; the store additionally scopes customer data by organisation so
-//! a forgotten check cannot leak another organisation's rows.
+//! The one place that answers "may this actor do that". Every use case asks
+//! [`authorize`] and gets back a [`Permit`], which nothing else can make;
+//! the store additionally scopes customer data by organisation (the
+//! permit's [`Scope`]) so a forgotten check cannot leak another
+//! organisation's rows.
+use crate::ticket::TicketStatus;
 use crate::types::{Actor, Role};
 
 /// What someone wants to do, with the object it concerns where that matters.
@@ -37,6 +40,19 @@ pub enum Action<'a> {
     /// Teams, Discord, webhooks): its admins, on every plan, since the
     /// status page is for everyone.
     ManageIntegrations { org_id: &'a str },
+    /// See internal notes, and the events and files that belong to them.
+    SeeInternalNotes,
+    /// Write an internal note on a request.
+    AddInternalNote,
+    /// Change a request's priority or assignee, or link it to an incident.
+    TriageRequest,
+    /// Move a request of an organisation to the status `to` (the state
+    /// machine then says whether that is possible from where it is).
+    SetRequestStatus { org_id: &'a str, to: TicketStatus },
+    /// Follow a request of an organisation (be e-mailed about it).
+    FollowRequest { org_id: &'a str },
+    /// The delivery outbox: what waits, what was given up, send again.
+    ManageOutbox,
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -88,6 +104,62 @@ impl Decision {
     }
 }
 
+/// Whose data a read may return: staff see every organisation, customers
+/// only their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope<'a> {
+    Staff,
+    Org(&'a str),
+}
+
+impl<'a> Scope<'a> {
+    pub fn of(actor: &'a Actor) -> Option<Scope<'a>> {
+        if actor.is_staff() {
+            Some(Scope::Staff)
+        } else {
+            actor.org.as_ref().map(|o| Scope::Org(o.id.as_str()))
+        }
+    }
+}
+
+/// Proof that the policy allowed an action. Its fields are private: the
+/// only way to get one is [`authorize`], so code that needs a permit cannot
+/// skip the question.
+#[derive(Debug, Clone, Copy)]
+pub struct Permit<'a> {
+    actor: Option<&'a Actor>,
+    action: Action<'a>,
+}
+
+impl<'a> Permit<'a> {
+    pub fn action(&self) -> Action<'a> {
+        self.action
+    }
+
+    pub fn actor(&self) -> Option<&'a Actor> {
+        self.actor
+    }
+
+    /// Whose data the permitted action may read: staff every
+    /// organisation's, a customer their own; `None` for a visitor.
+    pub fn scope(&self) -> Option<Scope<'a>> {
+        self.actor.and_then(Scope::of)
+    }
+
+    /// Whether the actor may also see internal notes (support staff).
+    pub fn sees_internal(&self) -> bool {
+        decide(self.actor, Action::SeeInternalNotes).is_allowed()
+    }
+}
+
+/// Asks the policy; an allowed action comes back as a [`Permit`].
+pub fn authorize<'a>(actor: Option<&'a Actor>, action: Action<'a>) -> Result<Permit<'a>, Decision> {
+    match decide(actor, action) {
+        Decision::Allow => Ok(Permit { actor, action }),
+        refused => Err(refused),
+    }
+}
+
 /// Decides whether `actor` (or an anonymous visitor, `None`) may do `action`.
 pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
     use Action::*;
@@ -131,11 +203,35 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
             Role::SupportAdmin => Allow,
             _ => Forbidden(DenyReason::SupportAdminsOnly),
         },
-        WorkSupportQueue | ManageStatusPage => {
+        WorkSupportQueue | ManageStatusPage | SeeInternalNotes | AddInternalNote
+        | TriageRequest => {
             if actor.is_staff() {
                 Allow
             } else {
                 Forbidden(DenyReason::StaffOnly)
+            }
+        }
+        ManageOutbox => match actor.role {
+            Role::SupportAdmin => Allow,
+            _ => Forbidden(DenyReason::SupportAdminsOnly),
+        },
+        SetRequestStatus { org_id, to } => {
+            if actor.is_staff() {
+                return Allow;
+            }
+            match decide(Some(actor), ViewRequest { org_id }) {
+                // Customers mark a request solved or reopen it; the rest
+                // of the lifecycle is support's.
+                Allow if matches!(to, TicketStatus::Solved | TicketStatus::Open) => Allow,
+                Allow => Forbidden(DenyReason::StaffOnly),
+                other => other,
+            }
+        }
+        FollowRequest { org_id } => {
+            if actor.is_staff() {
+                Forbidden(DenyReason::CustomersOnly)
+            } else {
+                decide(Some(actor), ViewRequest { org_id })
             }
         }
         ManageIntegrations { org_id } => {
@@ -235,6 +331,47 @@ mod tests {
                 "other_integrations",
                 Action::ManageIntegrations { org_id: OTHER },
             ),
+            ("see_internal", Action::SeeInternalNotes),
+            ("add_note", Action::AddInternalNote),
+            ("triage", Action::TriageRequest),
+            ("outbox", Action::ManageOutbox),
+            (
+                "solve_own",
+                Action::SetRequestStatus {
+                    org_id: OWN,
+                    to: TicketStatus::Solved,
+                },
+            ),
+            (
+                "reopen_own",
+                Action::SetRequestStatus {
+                    org_id: OWN,
+                    to: TicketStatus::Open,
+                },
+            ),
+            (
+                "wait_own",
+                Action::SetRequestStatus {
+                    org_id: OWN,
+                    to: TicketStatus::WaitingOnCustomer,
+                },
+            ),
+            (
+                "close_own",
+                Action::SetRequestStatus {
+                    org_id: OWN,
+                    to: TicketStatus::Closed,
+                },
+            ),
+            (
+                "solve_other",
+                Action::SetRequestStatus {
+                    org_id: OTHER,
+                    to: TicketStatus::Solved,
+                },
+            ),
+            ("follow_own", Action::FollowRequest { org_id: OWN }),
+            ("follow_other", Action::FollowRequest { org_id: OTHER }),
         ]
     }
 
@@ -276,6 +413,31 @@ mod tests {
             (_, "other_integrations") => NotFound,
             (Role::Admin, "own_integrations") => Allow,
             (Role::Member, "own_integrations") => Forbidden(AdminsOnly),
+            (Role::Agent | Role::SupportAdmin, "see_internal" | "add_note" | "triage") => Allow,
+            (_, "see_internal" | "add_note" | "triage") => Forbidden(StaffOnly),
+            (Role::SupportAdmin, "outbox") => Allow,
+            (_, "outbox") => Forbidden(SupportAdminsOnly),
+            // Staff move any request anywhere the state machine allows.
+            (
+                Role::Agent | Role::SupportAdmin,
+                "solve_own" | "reopen_own" | "wait_own" | "close_own" | "solve_other",
+            ) => Allow,
+            (_, "solve_other") => NotFound,
+            (_, "solve_own" | "reopen_own" | "wait_own" | "close_own") if !paid => {
+                Forbidden(PlanExcludesDirectSupport)
+            }
+            (Role::Member, "solve_own" | "reopen_own" | "wait_own" | "close_own") => {
+                Forbidden(AdminsOnly)
+            }
+            (Role::Admin, "solve_own" | "reopen_own") => Allow,
+            (Role::Admin, "wait_own" | "close_own") => Forbidden(StaffOnly),
+            (Role::Agent | Role::SupportAdmin, "follow_own" | "follow_other") => {
+                Forbidden(CustomersOnly)
+            }
+            (_, "follow_other") => NotFound,
+            (_, "follow_own") if !paid => Forbidden(PlanExcludesDirectSupport),
+            (Role::Member, "follow_own") => Forbidden(AdminsOnly),
+            (Role::Admin, "follow_own") => Allow,
             other => panic!("table has no row for {other:?}"),
         }
     }
@@ -298,7 +460,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 18);
+        assert_eq!(checked, 4 * 3 * 2 * 29);
     }
 
     #[test]
@@ -327,6 +489,32 @@ mod tests {
         assert_eq!(
             decide(Some(&lost), Action::UseDirectSupport),
             Forbidden(CustomersOnly)
+        );
+    }
+
+    #[test]
+    fn a_permit_comes_only_from_an_allowed_decision() {
+        let admin = actor(Role::Admin, Plan::Advanced, false);
+        let permit = authorize(Some(&admin), Action::ViewRequest { org_id: OWN }).expect("allowed");
+        assert_eq!(permit.scope(), Some(Scope::Org(OWN)));
+        assert!(!permit.sees_internal());
+        assert_eq!(
+            authorize(Some(&admin), Action::ViewRequest { org_id: OTHER }).err(),
+            Some(NotFound)
+        );
+        let agent = actor(Role::Agent, Plan::Core, false);
+        let permit = authorize(Some(&agent), Action::WorkSupportQueue).expect("allowed");
+        assert_eq!(permit.scope(), Some(Scope::Staff));
+        assert!(permit.sees_internal());
+        assert_eq!(
+            authorize(None, Action::WorkSupportQueue).err(),
+            Some(SignInRequired)
+        );
+        assert!(
+            authorize(None, Action::ReadStatusPage)
+                .expect("public")
+                .scope()
+                .is_none()
         );
     }
 }

@@ -68,6 +68,8 @@ crate::types::string_enum!(
 #[error("cannot move {what} from {from} to {to}: {why}")]
 pub struct StatusRefused {
     pub what: &'static str,
+    /// A stable code for the reason, for messages in the reader's language.
+    pub code: &'static str,
     pub from: String,
     pub to: String,
     pub why: &'static str,
@@ -83,6 +85,7 @@ pub fn incident_transition(
     if from == IncidentStatus::Resolved {
         return Err(StatusRefused {
             what: "an incident",
+            code: "incident_resolved",
             from: from.to_string(),
             to: to.to_string(),
             why: "resolved incidents are final; post a new incident if the problem returns",
@@ -113,6 +116,11 @@ pub fn maintenance_transition(
     } else {
         Err(StatusRefused {
             what: "maintenance",
+            code: if from == Completed {
+                "maintenance_completed"
+            } else {
+                "maintenance_order"
+            },
             from: from.to_string(),
             to: to.to_string(),
             why: if from == Completed {

@@ -68,6 +68,8 @@ pub enum TicketEvent {
 pub struct Refused {
     pub from: TicketStatus,
     pub what: &'static str,
+    /// A stable code for the reason, for messages in the reader's language.
+    pub code: &'static str,
     pub why: &'static str,
 }
 
@@ -102,13 +104,15 @@ impl TicketEvent {
 pub fn transition(from: TicketStatus, event: TicketEvent) -> Result<TicketStatus, Refused> {
     use TicketEvent as E;
     use TicketStatus as S;
-    let refuse = |why: &'static str| Refused {
+    let refuse = |code: &'static str, why: &'static str| Refused {
         from,
         what: event.verb(),
+        code,
         why,
     };
     if from == S::Closed {
         return Err(refuse(
+            "closed_final",
             "closed requests are final; start a follow-up request instead",
         ));
     }
@@ -120,23 +124,32 @@ pub fn transition(from: TicketStatus, event: TicketEvent) -> Result<TicketStatus
             other => other,
         }),
         E::AgentSetStatus(to) => match to {
-            S::New => Err(refuse("a request never returns to new")),
+            S::New => Err(refuse("never_new", "a request never returns to new")),
             S::Closed if from == S::Solved => Ok(S::Closed),
-            S::Closed => Err(refuse("only solved requests can be closed")),
-            to if to == from => Err(refuse("it already has that status")),
+            S::Closed => Err(refuse(
+                "close_unsolved",
+                "only solved requests can be closed",
+            )),
+            to if to == from => Err(refuse("same_status", "it already has that status")),
             to => Ok(to),
         },
         E::CustomerSolved => match from {
-            S::Solved => Err(refuse("it is already solved")),
+            S::Solved => Err(refuse("already_solved", "it is already solved")),
             _ => Ok(S::Solved),
         },
         E::CustomerReopened => match from {
             S::Solved => Ok(S::Open),
-            _ => Err(refuse("only solved requests can be reopened")),
+            _ => Err(refuse(
+                "reopen_unsolved",
+                "only solved requests can be reopened",
+            )),
         },
         E::AutoClose => match from {
             S::Solved => Ok(S::Closed),
-            _ => Err(refuse("only solved requests close themselves")),
+            _ => Err(refuse(
+                "autoclose_unsolved",
+                "only solved requests close themselves",
+            )),
         },
     }
 }

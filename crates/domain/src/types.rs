@@ -2,20 +2,31 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A value that failed to parse, with the name of what was expected.
+/// A value that failed to parse: what was expected, a stable `code` with
+/// its arguments (which the use-case layer turns into a message in the
+/// reader's language), and an English message for logs and the CLI.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{what}: {message}")]
 pub struct ParseError {
     pub what: &'static str,
+    pub code: &'static str,
+    pub args: Vec<(&'static str, String)>,
     pub message: String,
 }
 
 impl ParseError {
-    pub(crate) fn new(what: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(what: &'static str, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             what,
+            code,
+            args: Vec::new(),
             message: message.into(),
         }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
     }
 }
 
@@ -38,11 +49,14 @@ macro_rules! string_enum {
                     $($text => Ok($name::$variant),)+
                     other => Err(ParseError::new(
                         $what,
+                        "not_one_of",
                         format!(
                             "'{other}' is not one of {}",
                             [$($text),+].join(", ")
                         ),
-                    )),
+                    )
+                    .with("value", other)
+                    .with("allowed", [$($text),+].join(", "))),
                 }
             }
         }
@@ -166,22 +180,28 @@ impl EmailAddress {
     pub fn parse(input: &str) -> Result<Self, ParseError> {
         let s = input.trim();
         if s.is_empty() {
-            return Err(ParseError::new("email", "must not be empty"));
+            return Err(ParseError::new("email", "required", "must not be empty"));
         }
         if s.len() > 254 {
-            return Err(ParseError::new("email", "is longer than 254 characters"));
+            return Err(ParseError::new(
+                "email",
+                "email",
+                "is longer than 254 characters",
+            ));
         }
         let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err(ParseError::new("email", "must contain '@'"));
+            return Err(ParseError::new("email", "email", "must contain '@'"));
         };
         if local.is_empty() || local.len() > 64 {
             return Err(ParseError::new(
+                "email",
                 "email",
                 "the part before '@' must be 1 to 64 characters",
             ));
         }
         if s.chars().any(|c| c.is_whitespace() || c.is_control()) || local.contains('@') {
             return Err(ParseError::new(
+                "email",
                 "email",
                 "must not contain spaces or a second '@'",
             ));
@@ -197,6 +217,7 @@ impl EmailAddress {
             });
         if !domain_ok {
             return Err(ParseError::new(
+                "email",
                 "email",
                 "the part after '@' must be a domain such as example.com",
             ));
@@ -230,42 +251,26 @@ impl fmt::Display for EmailAddress {
 
 /// A display name: 1 to 100 characters after trimming.
 pub fn parse_display_name(input: &str) -> Result<String, ParseError> {
-    let s = input.trim();
-    let count = s.chars().count();
-    if count == 0 {
-        return Err(ParseError::new("name", "must not be empty"));
-    }
-    if count > 100 {
-        return Err(ParseError::new("name", "must be at most 100 characters"));
-    }
-    if s.chars().any(char::is_control) {
-        return Err(ParseError::new(
-            "name",
-            "must not contain control characters",
-        ));
-    }
-    Ok(s.to_string())
+    crate::text::line("name", input, crate::text::limits::NAME)
 }
 
-/// Password rules: 10 to 1024 characters. Long passphrases are welcome.
 pub fn check_password(input: &str) -> Result<(), ParseError> {
     let count = input.chars().count();
     if count < 10 {
-        return Err(ParseError::new(
-            "password",
-            "must be at least 10 characters",
-        ));
+        return Err(
+            ParseError::new("password", "too_short", "must be at least 10 characters")
+                .with("min", "10"),
+        );
     }
     if count > 1024 {
-        return Err(ParseError::new(
-            "password",
-            "must be at most 1024 characters",
-        ));
+        return Err(
+            ParseError::new("password", "too_long", "must be at most 1024 characters")
+                .with("max", "1024"),
+        );
     }
     Ok(())
 }
 
-/// The organisation a customer belongs to, as far as the policy needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrgRef {
     pub id: String,

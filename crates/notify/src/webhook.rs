@@ -99,7 +99,11 @@ impl Channel for Webhooks {
             Ok(p) => p,
             Err(e) => return Outcome::Retry(format!("bad payload: {e}")),
         };
-        let integration = match self.store.integration(&payload.integration_id).await {
+        let integration = match self
+            .store
+            .integration_for_delivery(&payload.integration_id)
+            .await
+        {
             Ok(Some(i)) => i,
             Ok(None) => return Outcome::Gone("the integration was removed".into()),
             Err(e) => return Outcome::Retry(e.to_string()),

@@ -107,9 +107,12 @@ pub async fn inbox(
 
     // Tokens for a sample of the organisations' admins.
     let state = web::AppState::new(
-        store.clone(),
-        settings.web_config(false),
-        Arc::new(SystemClock),
+        app::App::new(
+            store.clone(),
+            settings.app_config(false),
+            Arc::new(SystemClock),
+        ),
+        settings.web_config(),
     );
     let app = web::router(state);
     let mut tokens = Vec::new();

@@ -44,7 +44,12 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     (
         "behind_proxy",
         "false",
-        "Trust X-Forwarded-For for client addresses (only behind your own proxy).",
+        "Behind a reverse proxy on this machine: trust X-Forwarded-For from loopback (as if trusted_proxies listed 127.0.0.0/8 and ::1).",
+    ),
+    (
+        "trusted_proxies",
+        "\"\"",
+        "Comma-separated addresses or ranges (e.g. 10.0.0.0/8) of your reverse proxies; a client's address is then the rightmost X-Forwarded-For hop that is not one of them.",
     ),
     (
         "cookie_secure",
@@ -112,6 +117,7 @@ pub struct Settings {
     pub log_json: bool,
     pub log_level: String,
     pub behind_proxy: bool,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub cookie_secure: bool,
     pub db_max_connections: u32,
     pub session_days: u32,
@@ -136,6 +142,7 @@ impl std::fmt::Debug for Settings {
             .field("log_json", &self.log_json)
             .field("log_level", &self.log_level)
             .field("behind_proxy", &self.behind_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
             .field("cookie_secure", &self.cookie_secure)
             .field("db_max_connections", &self.db_max_connections)
             .field("session_days", &self.session_days)
@@ -287,6 +294,19 @@ impl Settings {
                 .map_err(|e| e.to_string())
         })?;
         let behind_proxy = parse(get("behind_proxy"), "behind_proxy", false, parse_bool)?;
+        let trusted_proxies = parse(get("trusted_proxies"), "trusted_proxies", Vec::new(), |v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse::<ipnet::IpNet>()
+                        .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            format!("'{p}' is not an address or a range such as 10.0.0.0/8")
+                        })
+                })
+                .collect()
+        })?;
         let cookie_secure = parse(
             get("cookie_secure"),
             "cookie_secure",
@@ -396,6 +416,7 @@ impl Settings {
             log_json,
             log_level,
             behind_proxy,
+            trusted_proxies,
             cookie_secure,
             db_max_connections,
             session_days,
@@ -410,20 +431,37 @@ impl Settings {
         })
     }
 
-    pub fn web_config(&self, demo: bool) -> web::WebConfig {
-        web::WebConfig {
+    /// The settings of the use cases.
+    pub fn app_config(&self, demo: bool) -> app::Config {
+        app::Config {
             base_url: self.base_url.clone(),
-            secure_cookies: self.cookie_secure,
             demo,
             default_language: self.default_language,
-            behind_proxy: self.behind_proxy,
             session_ttl_ms: i64::from(self.session_days) * 24 * 3600 * 1000,
             data_dir: self.data_dir.clone(),
             auto_close_ms: i64::from(self.auto_close_days) * 24 * 3600 * 1000,
-            status_host: self.status_host.clone(),
             allow_private_targets: self.webhooks_allow_private_targets,
             outbox_lease_ms: self.outbox_lease_seconds * 1000,
-            ..web::WebConfig::default()
+            outbox_max_attempts: self.outbox_max_attempts,
+            ..app::Config::default()
+        }
+    }
+
+    /// The settings of the web layer.
+    pub fn web_config(&self) -> web::WebConfig {
+        let mut trusted = self.trusted_proxies.clone();
+        if self.behind_proxy {
+            trusted.extend(
+                ["127.0.0.0/8", "::1/128"]
+                    .iter()
+                    .filter_map(|n| n.parse::<ipnet::IpNet>().ok()),
+            );
+        }
+        web::WebConfig {
+            secure_cookies: self.cookie_secure,
+            status_host: self.status_host.clone(),
+            trusted_proxies: trusted,
+            hsts: self.base_url.starts_with("https://"),
         }
     }
 }

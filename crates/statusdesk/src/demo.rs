@@ -72,7 +72,7 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
                 .find(|(n, _)| *n == o)
                 .map(|(_, id)| id.as_str())
         });
-        let hash = web::ctx::hash_password(PASSWORD.to_string())
+        let hash = app::accounts::hash_password(PASSWORD.to_string())
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let user = store

@@ -316,7 +316,7 @@ async fn serve(settings: Settings, demo: bool) -> Result<()> {
         Arc::new(SystemClock),
         shutdown,
         |running| {
-            let url = running.state.config.base_url.clone();
+            let url = running.app.config.base_url.clone();
             println!(
                 "statusdesk is ready at {url}/ (listening on {}, {} database, started in {} ms)",
                 running.addr,
@@ -418,7 +418,7 @@ async fn user_command(store: &Store, cmd: UserCommand, now: i64) -> Result<()> {
             };
             let password = read_password(password)?;
             domain::check_password(&password)?;
-            let hash = web::ctx::hash_password(password)
+            let hash = app::accounts::hash_password(password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let user = store
@@ -446,7 +446,7 @@ async fn user_command(store: &Store, cmd: UserCommand, now: i64) -> Result<()> {
                 .with_context(|| format!("no user with e-mail {email}"))?;
             let password = read_password(password)?;
             domain::check_password(&password)?;
-            let hash = web::ctx::hash_password(password)
+            let hash = app::accounts::hash_password(password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             store.set_password(&principal.user.id, &hash, None).await?;

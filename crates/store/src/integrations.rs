@@ -110,7 +110,20 @@ impl Store {
 
     /// One integration, whoever owns it: callers check the owner through
     /// the policy before showing or changing it.
-    pub async fn integration(&self, id: &str) -> Result<Option<Integration>> {
+    /// One of organisation `org_id`'s integrations; another's is `None`.
+    pub async fn integration(&self, org_id: &str, id: &str) -> Result<Option<Integration>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {INTEGRATION} FROM integrations WHERE id = $1 AND org_id = $2"
+        ))
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// An integration for the delivery worker, which posts on behalf of
+    /// whichever organisation queued the message.
+    pub async fn integration_for_delivery(&self, id: &str) -> Result<Option<Integration>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {INTEGRATION} FROM integrations WHERE id = $1"
         ))
@@ -128,10 +141,12 @@ impl Store {
         .await?)
     }
 
-    pub async fn delete_integration(&self, id: &str) -> Result<bool> {
+    /// Removes one of organisation `org_id`'s integrations.
+    pub async fn delete_integration(&self, org_id: &str, id: &str) -> Result<bool> {
         let _w = self.write_guard().await;
-        let done = sqlx::query("DELETE FROM integrations WHERE id = $1")
+        let done = sqlx::query("DELETE FROM integrations WHERE id = $1 AND org_id = $2")
             .bind(id)
+            .bind(org_id)
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)

@@ -87,28 +87,14 @@ pub fn redact_url(url: &str) -> String {
     url.to_string()
 }
 
-/// Whose data a read may return: staff see every organisation, customers
-/// only their own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope<'a> {
-    Staff,
-    Org(&'a str),
-}
-
-impl<'a> Scope<'a> {
-    pub fn of(actor: &'a domain::Actor) -> Option<Scope<'a>> {
-        if actor.is_staff() {
-            Some(Scope::Staff)
-        } else {
-            actor.org.as_ref().map(|o| Scope::Org(o.id.as_str()))
-        }
-    }
-}
+pub use domain::Scope;
 
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The connection URL, for the LISTEN connection on PostgreSQL.
+    url: Arc<str>,
     /// SQLite allows one writer at a time; taking this lock before a write
     /// transaction avoids "database is locked" upgrades under concurrency.
     write_lock: Option<Arc<Mutex<()>>>,
@@ -164,6 +150,7 @@ impl Store {
         Ok(Self {
             pool,
             backend,
+            url: Arc::from(url.as_str()),
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
         })
     }
@@ -242,6 +229,16 @@ impl Store {
         Ok(())
     }
 
+    /// A connection that hears `NOTIFY`s on `channel` (PostgreSQL only).
+    pub async fn listen(&self, channel: &str) -> Result<Listener> {
+        if self.backend != Backend::Postgres {
+            return Err(StoreError::UnsupportedUrl("LISTEN needs PostgreSQL".into()));
+        }
+        let mut inner = sqlx::postgres::PgListener::connect(&self.url).await?;
+        inner.listen(channel).await?;
+        Ok(Listener { inner })
+    }
+
     pub async fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
@@ -288,6 +285,18 @@ impl Store {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         }
+    }
+}
+
+/// Hears the notifications of one channel.
+pub struct Listener {
+    inner: sqlx::postgres::PgListener,
+}
+
+impl Listener {
+    /// The payload of the next notification.
+    pub async fn recv(&mut self) -> Result<String> {
+        Ok(self.inner.recv().await?.payload().to_string())
     }
 }
 

@@ -111,6 +111,14 @@ pub struct Change<'a> {
     pub follow: Option<bool>,
 }
 
+/// The organisation a scope is limited to ("" for staff, which no row has).
+fn scope_org<'a>(scope: Scope<'a>) -> &'a str {
+    match scope {
+        Scope::Staff => "",
+        Scope::Org(org) => org,
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RequestFilter {
     pub status: Option<TicketStatus>,
@@ -318,8 +326,10 @@ impl Store {
         row.map(Request::try_from).transpose()
     }
 
-    /// A request's conversation, oldest first; internal notes only if asked.
-    pub async fn messages(&self, request_id: &str, include_internal: bool) -> Result<Vec<Message>> {
+    /// A request's conversation as `scope` may see it, oldest first: staff
+    /// see internal notes; a customer sees the public messages of their own
+    /// organisation's request, and nothing of another's.
+    pub async fn messages(&self, scope: Scope<'_>, request_id: &str) -> Result<Vec<Message>> {
         #[derive(FromRow)]
         struct Row {
             id: String,
@@ -333,10 +343,13 @@ impl Store {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT m.id, m.author_id, u.name AS author_name, u.role AS author_role, m.body, m.internal, m.created_at \
              FROM request_messages m JOIN users u ON u.id = m.author_id \
-             WHERE m.request_id = $1 AND (m.internal = 0 OR $2 = 1) ORDER BY m.created_at, m.id",
+             JOIN requests r ON r.id = m.request_id \
+             WHERE m.request_id = $1 AND ($2 = 1 OR (m.internal = 0 AND r.org_id = $3)) \
+             ORDER BY m.created_at, m.id",
         )
         .bind(request_id)
-        .bind(i64::from(include_internal))
+        .bind(i64::from(scope == Scope::Staff))
+        .bind(scope_org(scope))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -353,8 +366,8 @@ impl Store {
             .collect())
     }
 
-    /// A request's activity log, oldest first; internal events only if asked.
-    pub async fn events(&self, request_id: &str, include_internal: bool) -> Result<Vec<Event>> {
+    /// A request's activity log as `scope` may see it, oldest first.
+    pub async fn events(&self, scope: Scope<'_>, request_id: &str) -> Result<Vec<Event>> {
         #[derive(FromRow)]
         struct Row {
             id: String,
@@ -367,10 +380,13 @@ impl Store {
         let rows: Vec<Row> = sqlx::query_as(
             "SELECT e.id, u.name AS actor_name, e.kind, e.detail, e.internal, e.created_at \
              FROM request_events e LEFT JOIN users u ON u.id = e.actor_id \
-             WHERE e.request_id = $1 AND (e.internal = 0 OR $2 = 1) ORDER BY e.created_at, e.id",
+             JOIN requests r ON r.id = e.request_id \
+             WHERE e.request_id = $1 AND ($2 = 1 OR (e.internal = 0 AND r.org_id = $3)) \
+             ORDER BY e.created_at, e.id",
         )
         .bind(request_id)
-        .bind(i64::from(include_internal))
+        .bind(i64::from(scope == Scope::Staff))
+        .bind(scope_org(scope))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows
@@ -386,7 +402,9 @@ impl Store {
             .collect())
     }
 
-    pub async fn attachments(&self, request_id: &str) -> Result<Vec<Attachment>> {
+    /// A request's files as `scope` may see them: a file on an internal
+    /// note is as internal as the note.
+    pub async fn attachments(&self, scope: Scope<'_>, request_id: &str) -> Result<Vec<Attachment>> {
         #[derive(FromRow)]
         struct Row {
             id: String,
@@ -398,10 +416,15 @@ impl Store {
             created_at: i64,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, request_id, message_id, filename, content_type, size, created_at \
-             FROM attachments WHERE request_id = $1 ORDER BY created_at, id",
+            "SELECT a.id, a.request_id, a.message_id, a.filename, a.content_type, a.size, a.created_at \
+             FROM attachments a JOIN requests r ON r.id = a.request_id \
+             LEFT JOIN request_messages m ON m.id = a.message_id \
+             WHERE a.request_id = $1 AND ($2 = 1 OR (r.org_id = $3 AND COALESCE(m.internal, 0) = 0)) \
+             ORDER BY a.created_at, a.id",
         )
         .bind(request_id)
+        .bind(i64::from(scope == Scope::Staff))
+        .bind(scope_org(scope))
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

@@ -71,7 +71,8 @@ async fn tokens_are_issued_listed_and_revoked(db: Db) {
     let r = app.api_get(&token, "/api/v1/me").await;
     assert_eq!(r.status(), 401);
     let body: Value = r.json().await.expect("json");
-    assert_eq!(body["error"], "sign-in required");
+    assert_eq!(body["code"], "unauthorized");
+    assert_eq!(body["error"], "Sign in to continue.");
 
     // Revoking from the settings page works as well.
     let second = app.token("admin@acme.test").await;
@@ -133,7 +134,8 @@ async fn token_requests_get_clear_errors(db: Db) {
         .expect("post");
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.expect("json");
-    assert_eq!(v["error"], "wrong e-mail address or password");
+    assert_eq!(v["code"], "bad_credentials");
+    assert_eq!(v["error"], "Wrong e-mail address or password.");
 
     let r = post(r#"{"email":"admin@acme.test","#).await.expect("post");
     assert!(r.status().is_client_error(), "{}", r.status());
@@ -177,7 +179,7 @@ async fn token_requests_get_clear_errors(db: Db) {
         .expect("get");
     assert_eq!(r.status(), 404);
     let v: Value = r.json().await.expect("json");
-    assert_eq!(v["error"], "not found");
+    assert_eq!(v["code"], "not_found");
 }
 
 async fn another_organisations_objects_are_not_found(db: Db) {
@@ -230,7 +232,11 @@ async fn another_organisations_objects_are_not_found(db: Db) {
         let r = app.api_get(&acme, &path).await;
         assert_eq!(r.status(), 404, "{path}");
         let v: Value = r.json().await.expect("json");
-        assert_eq!(v["error"], "not found", "no hint that it exists");
+        assert_eq!(
+            v,
+            json!({"error": "There is nothing here. It may have moved, or you may not have access to it.", "field": null, "code": "not_found"}),
+            "no hint that it exists"
+        );
     }
     let r = app
         .client

@@ -258,6 +258,8 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub state: web::AppState,
+    /// The use cases of the running server.
+    pub app: app::App,
     pub database_url: String,
     pub clock: Arc<ManualClock>,
     /// A client that keeps cookies and does not follow redirects.
@@ -347,7 +349,11 @@ impl TestApp {
                 },
                 |running| {
                     if let Some(t) = ready_tx.take() {
-                        let _ = t.send((running.store.clone(), running.state.clone()));
+                        let _ = t.send((
+                            running.store.clone(),
+                            running.state.clone(),
+                            running.app.clone(),
+                        ));
                     }
                 },
             )
@@ -356,11 +362,12 @@ impl TestApp {
                 panic!("server failed: {e:#}");
             }
         });
-        let (store, state) = ready_rx.await.expect("server started");
+        let (store, state, app) = ready_rx.await.expect("server started");
         TestApp {
             base: format!("http://{addr}"),
             store,
             state,
+            app,
             database_url,
             clock,
             client: client(),

@@ -116,7 +116,7 @@ fn allow_private() -> Options {
 
 /// The receiver's "now": the server's clock, which tests start at a fixed date.
 fn now_secs(app: &TestApp) -> i64 {
-    domain::Clock::now_ms(app.state.clock.as_ref()).div_euclid(1000)
+    domain::Clock::now_ms(app.app.clock.as_ref()).div_euclid(1000)
 }
 
 fn verify(app: &TestApp, hit: &Hit, secret: &str) -> Result<(), &'static str> {

@@ -305,7 +305,7 @@ async fn incidents_need_a_component_and_follow_their_lifecycle(db: Db) {
     assert!(
         e["error"]
             .as_str()
-            .is_some_and(|m| m.contains("resolved incidents are final"))
+            .is_some_and(|m| m.contains("Resolved incidents are final"))
     );
     // Resolving put the component back to operational, and the history shows it.
     let all = v2(&app, "incidents.json").await;
@@ -497,13 +497,13 @@ async fn maintenance_starts_and_completes_on_time(db: Db) {
             .find(|c| c["id"] == chat.as_str())
             .map(|c| c["status"].clone())
     };
-    assert_eq!(web::run_due_maintenance(&app.state).await.expect("run"), 0);
+    assert_eq!(app.app.run_due_maintenance().await.expect("run"), 0);
     assert_eq!(
         chat_status(v2(&app, "components.json").await),
         Some(json!("operational"))
     );
     app.clock.advance(3_600_000);
-    assert_eq!(web::run_due_maintenance(&app.state).await.expect("run"), 1);
+    assert_eq!(app.app.run_due_maintenance().await.expect("run"), 1);
     let active = v2(&app, "scheduled-maintenances/active.json").await;
     assert_eq!(active["scheduled_maintenances"][0]["id"], id.as_str());
     assert_eq!(active["scheduled_maintenances"][0]["status"], "in_progress");
@@ -529,7 +529,7 @@ async fn maintenance_starts_and_completes_on_time(db: Db) {
     .await;
     assert_eq!(r.status(), 409);
     app.clock.advance(3_600_000);
-    assert_eq!(web::run_due_maintenance(&app.state).await.expect("run"), 1);
+    assert_eq!(app.app.run_due_maintenance().await.expect("run"), 1);
     let all = v2(&app, "scheduled-maintenances.json").await;
     let done = all["scheduled_maintenances"]
         .as_array()
@@ -630,7 +630,7 @@ async fn status_page_is_served_from_cache_and_changes_with_the_data(db: Db) {
     // A rebuild that finds nothing new (as the periodic one mostly does)
     // keeps the validators: caches and open pages need not fetch again.
     let version = app.state.status.version();
-    web::statuspage::refresh(&app.state).await;
+    app.app.refresh_status().await;
     assert_eq!(app.state.status.version(), version);
     let r = c
         .get(app.url("/status"))
@@ -891,7 +891,10 @@ async fn uptime_follows_the_stored_history(db: Db) {
     set("partial_outage", start + 34 * hour).await;
     set("operational", start + 44 * hour).await;
     app.clock.advance(60 * hour); // now: day 3, 12:00
-    web::statuspage::rebuild(&app.state).await.expect("rebuild");
+    web::public::snapshot::rebuild(&app.state)
+        .await
+        .map_err(|e| e.0)
+        .expect("rebuild");
     let page = client().get(app.url("/status")).text_body().await;
     // 60 h measured; down: 2 h + 30 % of 10 h = 5 h.
     let total = format!("{:.2} %", (1.0 - 5.0 / 60.0) * 100.0);

@@ -285,10 +285,8 @@ async fn status_lifecycle_is_enforced(db: Db) {
     let r = patch_json(&app, &agent, &path, json!({"status": "new"})).await;
     assert_eq!(r.status(), 409);
     let e: Value = r.json().await.expect("json");
-    assert_eq!(
-        e["error"],
-        "cannot set back to new a request that is open: a request never returns to new"
-    );
+    assert_eq!(e["code"], "never_new");
+    assert_eq!(e["error"], "A request never returns to new.");
     assert_eq!(e["field"], "status");
     // Open requests cannot be closed directly.
     let r = patch_json(&app, &agent, &path, json!({"status": "closed"})).await;
@@ -358,7 +356,7 @@ async fn status_lifecycle_is_enforced(db: Db) {
         assert!(
             e["error"]
                 .as_str()
-                .is_some_and(|m| m.contains("closed requests are final"))
+                .is_some_and(|m| m.contains("Closed requests are final"))
         );
     }
     assert_eq!(
@@ -447,9 +445,7 @@ async fn solved_requests_close_themselves(db: Db) {
     .await;
     app.clock.advance(4 * 24 * 3600 * 1000 - 60_000);
     assert_eq!(
-        web::requests::close_solved(&app.state)
-            .await
-            .expect("sweep"),
+        app.app.close_solved().await.expect("sweep"),
         1,
         "the demo's solved request"
     );
@@ -461,12 +457,7 @@ async fn solved_requests_close_themselves(db: Db) {
         .expect("json");
     assert_eq!(v["status"], "solved", "not yet seven days");
     app.clock.advance(2 * 60_000);
-    assert_eq!(
-        web::requests::close_solved(&app.state)
-            .await
-            .expect("sweep"),
-        1
-    );
+    assert_eq!(app.app.close_solved().await.expect("sweep"), 1);
     let v: Value = app
         .api_get(&ada, &format!("/api/v1/requests/{rid}"))
         .await
@@ -573,7 +564,11 @@ async fn filters_and_search_agree_with_a_brute_force_reference(db: Db) {
         .await
         .expect("demo");
     for r in demo {
-        let msgs = app.store.messages(&r.id, false).await.expect("messages");
+        let msgs = app
+            .store
+            .messages(store::Scope::Org(&r.org_id), &r.id)
+            .await
+            .expect("messages");
         let mut text = format!("{}\n{}", r.subject, r.description);
         for m in msgs {
             text.push('\n');
@@ -1284,7 +1279,11 @@ async fn filing_from_the_page_with_attachments(db: Db) {
         .await
         .expect("post");
     assert_eq!(r.status(), 303);
-    let files = app.store.attachments(&rid).await.expect("files");
+    let files = app
+        .store
+        .attachments(store::Scope::Staff, &rid)
+        .await
+        .expect("files");
     let log = files
         .iter()
         .find(|f| f.filename == "server.log")
@@ -1365,7 +1364,7 @@ async fn customers_and_agents_act_from_the_pages(db: Db) {
         r.text()
             .await
             .expect("text")
-            .contains("only solved requests can be closed")
+            .contains("Only solved requests can be closed.")
     );
     // The customer replies, marks solved, reopens.
     let c = app.signed_in("admin@acme.test").await;

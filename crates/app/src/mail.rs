@@ -1,0 +1,121 @@
+//! The HTML part of e-mails: the same words as the plain-text part, in a
+//! simple layout that mail clients render, with links made clickable.
+use askama::Template;
+use domain::Language;
+
+pub enum Piece {
+    Text(String),
+    Link(String),
+    Break,
+}
+
+#[derive(Template)]
+#[template(path = "email.html")]
+struct EmailHtml<'a> {
+    lang: &'a str,
+    brand: String,
+    subject: &'a str,
+    paragraphs: Vec<Vec<Piece>>,
+    /// The unsubscribe link's words and address, at the foot.
+    unsubscribe: Option<(String, String)>,
+}
+
+/// Splits a line into text and the http(s) links in it.
+fn pieces(line: &str, out: &mut Vec<Piece>) {
+    let mut rest = line;
+    while let Some(start) = rest.find("https://").or_else(|| rest.find("http://")) {
+        if start > 0 {
+            out.push(Piece::Text(rest[..start].to_string()));
+        }
+        let link = &rest[start..];
+        let end = link.find(char::is_whitespace).unwrap_or(link.len());
+        out.push(Piece::Link(link[..end].to_string()));
+        rest = &link[end..];
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest.to_string()));
+    }
+}
+
+/// The HTML alternative of a plain-text mail. A last paragraph that is the
+/// unsubscribe line (`unsubscribe_label` followed by its link) moves to
+/// the foot.
+pub fn render(
+    lang: Language,
+    subject: &str,
+    text: &str,
+    unsubscribe: Option<(String, String)>,
+) -> Option<String> {
+    let mut paragraphs = Vec::new();
+    for para in text.split("\n\n") {
+        let lines: Vec<&str> = para.lines().filter(|l| !l.trim().is_empty()).collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let mut p = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                p.push(Piece::Break);
+            }
+            pieces(line.trim_end(), &mut p);
+        }
+        paragraphs.push(p);
+    }
+    EmailHtml {
+        lang: lang.as_str(),
+        brand: crate::i18n::Tr(lang).t("brand"),
+        subject,
+        paragraphs,
+        unsubscribe,
+    }
+    .render()
+    .ok()
+}
+
+/// An e-mail for the outbox: the text, its HTML alternative, and the
+/// idempotency key that makes a repeated write (or delivery) recognisable.
+pub fn message(
+    lang: Language,
+    to: &str,
+    subject: String,
+    text: String,
+    idempotency_key: String,
+) -> store::NewOutboxMessage {
+    store::NewOutboxMessage {
+        channel: "email".into(),
+        target: to.to_string(),
+        payload: notify::Email {
+            to: to.to_string(),
+            html: render(lang, &subject, &text, None),
+            subject,
+            text,
+            headers: Vec::new(),
+        }
+        .to_json(),
+        idempotency_key,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_become_anchors_and_text_is_escaped() {
+        let html = render(
+            Language::En,
+            "Chat <delays>",
+            "Status: investigating\nAffects: Chat & Login\n\nFollow it here: https://x.test/status/incidents/1",
+            Some(("Unsubscribe".into(), "https://x.test/u?s=1&t=2".into())),
+        )
+        .expect("html");
+        assert!(html.contains("<h1 style=\"margin:0 0 16px;font-size:20px;line-height:1.3;\">Chat &#60;delays&#62;</h1>") || html.contains("Chat &lt;delays&gt;"));
+        assert!(html.contains("Chat &#38; Login") || html.contains("Chat &amp; Login"));
+        assert!(html.contains("<a href=\"https://x.test/status/incidents/1\""));
+        assert!(html.contains("Status: investigating<br>Affects"));
+        assert!(
+            html.contains("https://x.test/u?s=1&#38;t=2")
+                || html.contains("https://x.test/u?s=1&amp;t=2")
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! Markdown from people (request messages, chat, incident texts and, soon,
+//! help articles and community posts by untrusted public authors), rendered
+//! safely in two steps: pulldown-cmark turns raw HTML into text and images
+//! into links (no third-party loads), and ammonia then keeps only an
+//! allow-list of tags and attributes, links only to http, https, mailto or
+//! this site, with `rel="noopener noreferrer nofollow"`. The second step
+//! holds even if the first is ever loosened.
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "a",
+        "p",
+        "br",
+        "hr",
+        "strong",
+        "em",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "input",
+    ]
+    .into_iter()
+    .collect();
+    let mut b = ammonia::Builder::default();
+    b.tags(tags)
+        .tag_attributes(
+            [
+                ("a", ["href", "title"].into_iter().collect()),
+                (
+                    "input",
+                    ["type", "checked", "disabled"].into_iter().collect(),
+                ),
+                ("th", ["style"].into_iter().collect()),
+                ("td", ["style"].into_iter().collect()),
+                ("ol", ["start"].into_iter().collect()),
+            ]
+            .into_iter()
+            .collect(),
+        )
+        .generic_attributes(HashSet::new())
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::PassThrough)
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .filter_style_properties(["text-align"].into_iter().collect());
+    b
+});
+
+/// Markdown to safe HTML.
+pub fn render(src: &str) -> String {
+    let options =
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(src, options).map(|event| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }),
+        Event::End(TagEnd::Image) => Event::End(TagEnd::Link),
+        other => other,
+    });
+    let mut out = String::with_capacity(src.len() * 2);
+    html::push_html(&mut out, events);
+    CLEANER.clean(&out).to_string()
+}
+
+/// The text of Markdown without its markup, for previews and plain-text
+/// e-mails.
+pub fn plain(src: &str) -> String {
+    let mut out = String::with_capacity(src.len());
+    for event in Parser::new(src) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain, render};
+    use proptest::prelude::*;
+
+    #[test]
+    fn formats_markdown() {
+        assert_eq!(
+            render("**Hej** *där*"),
+            "<p><strong>Hej</strong> <em>där</em></p>\n"
+        );
+        assert!(render("- a\n- b").contains("<li>a</li>"));
+        assert!(render("| a | b |\n|---|---|\n| 1 | 2 |").contains("<td>1</td>"));
+    }
+
+    #[test]
+    fn raw_html_and_scripts_are_text() {
+        let out = render("<script>alert(1)</script> <b onclick=x>hi</b>");
+        assert!(!out.contains("<script") && !out.contains("<b "), "{out}");
+        assert!(out.contains("&lt;script&gt;"), "{out}");
+    }
+
+    #[test]
+    fn dangerous_links_are_neutralised() {
+        let out = render(
+            "[x](javascript:alert(1)) [y](https://example.com) ![i](http://tracker.test/p.gif) [z](JaVaScRiPt:alert(2)) [d](data:text/html,hi)",
+        );
+        assert!(!out.to_lowercase().contains("javascript:"), "{out}");
+        assert!(!out.contains("data:"), "{out}");
+        assert!(out.contains("href=\"https://example.com\""));
+        assert!(out.contains("rel=\"noopener noreferrer nofollow\""));
+        assert!(!out.contains("<img"), "{out}");
+        assert!(out.contains("href=\"http://tracker.test/p.gif\""));
+        assert!(render("[s](/status)").contains("href=\"/status\""));
+    }
+
+    #[test]
+    fn plain_text_drops_markup() {
+        assert_eq!(plain("**Hej** [där](https://x.test)\n\n- a"), "Hej där a");
+    }
+
+    proptest! {
+        #[test]
+        fn no_input_yields_an_event_handler_or_script(s in "(\\PC|<|>|\"|=|:){0,80}") {
+            let out = render(&s).to_lowercase();
+            prop_assert!(!out.contains("<script"));
+            // Inside every tag: no event handler attribute.
+            for tag in out.split('<').skip(1).filter_map(|t| t.split('>').next()) {
+                prop_assert!(!tag.contains(" on"), "{}", out);
+            }
+            prop_assert!(!out.contains("javascript:"));
+        }
+    }
+}

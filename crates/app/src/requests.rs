@@ -1,0 +1,632 @@
+//! Support requests, as the inbox pages, the agents' queue, the REST API
+//! and the jobs all use them: filing, reading, replying, status, priority,
+//! assignee, following, files, closing solved requests. Every decision
+//! (who may see, note, triage, move or follow a request) is the policy's;
+//! every lifecycle step is the state machine's; every notification is
+//! written to the outbox in the transaction of the change.
+use crate::i18n::Tr;
+use crate::{App, Caller, Error, Result};
+use domain::text::{self, limits};
+use domain::{Action, Priority, Scope, TicketEvent, TicketStatus, transition};
+use store::{
+    Attachment, Change, Event, Message, NewAttachment, NewEvent, NewOutboxMessage, NewRequest,
+    QueueView, Request, RequestFilter,
+};
+
+/// What a new request needs, as typed.
+#[derive(Debug, Default, Clone)]
+pub struct NewRequestInput {
+    pub subject: String,
+    pub description: String,
+    pub priority: String,
+    pub component: Option<String>,
+    pub follow_up_of: Option<String>,
+}
+
+/// A request with everything its page shows, as the caller may see it.
+pub struct RequestView {
+    pub request: Request,
+    pub messages: Vec<Message>,
+    pub events: Vec<Event>,
+    pub files: Vec<Attachment>,
+    /// Whether the caller follows it.
+    pub following: bool,
+}
+
+/// The filters of a request list, as typed (page query or API).
+#[derive(Debug, Default, Clone)]
+pub struct ListInput {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub component: Option<String>,
+    pub q: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: i64,
+}
+
+/// What an agent or a customer changes at once.
+#[derive(Debug, Default, Clone)]
+pub struct Update {
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    /// `Some(None)` unassigns.
+    pub assignee: Option<Option<String>>,
+}
+
+/// The agents' queue views, by name.
+pub const QUEUE_VIEWS: [&str; 5] = ["unassigned", "mine", "open", "waiting", "solved"];
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl ListInput {
+    pub fn filter(&self) -> Result<RequestFilter> {
+        Ok(RequestFilter {
+            status: nonempty(&self.status)
+                .map(|s| TicketStatus::parse(&s))
+                .transpose()?,
+            priority: nonempty(&self.priority)
+                .map(|s| Priority::parse(&s))
+                .transpose()?,
+            component: nonempty(&self.component),
+            q: nonempty(&self.q),
+            cursor: nonempty(&self.cursor),
+            limit: self.limit,
+        })
+    }
+}
+
+/// Checks a page size from a query (`limit`), 1 to 200, default 50.
+pub fn page_size(limit: Option<&str>) -> Result<i64> {
+    match limit.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(50),
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) if (1..=200).contains(&n) => Ok(n),
+            _ => Err(Error::invalid_with("limit", "limit", &[("value", s)])),
+        },
+    }
+}
+
+fn status_event(from: TicketStatus, to: TicketStatus, auto: bool) -> NewEvent {
+    NewEvent {
+        kind: "status",
+        detail: serde_json::json!({"from": from.as_str(), "to": to.as_str(), "auto": auto})
+            .to_string(),
+        internal: false,
+    }
+}
+
+enum MailKind<'a> {
+    Replied { author: &'a str, body: &'a str },
+    Status,
+}
+
+impl App {
+    /// Loads a request the caller may act on, with the permit that says so:
+    /// another organisation's is not found.
+    async fn load_request<'a>(&self, caller: &'a Caller, id: &str) -> Result<(Request, Scope<'a>)> {
+        let scope = Scope::of(&caller.actor).ok_or(Error::NotFound)?;
+        let request = self
+            .store()
+            .request(scope, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        self.permit(
+            caller,
+            Action::ViewRequest {
+                org_id: &request.org_id,
+            },
+        )?;
+        Ok((request, scope))
+    }
+
+    /// Files a request (admins of organisations with direct support).
+    pub async fn file_request(
+        &self,
+        caller: &Caller,
+        input: NewRequestInput,
+        files: Vec<NewAttachment>,
+    ) -> Result<String> {
+        let permit = self.permit(caller, Action::UseDirectSupport)?;
+        let Some(Scope::Org(org_id)) = permit.scope() else {
+            return Err(Error::NotFound);
+        };
+        let subject = text::line("subject", &input.subject, limits::SUBJECT)?;
+        let description = text::block("description", &input.description, limits::MESSAGE)?;
+        let priority = Priority::parse(&input.priority)?;
+        let component = nonempty(&input.component);
+        if let Some(c) = &component {
+            self.check_components("component", std::slice::from_ref(c))
+                .await?;
+        }
+        let follow_up_of = nonempty(&input.follow_up_of);
+        if let Some(prev) = &follow_up_of
+            && self
+                .store()
+                .request(Scope::Org(org_id), prev)
+                .await?
+                .is_none()
+        {
+            return Err(Error::invalid("follow_up_of", "unknown_request"));
+        }
+        Ok(self
+            .store()
+            .create_request(
+                &NewRequest {
+                    org_id,
+                    requester_id: caller.user_id(),
+                    subject: &subject,
+                    description: &description,
+                    priority,
+                    component: component.as_deref(),
+                    follow_up_of: follow_up_of.as_deref(),
+                },
+                &files,
+                &[],
+                self.now(),
+            )
+            .await?)
+    }
+
+    /// One request with its conversation, activity and files, as the
+    /// caller may see them (internal notes only for staff).
+    pub async fn request_view(&self, caller: &Caller, id: &str) -> Result<RequestView> {
+        let (request, scope) = self.load_request(caller, id).await?;
+        let store = self.store();
+        Ok(RequestView {
+            messages: store.messages(scope, &request.id).await?,
+            events: store.events(scope, &request.id).await?,
+            files: store.attachments(scope, &request.id).await?,
+            following: store.is_following(&request.id, caller.user_id()).await?,
+            request,
+        })
+    }
+
+    /// Just the request (for redirects and the API's short answers).
+    pub async fn request(&self, caller: &Caller, id: &str) -> Result<Request> {
+        Ok(self.load_request(caller, id).await?.0)
+    }
+
+    /// The requests the caller may see, newest activity first, paged.
+    pub async fn list_requests(
+        &self,
+        caller: &Caller,
+        input: &ListInput,
+    ) -> Result<(Vec<Request>, Option<String>)> {
+        let scope = if caller.is_staff() {
+            self.permit(caller, Action::WorkSupportQueue)?.scope()
+        } else {
+            self.permit(caller, Action::UseDirectSupport)?.scope()
+        };
+        let scope = scope.ok_or(Error::NotFound)?;
+        Ok(self.store().list_requests(scope, &input.filter()?).await?)
+    }
+
+    /// How many of the caller's organisation's requests are in each status.
+    pub async fn status_counts(&self, caller: &Caller) -> Result<Vec<(TicketStatus, i64)>> {
+        let permit = self.permit(caller, Action::UseDirectSupport)?;
+        let Some(Scope::Org(org_id)) = permit.scope() else {
+            return Err(Error::NotFound);
+        };
+        Ok(self.store().status_counts(org_id).await?)
+    }
+
+    /// A view of the agents' queue (by name, see [`QUEUE_VIEWS`]), most
+    /// urgent first, then oldest.
+    pub async fn queue(
+        &self,
+        caller: &Caller,
+        view: &str,
+        cursor: Option<&str>,
+        limit: i64,
+    ) -> Result<(Vec<Request>, Option<String>)> {
+        self.permit(caller, Action::WorkSupportQueue)?;
+        let view = match view {
+            "unassigned" => QueueView::Unassigned,
+            "mine" => QueueView::Mine(caller.user_id()),
+            "open" => QueueView::AllOpen,
+            "waiting" => QueueView::Waiting,
+            "solved" => QueueView::Solved,
+            other => {
+                return Err(Error::invalid_with(
+                    "view",
+                    "not_one_of",
+                    &[("value", other), ("allowed", &QUEUE_VIEWS.join(", "))],
+                ));
+            }
+        };
+        Ok(self.store().queue(view, cursor, limit).await?)
+    }
+
+    /// Support staff who can be assigned requests: (id, name).
+    pub async fn agents(&self, caller: &Caller) -> Result<Vec<(String, String)>> {
+        self.permit(caller, Action::TriageRequest)?;
+        Ok(self.store().agents().await?)
+    }
+
+    /// A reply, or for staff an internal note.
+    pub async fn reply(
+        &self,
+        caller: &Caller,
+        id: &str,
+        body: &str,
+        internal: bool,
+        files: Vec<NewAttachment>,
+    ) -> Result<()> {
+        let (request, _) = self.load_request(caller, id).await?;
+        self.reply_to(caller, &request, body, internal, files).await
+    }
+
+    async fn reply_to(
+        &self,
+        caller: &Caller,
+        request: &Request,
+        body: &str,
+        internal: bool,
+        files: Vec<NewAttachment>,
+    ) -> Result<()> {
+        if internal {
+            self.permit(caller, Action::AddInternalNote)?;
+        }
+        let body = text::block("body", body, limits::MESSAGE)?;
+        let staff = caller.is_staff();
+        let event = match (staff, internal) {
+            (true, true) => TicketEvent::AgentNoted,
+            (true, false) => TicketEvent::AgentReplied,
+            (false, _) => TicketEvent::CustomerReplied,
+        };
+        let to = transition(request.status, event)?;
+        let mut events = vec![NewEvent {
+            kind: if internal { "note" } else { "replied" },
+            detail: "{}".into(),
+            internal,
+        }];
+        if to != request.status {
+            events.push(status_event(request.status, to, false));
+        }
+        let outbox = if staff && !internal {
+            self.request_mails(
+                request,
+                &MailKind::Replied {
+                    author: &caller.principal.user.name,
+                    body: &body,
+                },
+                to,
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        self.apply(Change {
+            request_id: &request.id,
+            actor_id: Some(caller.user_id()),
+            expected_status: request.status,
+            new_status: to,
+            message: Some((&body, internal)),
+            priority: None,
+            assignee: None,
+            events,
+            attachments: files,
+            outbox,
+            follow: (!staff).then_some(true),
+        })
+        .await
+    }
+
+    /// Changes status, priority or assignee. Customers may mark a request
+    /// solved or reopen it; the rest is support's (the policy says so).
+    pub async fn update_request(&self, caller: &Caller, id: &str, u: Update) -> Result<()> {
+        let (request, _) = self.load_request(caller, id).await?;
+        if u.priority.is_some() || u.assignee.is_some() {
+            self.permit(caller, Action::TriageRequest)?;
+        }
+        let staff = caller.is_staff();
+        let mut to = request.status;
+        let mut events = Vec::new();
+        if let Some(wanted) = u.status {
+            self.permit(
+                caller,
+                Action::SetRequestStatus {
+                    org_id: &request.org_id,
+                    to: wanted,
+                },
+            )
+            .map_err(|e| match e {
+                Error::Denied(_) => {
+                    Error::invalid_with("status", "customer_status", &[("value", wanted.as_str())])
+                }
+                other => other,
+            })?;
+            let event = if staff {
+                TicketEvent::AgentSetStatus(wanted)
+            } else if wanted == TicketStatus::Solved {
+                TicketEvent::CustomerSolved
+            } else {
+                TicketEvent::CustomerReopened
+            };
+            to = transition(request.status, event)?;
+            events.push(status_event(request.status, to, false));
+        } else if request.status == TicketStatus::Closed {
+            return Err(Error::conflict("status", "closed_final"));
+        }
+        let priority = u.priority.filter(|p| *p != request.priority);
+        if let Some(p) = priority {
+            events.push(NewEvent {
+                kind: "priority",
+                detail: serde_json::json!({"from": request.priority.as_str(), "to": p.as_str()})
+                    .to_string(),
+                internal: false,
+            });
+        }
+        let mut assignee_name = None;
+        let assignee = match &u.assignee {
+            Some(Some(who)) if Some(who) != request.assignee_id.as_ref() => {
+                let agents = self.store().agents().await?;
+                let Some((_, name)) = agents.into_iter().find(|(a, _)| a == who) else {
+                    return Err(Error::invalid("assignee", "unknown_agent"));
+                };
+                assignee_name = Some(name);
+                Some(Some(who.as_str()))
+            }
+            Some(None) if request.assignee_id.is_some() => Some(None),
+            _ => None,
+        };
+        if let Some(a) = assignee {
+            events.push(NewEvent {
+                kind: "assigned",
+                detail: serde_json::json!({"to": a, "name": assignee_name}).to_string(),
+                internal: false,
+            });
+        }
+        if events.is_empty() {
+            return Ok(());
+        }
+        let outbox = if staff && to != request.status {
+            self.request_mails(&request, &MailKind::Status, to).await?
+        } else {
+            Vec::new()
+        };
+        self.apply(Change {
+            request_id: &request.id,
+            actor_id: Some(caller.user_id()),
+            expected_status: request.status,
+            new_status: to,
+            message: None,
+            priority,
+            assignee,
+            events,
+            attachments: Vec::new(),
+            outbox,
+            follow: None,
+        })
+        .await
+    }
+
+    /// Follows (or stops following) a request: its organisation's admins.
+    pub async fn set_following(&self, caller: &Caller, id: &str, on: bool) -> Result<()> {
+        let (request, _) = self.load_request(caller, id).await?;
+        self.permit(
+            caller,
+            Action::FollowRequest {
+                org_id: &request.org_id,
+            },
+        )?;
+        Ok(self
+            .store()
+            .set_following(&request.id, caller.user_id(), on)
+            .await?)
+    }
+
+    /// One file of a request, if the caller may see it (a file on an
+    /// internal note is as internal as the note), and where its bytes are.
+    pub async fn attachment(
+        &self,
+        caller: &Caller,
+        request_id: &str,
+        file_id: &str,
+    ) -> Result<(Attachment, std::path::PathBuf)> {
+        let (request, scope) = self.load_request(caller, request_id).await?;
+        let file = self
+            .store()
+            .attachments(scope, &request.id)
+            .await?
+            .into_iter()
+            .find(|f| f.id == file_id)
+            .ok_or(Error::NotFound)?;
+        let path = self.file_path(&file.id);
+        Ok((file, path))
+    }
+
+    async fn apply(&self, change: Change<'_>) -> Result<()> {
+        if self.store().apply_change(&change, self.now()).await? {
+            Ok(())
+        } else {
+            Err(Error::conflict("status", "changed_meanwhile"))
+        }
+    }
+
+    /// Links a request to an incident (staff), so it can be answered
+    /// together with the others.
+    pub async fn link_request(
+        &self,
+        caller: &Caller,
+        incident_id: &str,
+        request_id: &str,
+    ) -> Result<()> {
+        self.permit(caller, Action::TriageRequest)?;
+        self.store()
+            .incident(incident_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if self
+            .store()
+            .request(Scope::Staff, request_id)
+            .await?
+            .is_none()
+        {
+            return Err(Error::invalid("request_id", "unknown_request"));
+        }
+        self.store().link_request(incident_id, request_id).await?;
+        Ok(())
+    }
+
+    /// Replies to every open request linked to an incident (staff).
+    /// Returns how many got the reply.
+    pub async fn reply_linked(
+        &self,
+        caller: &Caller,
+        incident_id: &str,
+        body: &str,
+    ) -> Result<usize> {
+        self.permit(caller, Action::WorkSupportQueue)?;
+        self.store()
+            .incident(incident_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        text::block("body", body, limits::MESSAGE)?;
+        let mut replied = 0;
+        for request_id in self.store().linked_requests(incident_id).await? {
+            let Some(request) = self.store().request(Scope::Staff, &request_id).await? else {
+                continue;
+            };
+            if request.status == TicketStatus::Closed {
+                continue;
+            }
+            self.reply_to(caller, &request, body, false, Vec::new())
+                .await?;
+            replied += 1;
+        }
+        Ok(replied)
+    }
+
+    /// Closes requests solved longer ago than the configured time (a job).
+    /// Returns how many were closed.
+    pub async fn close_solved(&self) -> Result<usize> {
+        let now = self.now();
+        let cutoff = now - self.config.auto_close_ms;
+        let mut closed = 0;
+        loop {
+            let ids = self.store().solved_before(cutoff, 100).await?;
+            if ids.is_empty() {
+                break;
+            }
+            let mut progressed = false;
+            for id in ids {
+                let to = transition(TicketStatus::Solved, TicketEvent::AutoClose)?;
+                let change = Change {
+                    request_id: &id,
+                    actor_id: None,
+                    expected_status: TicketStatus::Solved,
+                    new_status: to,
+                    message: None,
+                    priority: None,
+                    assignee: None,
+                    events: vec![status_event(TicketStatus::Solved, to, true)],
+                    attachments: Vec::new(),
+                    outbox: Vec::new(),
+                    follow: None,
+                };
+                if self.store().apply_change(&change, now).await? {
+                    closed += 1;
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+        Ok(closed)
+    }
+
+    /// E-mails to the organisation's admins who follow the request, each in
+    /// their own language.
+    async fn request_mails(
+        &self,
+        request: &Request,
+        kind: &MailKind<'_>,
+        to: TicketStatus,
+    ) -> Result<Vec<NewOutboxMessage>> {
+        let followers = self.store().admin_followers(&request.id).await?;
+        let change_id = store::new_id();
+        let link = self.link(&format!("/support/requests/{}", request.id));
+        Ok(followers
+            .into_iter()
+            .map(|(user_id, email, name, language)| {
+                let lang = self.language_or_default(language.as_deref());
+                let tr = Tr(lang);
+                let status = tr.t(&format!("status-{}", to.as_str()));
+                let (subject, text) = match kind {
+                    MailKind::Replied { author, body } => (
+                        tr.ta("mail-reply-subject", &[("subject", &request.subject)]),
+                        tr.ta(
+                            "mail-reply-body",
+                            &[
+                                ("name", &name),
+                                ("author", author),
+                                ("body", body),
+                                ("status", &status),
+                                ("link", &link),
+                            ],
+                        ),
+                    ),
+                    MailKind::Status => (
+                        tr.ta(
+                            "mail-status-subject",
+                            &[("subject", &request.subject), ("status", &status)],
+                        ),
+                        tr.ta(
+                            "mail-status-body",
+                            &[("name", &name), ("status", &status), ("link", &link)],
+                        ),
+                    ),
+                };
+                crate::mail::message(
+                    lang,
+                    &email,
+                    subject,
+                    text,
+                    format!("request:{}:{change_id}:{user_id}", request.id),
+                )
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_sizes_are_checked() {
+        assert_eq!(page_size(None).ok(), Some(50));
+        assert_eq!(page_size(Some("200")).ok(), Some(200));
+        for bad in ["0", "201", "abc", "-1"] {
+            assert_eq!(
+                page_size(Some(bad)).map_err(|e| e.code().to_string()),
+                Err("limit".to_string())
+            );
+        }
+    }
+
+    #[test]
+    fn list_filters_parse_enums() {
+        let bad = ListInput {
+            status: Some("bogus".into()),
+            ..ListInput::default()
+        };
+        let e = bad.filter().expect_err("refused");
+        assert_eq!((e.code(), e.field()), ("not_one_of", Some("status")));
+        let good = ListInput {
+            status: Some("open".into()),
+            q: Some("  ".into()),
+            ..ListInput::default()
+        };
+        let f = good.filter().expect("filter");
+        assert_eq!(f.status, Some(TicketStatus::Open));
+        assert_eq!(f.q, None);
+    }
+}

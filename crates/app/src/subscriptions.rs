@@ -1,0 +1,435 @@
+//! E-mail subscriptions to the status page (double opt-in, all features or
+//! chosen ones, one-click unsubscribe by RFC 8058), and the fan-out that
+//! turns each posted incident update into one message per subscriber,
+//! integration and browser. The notice a subscriber gets is built by one
+//! function, [`subscriber_notice`], which the status desk's preview calls
+//! too, so the preview is what is sent.
+use crate::i18n::Tr;
+use crate::integrations::{Notice, format_body};
+use crate::{App, Error, Result};
+use domain::{EmailAddress, Language};
+use store::NewOutboxMessage;
+
+/// What an incident update tells e-mail subscribers, before the
+/// unsubscribe link (which differs per subscriber) is filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubscriberNotice {
+    pub lang: Language,
+    pub subject: String,
+    /// The message and the line that links to the incident.
+    pub main: String,
+}
+
+impl SubscriberNotice {
+    /// The plain-text body with `unsubscribe` as the link at the foot.
+    pub fn text(&self, unsubscribe: &str) -> String {
+        format!(
+            "{}\n{}",
+            self.main,
+            Tr(self.lang).ta("notify-unsubscribe", &[("link", unsubscribe)])
+        )
+    }
+
+    /// The HTML alternative.
+    pub fn html(&self, unsubscribe: &str) -> Option<String> {
+        crate::mail::render(
+            self.lang,
+            &self.subject,
+            &self.main,
+            Some((
+                Tr(self.lang).t("unsubscribe-title"),
+                unsubscribe.to_string(),
+            )),
+        )
+    }
+
+    /// The outbox message for one subscriber.
+    pub fn message(
+        &self,
+        to: &str,
+        unsubscribe: &str,
+        idempotency_key: String,
+    ) -> NewOutboxMessage {
+        NewOutboxMessage {
+            channel: "email".into(),
+            target: to.to_string(),
+            payload: notify::Email {
+                to: to.to_string(),
+                subject: self.subject.clone(),
+                text: self.text(unsubscribe),
+                html: self.html(unsubscribe),
+                headers: vec![
+                    ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
+                    (
+                        "List-Unsubscribe-Post".into(),
+                        "List-Unsubscribe=One-Click".into(),
+                    ),
+                ],
+            }
+            .to_json(),
+            idempotency_key,
+        }
+    }
+}
+
+/// The words of an incident update for e-mail subscribers in `lang`.
+/// `kind` is `incident` or `maintenance`; `link` the incident's permalink.
+pub fn subscriber_notice(
+    lang: Language,
+    kind: &str,
+    name: &str,
+    status: &str,
+    body: &str,
+    component_names: &[String],
+    link: &str,
+) -> SubscriberNotice {
+    let tr = Tr(lang);
+    let prefix = if kind == "maintenance" {
+        "maintenance"
+    } else {
+        "incident"
+    };
+    let status = tr.t(&format!("{prefix}-{status}"));
+    let main = format!(
+        "{}\n\n{}",
+        tr.ta(
+            "notify-body",
+            &[
+                ("name", name),
+                ("body", body),
+                ("components", &component_names.join(", ")),
+                ("status", &status)
+            ]
+        ),
+        tr.ta("notify-follow", &[("link", link)]),
+    );
+    let subject = tr.ta("notify-subject", &[("name", name), ("status", &status)]);
+    SubscriberNotice {
+        lang,
+        subject,
+        main,
+    }
+}
+
+/// The placeholder the preview shows where each subscriber's own
+/// unsubscribe link goes.
+pub fn preview_unsubscribe_link(base_url: &str) -> String {
+    format!("{base_url}/subscriptions/unsubscribe?s=…&t=…")
+}
+
+impl App {
+    /// Counts a use of a public form or endpoint by a client address and
+    /// refuses more than 30 an hour (kept in the database, so it holds
+    /// across instances).
+    pub async fn throttle_public(&self, what: &str, client: &str) -> Result<()> {
+        let used = self
+            .store()
+            .record_failure(&format!("{what}:{client}"), self.now(), 3_600_000)
+            .await?;
+        if used > 30 {
+            return Err(Error::TooMany {
+                retry_after_secs: 3600,
+            });
+        }
+        Ok(())
+    }
+
+    /// The secret unsubscribe links are signed with, kept in the database.
+    async fn link_secret(&self) -> Result<String> {
+        Ok(self
+            .store()
+            .setting_or_insert("subscription_secret", &store::new_secret("").0)
+            .await?)
+    }
+
+    fn unsubscribe_link(&self, secret: &str, id: &str) -> Result<String> {
+        Ok(self.link(&format!(
+            "/subscriptions/unsubscribe?s={id}&t={}",
+            sign(secret, id)?
+        )))
+    }
+
+    /// Records a subscription and sends the confirmation e-mail; nothing
+    /// else is sent until the address confirms.
+    pub async fn subscribe(
+        &self,
+        email: &str,
+        components: &[String],
+        lang: Language,
+        client: &str,
+    ) -> Result<()> {
+        let email = EmailAddress::parse(email)?;
+        self.throttle_public("subscribe", client).await?;
+        self.check_components("components", components).await?;
+        let tr = Tr(lang);
+        let base = self.config.base_url.clone();
+        let to = email.as_str().to_string();
+        self.store()
+            .subscribe(
+                email.as_str(),
+                components,
+                lang.as_str(),
+                self.now(),
+                |id, raw| {
+                    let link = format!("{base}/subscriptions/confirm?token={raw}");
+                    crate::mail::message(
+                        lang,
+                        &to,
+                        tr.t("sub-confirm-subject"),
+                        tr.ta("sub-confirm-body", &[("link", &link)]),
+                        format!("subscribe:{id}:{}", store::hash_secret(raw)),
+                    )
+                },
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Confirms a subscription by its e-mailed token; `false` when the
+    /// link no longer works.
+    pub async fn confirm_subscription(&self, token: &str) -> Result<bool> {
+        Ok(self
+            .store()
+            .confirm_subscription(token, self.now())
+            .await?
+            .is_some())
+    }
+
+    /// Checks an unsubscribe link's signature: a wrong one is not found.
+    pub async fn check_unsubscribe_link(&self, id: &str, signature: &str) -> Result<()> {
+        use subtle::ConstantTimeEq;
+        let good = sign(&self.link_secret().await?, id)?;
+        if !id.is_empty() && bool::from(good.as_bytes().ct_eq(signature.as_bytes())) {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+
+    /// The one-click unsubscribe: the signed link is the authority.
+    pub async fn unsubscribe(&self, id: &str, signature: &str) -> Result<()> {
+        self.check_unsubscribe_link(id, signature).await?;
+        self.store().unsubscribe(id, self.now()).await?;
+        Ok(())
+    }
+
+    /// Expands one posted update into a message per subscriber,
+    /// integration and browser that wants it. Safe to repeat after a
+    /// crash: every message has an idempotency key and is queued once.
+    pub(crate) async fn expand_fanout(&self, payload: &str) -> Result<usize> {
+        let v: serde_json::Value = serde_json::from_str(payload).map_err(Error::internal)?;
+        let (Some(incident_id), Some(update_id)) =
+            (v["incident_id"].as_str(), v["update_id"].as_str())
+        else {
+            return Err(Error::internal(anyhow::anyhow!(
+                "fan-out payload without ids"
+            )));
+        };
+        let Some(incident) = self.store().incident(incident_id).await? else {
+            return Ok(0);
+        };
+        let ids = vec![incident.id.clone()];
+        // Newest first.
+        let updates = self.store().incident_updates(&ids).await?;
+        let Some(position) = updates.iter().position(|u| u.id == update_id) else {
+            return Ok(0);
+        };
+        let update = updates[position].clone();
+        let previous = updates.get(position + 1);
+        let all = self.store().components().await?;
+        let statuses = self.store().incident_components(&ids).await?;
+        let affected: Vec<String> = statuses.iter().map(|a| a.component_id.clone()).collect();
+        let names: Vec<String> = affected
+            .iter()
+            .filter_map(|id| all.iter().find(|c| &c.id == id).map(|c| c.name.clone()))
+            .collect();
+        let link = self.link(&format!("/status/incidents/{}", incident.id));
+        let now = self.now();
+        let secret = self.link_secret().await?;
+        // Made once per language, not once per subscriber.
+        let notices: Vec<SubscriberNotice> = Language::ALL
+            .iter()
+            .map(|l| {
+                subscriber_notice(
+                    *l,
+                    &incident.kind,
+                    &incident.name,
+                    &update.status,
+                    &update.body,
+                    &names,
+                    &link,
+                )
+            })
+            .collect();
+        let notice_for = |lang: Language| {
+            notices
+                .iter()
+                .find(|n| n.lang == lang)
+                .unwrap_or(&notices[0])
+        };
+        let affected_ref = &affected;
+        let mut queued = self
+            .queue_pages(
+                now,
+                move |after| async move {
+                    self.store()
+                        .subscribers_for(affected_ref, &after, 1000)
+                        .await
+                },
+                |s: &store::Subscriber| s.id.clone(),
+                |s: &store::Subscriber| {
+                    let n = notice_for(self.language_or_default(Some(&s.language)));
+                    let unsubscribe = self.unsubscribe_link(&secret, &s.id)?;
+                    Ok(n.message(
+                        &s.email,
+                        &unsubscribe,
+                        format!("update:{update_id}:{}", s.id),
+                    ))
+                },
+            )
+            .await?;
+        // Integrations and browsers hear of a problem when it is posted, when
+        // its status changes and when it is resolved; not of every added word.
+        if previous.is_none_or(|p| p.status != update.status) {
+            let prefix = if incident.kind == "maintenance" {
+                "maintenance"
+            } else {
+                "incident"
+            };
+            let event = match (previous, update.status.as_str()) {
+                (None, _) => "created",
+                (_, "resolved" | "completed") => "resolved",
+                _ => "updated",
+            };
+            let notice_in = |tr: Tr| Notice {
+                event: format!("{prefix}.{event}"),
+                incident_id: incident.id.clone(),
+                kind: incident.kind.clone(),
+                name: incident.name.clone(),
+                status: update.status.clone(),
+                status_text: tr.t(&format!("{prefix}-{}", update.status)),
+                impact: incident.impact.clone(),
+                update_id: update.id.clone(),
+                body: update.body.clone(),
+                components: statuses
+                    .iter()
+                    .map(|a| {
+                        let name = all
+                            .iter()
+                            .find(|c| c.id == a.component_id)
+                            .map(|c| c.name.clone())
+                            .unwrap_or_default();
+                        (a.component_id.clone(), name, a.status.clone())
+                    })
+                    .collect(),
+                link: link.clone(),
+                at: update.created_at,
+            };
+            let notices: Vec<(Language, Notice)> = Language::ALL
+                .iter()
+                .map(|l| (*l, notice_in(Tr(*l))))
+                .collect();
+            let notice = |lang: Language| {
+                notices
+                    .iter()
+                    .find(|(l, _)| *l == lang)
+                    .map_or(&notices[0].1, |(_, n)| n)
+            };
+            queued += self
+                .queue_pages(
+                    now,
+                    move |after| async move {
+                        self.store()
+                            .integrations_for(affected_ref, &after, 500)
+                            .await
+                    },
+                    |i: &store::Integration| i.id.clone(),
+                    |i: &store::Integration| {
+                        let lang = self.language_or_default(i.language.as_deref());
+                        Ok(NewOutboxMessage {
+                            channel: "webhook".into(),
+                            target: i.url.clone(),
+                            payload: notify::webhook::WebhookPayload {
+                                integration_id: i.id.clone(),
+                                body: format_body(&i.kind, notice(lang), Tr(lang)).to_string(),
+                            }
+                            .to_json(),
+                            idempotency_key: format!("update:{update_id}:webhook:{}", i.id),
+                        })
+                    },
+                )
+                .await?;
+            queued += self
+                .queue_pages(
+                    now,
+                    move |after| async move {
+                        self.store()
+                            .push_subscriptions_for(affected_ref, &after, 1000)
+                            .await
+                    },
+                    |s: &store::PushSubscription| s.id.clone(),
+                    |s: &store::PushSubscription| {
+                        let n = notice(self.language_or_default(Some(&s.language)));
+                        let body: String = format!("{}: {}", n.status_text, n.body)
+                            .chars()
+                            .take(400)
+                            .collect();
+                        Ok(NewOutboxMessage {
+                            channel: "push".into(),
+                            target: s.endpoint.clone(),
+                            payload: notify::push::PushPayload {
+                                subscription_id: s.id.clone(),
+                                body: serde_json::json!({
+                                    "title": n.name,
+                                    "body": body,
+                                    "url": n.link,
+                                    "tag": n.incident_id,
+                                    "event": n.event,
+                                })
+                                .to_string(),
+                            }
+                            .to_json(),
+                            idempotency_key: format!("update:{update_id}:push:{}", s.id),
+                        })
+                    },
+                )
+                .await?;
+        }
+        Ok(queued)
+    }
+
+    /// Pages through the rows a fan-out reaches, by id, and queues one
+    /// message for each; returns how many were queued.
+    async fn queue_pages<T, Fut>(
+        &self,
+        now: i64,
+        fetch: impl Fn(String) -> Fut,
+        id: impl Fn(&T) -> String,
+        message: impl Fn(&T) -> Result<NewOutboxMessage>,
+    ) -> Result<usize>
+    where
+        Fut: std::future::Future<Output = store::Result<Vec<T>>>,
+    {
+        let mut after = String::new();
+        let mut queued = 0;
+        loop {
+            let rows = fetch(after.clone()).await?;
+            let Some(last) = rows.last() else {
+                return Ok(queued);
+            };
+            after = id(last);
+            let messages = rows.iter().map(&message).collect::<Result<Vec<_>>>()?;
+            queued += messages.len();
+            self.store().enqueue(&messages, now).await?;
+        }
+    }
+}
+
+/// The signature in unsubscribe links: HMAC-SHA256 of the subscriber id.
+fn sign(secret: &str, id: &str) -> Result<String> {
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .map_err(|e| Error::internal(anyhow::anyhow!("{e}")))?;
+    mac.update(id.as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}

@@ -1,0 +1,3 @@
+//! One's own account: sign-in, sessions, password, language, tokens.
+pub mod api;
+pub mod pages;

@@ -1,0 +1,99 @@
+//! Body extractors whose rejections are our own clear 4xx errors, naming
+//! the field where serde can tell.
+use crate::http::error::{Error, WebError};
+use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+/// The request body limit of JSON and form bodies (axum's default).
+pub const BODY_LIMIT_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A body axum could not take, as our error: too large (413), or
+/// unreadable, naming the field where serde can tell.
+fn rejected(status: StatusCode, text: String) -> WebError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return WebError(Error::TooLarge {
+            max_bytes: BODY_LIMIT_BYTES,
+        });
+    }
+    let field = field_of(&text).unwrap_or_else(|| "input".to_string());
+    WebError(Error::invalid_with(
+        &field,
+        "malformed",
+        &[("detail", &text)],
+    ))
+}
+
+/// Finds the field name in a serde message such as "missing field `email`".
+fn field_of(message: &str) -> Option<String> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    let name = &message[start..end];
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then(|| name.to_string())
+}
+
+/// JSON body; malformed input is a 400/422 with a message and field.
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(r) => Err(rejected(r.status(), r.body_text())),
+        }
+    }
+}
+
+/// URL-encoded form body.
+pub struct FormBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(FormBody(v)),
+            Err(r) => Err(rejected(r.status(), r.body_text())),
+        }
+    }
+}
+
+/// A query string; a malformed one is our JSON or page error, not plain
+/// text.
+pub struct QueryOf<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for QueryOf<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(QueryOf(v)),
+            Err(r) => Err(rejected(r.status(), r.body_text())),
+        }
+    }
+}
+
+/// Tells a field given as `null` (Some(Null)) from a field left out (None).
+pub fn present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    <serde_json::Value as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_field_names() {
+        assert_eq!(
+            super::field_of("missing field `email` at line 1").as_deref(),
+            Some("email")
+        );
+        assert_eq!(super::field_of("expected value at line 1"), None);
+    }
+}

@@ -1,0 +1,113 @@
+//! The page frame every template extends: language, navigation, CSRF token.
+use crate::http::ctx::Ctx;
+use crate::http::error::{AppResult, Error, WebError};
+use crate::i18n::Tr;
+use askama::Template;
+use axum::response::Html;
+use domain::Role;
+
+pub struct NavUser {
+    pub name: String,
+    pub is_admin: bool,
+    pub is_staff: bool,
+    pub is_support_admin: bool,
+    /// May use direct support (admins of Advanced and Enterprise organisations).
+    pub has_support: bool,
+}
+
+impl NavUser {
+    /// What the navigation shows for a signed-in person.
+    pub fn of(caller: &app::Caller) -> NavUser {
+        let user = &caller.principal.user;
+        NavUser {
+            name: user.name.clone(),
+            is_admin: user.role == Role::Admin,
+            is_staff: user.role.is_staff(),
+            is_support_admin: user.role == Role::SupportAdmin,
+            has_support: caller.may(domain::Action::UseDirectSupport),
+        }
+    }
+}
+
+pub struct Page {
+    pub tr: Tr,
+    pub lang: &'static str,
+    pub title: String,
+    pub user: Option<NavUser>,
+    pub csrf: String,
+    pub here: String,
+    pub notice: Option<String>,
+    pub css: &'static str,
+}
+
+impl Page {
+    /// The frame of a page that is the same for everybody (no viewer, no
+    /// forms), such as the status page snapshot.
+    pub fn public(tr: Tr, title_key: &str) -> Page {
+        Page {
+            tr,
+            lang: tr.0.as_str(),
+            title: tr.t(title_key),
+            user: None,
+            csrf: String::new(),
+            here: String::new(),
+            notice: None,
+            css: crate::http::assets::css_path(),
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn tn(&self, key: &str, name: &'static str, n: &i64) -> String {
+        self.tr.tn(key, name, *n)
+    }
+
+    pub fn t_name(&self, key: &str, name: &str) -> String {
+        self.tr.ta(key, &[("name", name)])
+    }
+}
+
+impl Ctx {
+    /// The frame for a page titled by the message `title_key`.
+    pub fn page(&self, title_key: &str) -> Page {
+        let tr = self.tr();
+        // A finished action redirects with `?done=KEY`; show its message.
+        let notice = self
+            .here
+            .split_once('?')
+            .and_then(|(_, q)| q.split('&').find_map(|p| p.strip_prefix("done=")))
+            .filter(|k| k.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'))
+            .and_then(|k| tr.try_t(&format!("done-{k}")));
+        Page {
+            tr,
+            lang: self.lang.as_str(),
+            title: tr.t(title_key),
+            user: self.caller().map(NavUser::of),
+            csrf: self.csrf.clone(),
+            here: self.here.clone(),
+            notice,
+            css: crate::http::assets::css_path(),
+        }
+    }
+}
+
+/// Renders a template to an HTML response.
+pub fn render(template: &impl Template) -> AppResult<Html<String>> {
+    template
+        .render()
+        .map(Html)
+        .map_err(|e| WebError(Error::internal(anyhow::anyhow!("template: {e}"))))
+}
+
+#[derive(Template)]
+#[template(path = "layout/message.html")]
+pub struct MessagePage {
+    pub page: Page,
+    pub tone: &'static str,
+    pub message: String,
+    pub detail: Option<String>,
+    pub link_href: String,
+    pub link_text: String,
+}

@@ -1,0 +1,166 @@
+//! The public status routes: the page, its live updates (SSE), incident
+//! permalinks, the Statuspage-compatible `/api/v2/` documents and the
+//! feeds. All but the permalink are served from the snapshot.
+use crate::http::ctx::{Ctx, negotiate_language};
+use crate::http::error::{AppResult, Error, WebError};
+use crate::http::page::{Page, render};
+use crate::i18n::format_time;
+use crate::public::snapshot::{self, serve};
+use crate::state::AppState;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use std::convert::Infallible;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/status", get(status_page))
+        .route("/status/events", get(status_events))
+        .route("/status/incidents/{id}", get(incident_permalink))
+        .route("/api/v2/{*doc}", get(v2_document))
+        .route(
+            "/history.rss",
+            get(|s: State<AppState>, h: HeaderMap| feed(s, h, "history.rss")),
+        )
+        .route(
+            "/history.atom",
+            get(|s: State<AppState>, h: HeaderMap| feed(s, h, "history.atom")),
+        )
+}
+
+fn not_found() -> WebError {
+    WebError(Error::NotFound)
+}
+
+/// `/status`: the snapshot in the visitor's language.
+pub async fn status_page(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    let lang = negotiate_language(&state, &headers, None);
+    let key = format!("page.{}", lang.as_str());
+    let doc = match state.status.doc(&key) {
+        Some(d) => d,
+        None => {
+            snapshot::rebuild(&state).await?;
+            state.status.doc(&key).ok_or_else(not_found)?
+        }
+    };
+    Ok(serve(&doc, &headers, true))
+}
+
+/// `/api/v2/…`: the Statuspage-compatible documents.
+pub async fn v2_document(
+    State(state): State<AppState>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+) -> AppResult<Response> {
+    if state.status.version() == 0 {
+        snapshot::rebuild(&state).await?;
+    }
+    let doc = state.status.doc(&path).ok_or_else(not_found)?;
+    Ok(serve(&doc, &headers, false))
+}
+
+/// `/history.rss` and `/history.atom`: the incident history as feeds.
+pub async fn feed(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    name: &'static str,
+) -> AppResult<Response> {
+    if state.status.version() == 0 {
+        snapshot::rebuild(&state).await?;
+    }
+    let doc = state.status.doc(name).ok_or_else(not_found)?;
+    Ok(serve(&doc, &headers, false))
+}
+
+/// `/status/events`: a server-sent event `update` with the snapshot version,
+/// once on connecting and then on every change.
+pub async fn status_events(State(state): State<AppState>) -> Response {
+    let rx = state.status.events.subscribe();
+    let closing = state.status.closing();
+    let first = state.status.version();
+    // State: the receiver, the shutdown signal, the last version sent, and
+    // whether the first event (the current version) is still to be sent.
+    let stream = futures_util::stream::unfold(
+        (rx, closing, first, true),
+        |(mut rx, mut closing, last, start)| async move {
+            if start {
+                let event = Event::default().event("update").data(last.to_string());
+                return Some((Ok::<_, Infallible>(event), (rx, closing, last, false)));
+            }
+            loop {
+                tokio::select! {
+                    received = rx.recv() => match received {
+                        // A version announced before we read the current one.
+                        Ok(v) if v <= last => continue,
+                        Ok(v) => {
+                            let event = Event::default().event("update").data(v.to_string());
+                            return Some((Ok(event), (rx, closing, v, false)));
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    },
+                    _ = closing.changed() => return None,
+                }
+            }
+        },
+    );
+    Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+struct UpdateRow {
+    status: String,
+    body: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "public/incident_page.html")]
+struct IncidentPage {
+    page: Page,
+    name: String,
+    impact: String,
+    status: String,
+    window: Option<String>,
+    components: String,
+    updates: Vec<UpdateRow>,
+}
+
+/// `/status/incidents/{id}`: one incident's whole timeline.
+pub async fn incident_permalink(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+    let d = ctx.app().incident(&id).await?;
+    let tr = ctx.tr();
+    let incident = d.incident;
+    let prefix = if incident.kind == "maintenance" {
+        "maintenance"
+    } else {
+        "incident"
+    };
+    let updates = d
+        .updates
+        .into_iter()
+        .map(|u| UpdateRow {
+            status: tr.t(&format!("{prefix}-{}", u.status)),
+            body: u.body,
+            at: format_time(u.created_at, ctx.lang),
+        })
+        .collect();
+    let affected: Vec<String> = d.components.into_iter().map(|(_, n)| n).collect();
+    let mut page = ctx.page("status-title");
+    page.title = incident.name.clone();
+    Ok(render(&IncidentPage {
+        page,
+        status: tr.t(&format!("{prefix}-{}", incident.status)),
+        impact: incident.impact.clone(),
+        window: snapshot::window(&incident, ctx.lang),
+        components: affected.join(", "),
+        name: incident.name,
+        updates,
+    })?
+    .into_response())
+}

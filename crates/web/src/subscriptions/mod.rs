@@ -1,0 +1,3 @@
+//! E-mail subscriptions to the status page.
+pub mod api;
+pub mod pages;

@@ -1,0 +1,347 @@
+//! `/api/v1/requests`: support requests for bearer tokens. A customer token
+//! sees its own organisation's requests only; an agent token sees all.
+use crate::http::ctx::ApiCaller;
+use crate::http::error::{AppResult, ErrorBody};
+use crate::http::extract::{JsonBody, QueryOf};
+use crate::i18n::rfc3339;
+use crate::state::AppState;
+use app::requests::{ListInput, NewRequestInput, RequestView, Update, page_size};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use domain::{Priority, TicketStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct Named {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SupportRequest {
+    pub id: String,
+    pub organisation: Named,
+    pub requester: Named,
+    pub subject: String,
+    /// Markdown.
+    pub description: String,
+    /// `high`, `normal` or `low`.
+    pub priority: String,
+    /// `new`, `open`, `waiting_on_customer`, `solved` or `closed`.
+    pub status: String,
+    /// The affected feature (status-page component id), if any.
+    pub component: Option<String>,
+    pub assignee: Option<Named>,
+    /// The closed request this one follows up, if any.
+    pub follow_up_of: Option<String>,
+    pub created_at: String,
+    /// Last activity.
+    pub updated_at: String,
+    pub solved_at: Option<String>,
+}
+
+impl From<app::model::Request> for SupportRequest {
+    fn from(r: app::model::Request) -> Self {
+        Self {
+            organisation: Named {
+                id: r.org_id,
+                name: r.org_name,
+            },
+            requester: Named {
+                id: r.requester_id,
+                name: r.requester_name,
+            },
+            subject: r.subject,
+            description: r.description,
+            priority: r.priority.as_str().into(),
+            status: r.status.as_str().into(),
+            component: r.component,
+            assignee: r
+                .assignee_id
+                .zip(r.assignee_name)
+                .map(|(id, name)| Named { id, name }),
+            follow_up_of: r.follow_up_of,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
+            solved_at: r.solved_at.map(rfc3339),
+            id: r.id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RequestMessage {
+    pub id: String,
+    pub author: Named,
+    /// Whether the author is support staff.
+    pub staff: bool,
+    /// Markdown.
+    pub body: String,
+    /// Internal notes are only ever shown to staff.
+    pub internal: bool,
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RequestEvent {
+    /// `created`, `replied`, `note`, `status`, `priority` or `assigned`.
+    pub kind: String,
+    pub actor: Option<String>,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    pub request: SupportRequest,
+    pub messages: Vec<RequestMessage>,
+    pub events: Vec<RequestEvent>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RequestList {
+    pub requests: Vec<SupportRequest>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewSupportRequest {
+    pub subject: String,
+    pub description: String,
+    /// `high`, `normal` or `low`.
+    pub priority: String,
+    pub component: Option<String>,
+    pub follow_up_of: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMessage {
+    pub body: String,
+    /// An internal note (agents only).
+    pub internal: Option<bool>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RequestPatch {
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    /// An agent's user id, or null to unassign.
+    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
+    pub assignee: Option<serde_json::Value>,
+}
+
+fn detail(view: RequestView) -> RequestDetail {
+    RequestDetail {
+        messages: view
+            .messages
+            .into_iter()
+            .map(|m| RequestMessage {
+                id: m.id,
+                author: Named {
+                    id: m.author_id,
+                    name: m.author_name,
+                },
+                staff: m.author_is_staff,
+                body: m.body,
+                internal: m.internal,
+                created_at: rfc3339(m.created_at),
+            })
+            .collect(),
+        events: view
+            .events
+            .into_iter()
+            .map(|e| RequestEvent {
+                kind: e.kind,
+                actor: e.actor_name,
+                detail: serde_json::from_str(&e.detail).unwrap_or_default(),
+                created_at: rfc3339(e.created_at),
+            })
+            .collect(),
+        request: view.request.into(),
+    }
+}
+
+async fn detail_of(state: &AppState, caller: &ApiCaller, id: &str) -> AppResult<RequestDetail> {
+    Ok(detail(state.app.request_view(caller, id).await?))
+}
+
+/// File a support request (admins of Advanced and Enterprise organisations).
+#[utoipa::path(
+    post, path = "/api/v1/requests", tag = "requests",
+    security(("bearer" = [])),
+    request_body = NewSupportRequest,
+    responses(
+        (status = 201, body = RequestDetail),
+        (status = 403, description = "Members and Core organisations have no direct support", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn create_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(req): JsonBody<NewSupportRequest>,
+) -> AppResult<(StatusCode, Json<RequestDetail>)> {
+    let input = NewRequestInput {
+        subject: req.subject,
+        description: req.description,
+        priority: req.priority,
+        component: req.component,
+        follow_up_of: req.follow_up_of,
+    };
+    let id = state.app.file_request(&caller, input, Vec::new()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail_of(&state, &caller, &id).await?),
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Filter by current status.
+    pub status: Option<String>,
+    /// Filter by priority.
+    pub priority: Option<String>,
+    /// Filter by affected feature (component id).
+    pub component: Option<String>,
+    /// Free text in subject, description and public messages.
+    pub q: Option<String>,
+    /// From `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Agents only: a queue view (`unassigned`, `mine`, `open`, `waiting`, `solved`), sorted by priority then age.
+    pub view: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<String>,
+}
+
+/// Requests the caller can see, newest activity first.
+#[utoipa::path(
+    get, path = "/api/v1/requests", tag = "requests",
+    security(("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, body = RequestList), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+pub async fn list_requests(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    QueryOf(p): QueryOf<ListParams>,
+) -> AppResult<Json<RequestList>> {
+    let limit = page_size(p.limit.as_deref())?;
+    let (requests, next) = match p.view.as_deref().filter(|v| !v.is_empty()) {
+        Some(view) => {
+            state
+                .app
+                .queue(&caller, view, p.cursor.as_deref(), limit)
+                .await?
+        }
+        None => {
+            let input = ListInput {
+                status: p.status,
+                priority: p.priority,
+                component: p.component,
+                q: p.q,
+                cursor: p.cursor,
+                limit,
+            };
+            state.app.list_requests(&caller, &input).await?
+        }
+    };
+    Ok(Json(RequestList {
+        requests: requests.into_iter().map(Into::into).collect(),
+        next_cursor: next,
+    }))
+}
+
+/// One request with its conversation and activity log.
+#[utoipa::path(
+    get, path = "/api/v1/requests/{id}", tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    responses((status = 200, body = RequestDetail), (status = 404, body = ErrorBody))
+)]
+pub async fn get_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<RequestDetail>> {
+    Ok(Json(detail_of(&state, &caller, &id).await?))
+}
+
+/// Reply to a request; agents may post an internal note.
+#[utoipa::path(
+    post, path = "/api/v1/requests/{id}/messages", tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body = NewMessage,
+    responses(
+        (status = 201, body = RequestDetail),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The request is closed", body = ErrorBody),
+    )
+)]
+pub async fn post_message(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(m): JsonBody<NewMessage>,
+) -> AppResult<(StatusCode, Json<RequestDetail>)> {
+    state
+        .app
+        .reply(
+            &caller,
+            &id,
+            &m.body,
+            m.internal.unwrap_or(false),
+            Vec::new(),
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(detail_of(&state, &caller, &id).await?),
+    ))
+}
+
+/// Change status, priority or assignee. Customers may only mark a request
+/// solved (`"status":"solved"`) or reopen it (`"status":"open"`).
+#[utoipa::path(
+    patch, path = "/api/v1/requests/{id}", tag = "requests",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Request id")),
+    request_body = RequestPatch,
+    responses(
+        (status = 200, body = RequestDetail),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "The status change is not allowed from the current status", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+pub async fn patch_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(p): JsonBody<RequestPatch>,
+) -> AppResult<Json<RequestDetail>> {
+    // Another organisation's request is not found before anything else.
+    state.app.request(&caller, &id).await?;
+    let assignee = match p.assignee {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(s)) => Some(Some(s)),
+        Some(_) => return Err(app::Error::invalid("assignee", "unknown_agent").into()),
+    };
+    let update = Update {
+        status: p.status.as_deref().map(TicketStatus::parse).transpose()?,
+        priority: p.priority.as_deref().map(Priority::parse).transpose()?,
+        assignee,
+    };
+    state.app.update_request(&caller, &id, update).await?;
+    Ok(Json(detail_of(&state, &caller, &id).await?))
+}
