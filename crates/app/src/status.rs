@@ -144,6 +144,16 @@ impl App {
         Ok(self.store().component_refs().await?)
     }
 
+    /// The features as (id, name) pairs, for a form's choices.
+    pub async fn component_choices(&self) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .component_refs()
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect())
+    }
+
     /// Unresolved incidents (not maintenance), with their features: what
     /// support pages show as known problems.
     pub async fn known_problems(&self) -> Result<Vec<IncidentDetail>> {

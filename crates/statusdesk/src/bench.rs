@@ -106,7 +106,7 @@ pub async fn inbox(
     let seed_secs = started.elapsed().as_secs_f64();
 
     // Tokens for a sample of the organisations' admins.
-    let state = web::AppState::new(
+    let state = web::state(
         app::App::new(
             store.clone(),
             settings.app_config(false),

@@ -89,7 +89,7 @@ pub async fn start(
         config.base_url = format!("http://{}", std::net::SocketAddr::new(host, addr.port()));
     }
     let app = app::App::new(store.clone(), config, clock);
-    let state = web::AppState::new(app.clone(), settings.web_config());
+    let state = web::state(app.clone(), settings.web_config());
     let vapid = app
         .load_vapid()
         .await

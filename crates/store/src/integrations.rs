@@ -1,5 +1,6 @@
 //! Status integrations of organisations (Slack, Teams, Discord, generic
 //! webhooks) and the browsers subscribed to Web Push.
+use crate::sql::Sql;
 use crate::{Result, Store, new_id};
 use sqlx::FromRow;
 
@@ -61,15 +62,14 @@ pub fn join_ids(ids: &[String]) -> String {
 const INTEGRATION: &str = "id, org_id, kind, url, secret, components, created_at, language";
 const PUSH: &str = "id, endpoint, p256dh, auth, components, language, created_at";
 
-/// `AND (components = '' OR components LIKE $n …)` for rows that want news
-/// of any of `components`, with placeholders from `first`.
-fn wants_any(components: &[String], first: usize) -> String {
-    let mut sql = " AND (components = ''".to_string();
-    for i in 0..components.len() {
-        sql.push_str(&format!(" OR components LIKE ${}", i + first));
+/// Appends `AND (components = '' OR components LIKE … )`: rows that want
+/// news of everything or of any of `components`.
+pub(crate) fn wants_any(sql: &mut Sql, components: &[String]) {
+    sql.push(" AND (components = ''");
+    for c in components {
+        sql.push(" OR components LIKE ").bind(format!("%,{c},%"));
     }
-    sql.push(')');
-    sql
+    sql.push(")");
 }
 
 impl Store {
@@ -177,15 +177,11 @@ impl Store {
     where
         T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let sql = format!(
-            "SELECT {columns} FROM {table} WHERE id > $1{} ORDER BY id LIMIT $2",
-            wants_any(components, 3)
-        );
-        let mut q = sqlx::query_as(&sql).bind(after.to_string()).bind(limit);
-        for c in components {
-            q = q.bind(format!("%,{c},%"));
-        }
-        Ok(q.fetch_all(&self.pool).await?)
+        let mut sql = Sql::new(format!("SELECT {columns} FROM {table} WHERE id > "));
+        sql.bind(after);
+        wants_any(&mut sql, components);
+        sql.push(" ORDER BY id LIMIT ").bind(limit);
+        Ok(sql.query_as().fetch_all(&self.pool).await?)
     }
 }
 

@@ -11,6 +11,7 @@ mod components;
 mod integrations;
 mod outbox;
 mod requests;
+mod sql;
 mod status;
 mod subscribers;
 
@@ -356,5 +357,77 @@ mod tests {
         assert_ne!(ha, hb);
         assert_eq!(hash_secret(&a), ha);
         assert!(a.starts_with("sd_") && a.len() == 67);
+    }
+}
+
+#[cfg(test)]
+mod migrations_in_step {
+    use std::collections::BTreeMap;
+
+    /// A migration's schema with comments, layout and the column types that
+    /// legitimately differ (SQLite `INTEGER`, PostgreSQL `BIGINT`) evened out.
+    fn normalised(sql: &str) -> String {
+        let without_comments: String = sql
+            .lines()
+            .map(|l| l.split("--").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ");
+        without_comments
+            .split_whitespace()
+            .map(|w| {
+                let lower = w.to_lowercase();
+                let core = lower.trim_end_matches([',', ')', ';']);
+                let rest = &lower[core.len()..];
+                match core {
+                    "integer" | "bigint" => format!("int{rest}"),
+                    "blob" | "bytea" => format!("bytes{rest}"),
+                    _ => lower,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn files(backend: &str) -> BTreeMap<String, String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(backend);
+        std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(|e| e.ok())
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().to_string();
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                (name, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations_and_schema() {
+        let sqlite = files("sqlite");
+        let postgres = files("postgres");
+        assert_eq!(
+            sqlite.keys().collect::<Vec<_>>(),
+            postgres.keys().collect::<Vec<_>>(),
+            "the same migration files on both backends"
+        );
+        assert!(sqlite.len() >= 6);
+        for (name, text) in &sqlite {
+            assert_eq!(
+                normalised(text),
+                normalised(&postgres[name]),
+                "{name} differs beyond column types"
+            );
+        }
+    }
+
+    #[test]
+    fn the_comparison_sees_a_real_difference() {
+        assert_eq!(
+            normalised("a INTEGER NOT NULL, -- x\n b TEXT"),
+            normalised("a   BIGINT NOT NULL,\n b TEXT")
+        );
+        assert_ne!(normalised("a INTEGER, b TEXT"), normalised("a BIGINT"));
     }
 }

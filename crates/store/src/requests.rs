@@ -3,6 +3,7 @@
 //! be read by id. Writes check the status they expect (optimistic
 //! concurrency), so two people acting at once cannot skip the state machine.
 use crate::outbox::insert as insert_outbox;
+use crate::sql::Sql;
 use crate::{NewOutboxMessage, Result, Scope, Store, StoreError, new_id};
 use domain::{Plan, Priority, TicketStatus};
 use sqlx::FromRow;
@@ -218,24 +219,6 @@ fn like_pattern(q: &str) -> String {
     out
 }
 
-enum Bind {
-    Text(String),
-    Int(i64),
-}
-
-fn bind_all<'q>(
-    mut q: sqlx::query::QueryAs<'q, sqlx::Any, RequestRow, sqlx::any::AnyArguments<'q>>,
-    binds: Vec<Bind>,
-) -> sqlx::query::QueryAs<'q, sqlx::Any, RequestRow, sqlx::any::AnyArguments<'q>> {
-    for b in binds {
-        q = match b {
-            Bind::Text(t) => q.bind(t),
-            Bind::Int(i) => q.bind(i),
-        };
-    }
-    q
-}
-
 /// Splits a cursor of the form `a_b_…_id` into its integer parts and the id.
 fn parse_cursor(cursor: &str, ints: usize) -> Option<(Vec<i64>, String)> {
     let mut parts = cursor.splitn(ints + 1, '_');
@@ -449,53 +432,43 @@ impl Store {
         scope: Scope<'_>,
         filter: &RequestFilter,
     ) -> Result<(Vec<Request>, Option<String>)> {
-        let (mut sql, mut binds, mut n) = match scope {
-            Scope::Org(org_id) => (
-                format!("{REQUEST_SELECT} WHERE r.org_id = $1"),
-                vec![Bind::Text(org_id.to_string())],
-                1,
-            ),
-            Scope::Staff => (format!("{REQUEST_SELECT} WHERE 1 = 1"), Vec::new(), 0),
-        };
-        let mut next = |binds: &mut Vec<Bind>, b: Bind| {
-            binds.push(b);
-            n += 1;
-            n
+        let mut sql = Sql::new(REQUEST_SELECT);
+        match scope {
+            Scope::Org(org_id) => sql.push(" WHERE r.org_id = ").bind(org_id),
+            Scope::Staff => sql.push(" WHERE 1 = 1"),
         };
         if let Some(s) = filter.status {
-            let i = next(&mut binds, Bind::Text(s.as_str().into()));
-            sql.push_str(&format!(" AND r.status = ${i}"));
+            sql.push(" AND r.status = ").bind(s.as_str());
         }
         if let Some(p) = filter.priority {
-            let i = next(&mut binds, Bind::Int(p.rank()));
-            sql.push_str(&format!(" AND r.priority = ${i}"));
+            sql.push(" AND r.priority = ").bind(p.rank());
         }
         if let Some(c) = &filter.component {
-            let i = next(&mut binds, Bind::Text(c.clone()));
-            sql.push_str(&format!(" AND r.component = ${i}"));
+            sql.push(" AND r.component = ").bind(c.as_str());
         }
         if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let i = next(&mut binds, Bind::Text(like_pattern(q)));
-            sql.push_str(&format!(" AND r.search_text LIKE ${i} ESCAPE '\\'"));
+            sql.push(" AND r.search_text LIKE ")
+                .bind(like_pattern(q))
+                .push(" ESCAPE '\\'");
         }
         if let Some(cursor) = &filter.cursor {
             let Some((nums, id)) = parse_cursor(cursor, 1) else {
                 return Err(StoreError::BadCursor);
             };
-            let a = next(&mut binds, Bind::Int(nums[0]));
-            let b = next(&mut binds, Bind::Text(id));
-            sql.push_str(&format!(
-                " AND (r.updated_at < ${a} OR (r.updated_at = ${a} AND r.id < ${b}))"
-            ));
+            sql.push(" AND (r.updated_at < ")
+                .bind(nums[0])
+                .push(" OR (r.updated_at = ")
+                .bind(nums[0])
+                .push(" AND r.id < ")
+                .bind(id)
+                .push("))");
         }
         let limit = filter.limit.clamp(1, 200);
-        sql.push_str(&format!(
+        sql.push(&format!(
             " ORDER BY r.updated_at DESC, r.id DESC LIMIT {}",
             limit + 1
         ));
-        let rows: Vec<RequestRow> = bind_all(sqlx::query_as(&sql), binds)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<RequestRow> = sql.query_as().fetch_all(&self.pool).await?;
         let mut page = rows
             .into_iter()
             .map(Request::try_from)
@@ -537,43 +510,43 @@ impl Store {
         cursor: Option<&str>,
         limit: i64,
     ) -> Result<(Vec<Request>, Option<String>)> {
-        let mut binds = Vec::new();
-        let mut sql = format!("{REQUEST_SELECT} WHERE ");
+        let mut sql = Sql::new(REQUEST_SELECT);
+        sql.push(" WHERE ");
         match view {
             QueueView::Unassigned => {
-                sql.push_str("r.status IN ('new', 'open') AND r.assignee_id IS NULL")
+                sql.push("r.status IN ('new', 'open') AND r.assignee_id IS NULL")
             }
-            QueueView::AllOpen => sql.push_str("r.status IN ('new', 'open')"),
-            QueueView::Waiting => sql.push_str("r.status = 'waiting_on_customer'"),
-            QueueView::Solved => sql.push_str("r.status = 'solved'"),
-            QueueView::Mine(user) => {
-                binds.push(Bind::Text(user.to_string()));
-                sql.push_str(
-                    "r.assignee_id = $1 AND r.status IN ('new', 'open', 'waiting_on_customer')",
-                );
-            }
-        }
+            QueueView::AllOpen => sql.push("r.status IN ('new', 'open')"),
+            QueueView::Waiting => sql.push("r.status = 'waiting_on_customer'"),
+            QueueView::Solved => sql.push("r.status = 'solved'"),
+            QueueView::Mine(user) => sql
+                .push("r.assignee_id = ")
+                .bind(user)
+                .push(" AND r.status IN ('new', 'open', 'waiting_on_customer')"),
+        };
         if let Some(cursor) = cursor {
             let Some((nums, id)) = parse_cursor(cursor, 2) else {
                 return Err(StoreError::BadCursor);
             };
-            let n = binds.len();
-            binds.push(Bind::Int(nums[0]));
-            binds.push(Bind::Int(nums[1]));
-            binds.push(Bind::Text(id));
-            let (p, c, i) = (n + 1, n + 2, n + 3);
-            sql.push_str(&format!(
-                " AND (r.priority > ${p} OR (r.priority = ${p} AND (r.created_at > ${c} OR (r.created_at = ${c} AND r.id > ${i}))))"
-            ));
+            let (p, c) = (nums[0], nums[1]);
+            sql.push(" AND (r.priority > ")
+                .bind(p)
+                .push(" OR (r.priority = ")
+                .bind(p)
+                .push(" AND (r.created_at > ")
+                .bind(c)
+                .push(" OR (r.created_at = ")
+                .bind(c)
+                .push(" AND r.id > ")
+                .bind(id)
+                .push("))))");
         }
         let limit = limit.clamp(1, 200);
-        sql.push_str(&format!(
+        sql.push(&format!(
             " ORDER BY r.priority, r.created_at, r.id LIMIT {}",
             limit + 1
         ));
-        let rows: Vec<RequestRow> = bind_all(sqlx::query_as(&sql), binds)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<RequestRow> = sql.query_as().fetch_all(&self.pool).await?;
         let mut page = rows
             .into_iter()
             .map(Request::try_from)
@@ -751,43 +724,34 @@ impl Store {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
         for chunk in rows.chunks(50) {
-            let mut sql = String::from(
+            let mut sql = Sql::new(
                 "INSERT INTO requests (id, org_id, requester_id, subject, description, priority, status, search_text, created_at, updated_at) VALUES ",
             );
-            let mut n = 0;
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6,
-                    n + 7,
-                    n + 8,
-                    n + 9,
-                    n + 9
-                ));
-                n += 9;
-            }
-            let mut q = sqlx::query(&sql);
             for (k, (org, user, status, prio, at)) in chunk.iter().enumerate() {
                 let subject = format!("Benchmark request {k}");
-                q = q
+                sql.push(if k > 0 { ",(" } else { "(" })
                     .bind(new_id())
-                    .bind(org.clone())
-                    .bind(user.clone())
-                    .bind(subject.clone())
+                    .push(", ")
+                    .bind(org.as_str())
+                    .push(", ")
+                    .bind(user.as_str())
+                    .push(", ")
+                    .bind(subject.as_str())
+                    .push(", ")
                     .bind("Generated for a benchmark.")
+                    .push(", ")
                     .bind(*prio)
+                    .push(", ")
                     .bind(status.as_str())
+                    .push(", ")
                     .bind(search_text(&[&subject]))
-                    .bind(*at);
+                    .push(", ")
+                    .bind(*at)
+                    .push(", ")
+                    .bind(*at)
+                    .push(")");
             }
+            let q = sql.query();
             q.execute(&mut *tx).await?;
         }
         tx.commit().await?;

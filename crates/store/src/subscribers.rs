@@ -1,4 +1,5 @@
 //! Status-page e-mail subscribers.
+use crate::sql::Sql;
 use crate::{NewOutboxMessage, Result, Store, hash_secret, new_id, new_secret};
 use sqlx::FromRow;
 
@@ -150,19 +151,13 @@ impl Store {
         after: &str,
         limit: i64,
     ) -> Result<Vec<Subscriber>> {
-        let mut sql = format!(
-            "SELECT {COLUMNS} FROM subscribers WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL AND id > $1 \
-             AND (components = ''"
-        );
-        for i in 0..components.len() {
-            sql.push_str(&format!(" OR components LIKE ${}", i + 3));
-        }
-        sql.push_str(") ORDER BY id LIMIT $2");
-        let mut q = sqlx::query_as(&sql).bind(after.to_string()).bind(limit);
-        for c in components {
-            q = q.bind(format!("%,{c},%"));
-        }
-        Ok(q.fetch_all(&self.pool).await?)
+        let mut sql = Sql::new(format!(
+            "SELECT {COLUMNS} FROM subscribers WHERE confirmed_at IS NOT NULL AND unsubscribed_at IS NULL AND id > "
+        ));
+        sql.bind(after);
+        crate::integrations::wants_any(&mut sql, components);
+        sql.push(" ORDER BY id LIMIT ").bind(limit);
+        Ok(sql.query_as().fetch_all(&self.pool).await?)
     }
 
     /// Queues many messages in one transaction; ones already queued (same

@@ -3,7 +3,7 @@
 //! so the document at `/api/v1/openapi.json` is generated from the same
 //! code that routes.
 use crate::http::error::ErrorBody;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use crate::{account, integrations, orgs, status, subscriptions, support};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;

@@ -11,13 +11,12 @@ pub mod http;
 pub mod integrations;
 pub mod orgs;
 pub mod public;
-pub mod state;
 pub mod status;
 pub mod subscriptions;
 pub mod support;
 
 pub use app::i18n;
-pub use state::{AppState, WebConfig};
+pub use http::state::{AppState, WebConfig};
 
 use crate::http::error::{Error, WebError};
 use axum::Router;
@@ -29,6 +28,29 @@ use axum::routing::get;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+
+/// The web state over `app`, with the public status snapshot following
+/// every change the use cases publish.
+pub fn state(app: app::App, web: WebConfig) -> AppState {
+    let state = AppState::bare(app, web);
+    // The listener holds only a weak reference: the app must not keep the
+    // web state alive in a cycle.
+    let weak = state.downgrade();
+    state.app.changes.subscribe(Arc::new(move |topic| {
+        let weak = weak.clone();
+        Box::pin(async move {
+            if topic == app::changes::Topic::Status
+                && let Some(inner) = weak.upgrade()
+            {
+                let state = AppState::from_inner(inner);
+                if let Err(e) = public::snapshot::rebuild(&state).await {
+                    tracing::error!(error = ?e.0, "status page snapshot could not be rebuilt");
+                }
+            }
+        })
+    }));
+    state
+}
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
@@ -108,4 +130,79 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The areas of the web layer use one another only one way: the graph
+    /// of `crate::<area>::` references between top-level modules has no
+    /// cycle.
+    #[test]
+    fn no_cycles_between_modules() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (path, text) in app::i18n::read_tree(std::slice::from_ref(&src)) {
+            let rel = path.strip_prefix(&src).unwrap_or(&path);
+            let module = rel
+                .components()
+                .next()
+                .and_then(|c| c.as_os_str().to_str())
+                .unwrap_or("")
+                .trim_end_matches(".rs")
+                .to_string();
+            if module == "lib" {
+                continue;
+            }
+            for piece in text.split("crate::").skip(1) {
+                let target: String = piece
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                if !target.is_empty() && target != module {
+                    uses.entry(module.clone()).or_default().insert(target);
+                }
+            }
+        }
+        assert!(uses.contains_key("account") && uses.contains_key("support"));
+        // Depth-first search for a back edge.
+        fn visit(
+            m: &str,
+            uses: &BTreeMap<String, BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) {
+            if done.contains(m) {
+                return;
+            }
+            assert!(!path.iter().any(|p| p == m), "cycle: {path:?} -> {m}");
+            path.push(m.to_string());
+            for next in uses.get(m).into_iter().flatten() {
+                visit(next, uses, path, done);
+            }
+            path.pop();
+            done.insert(m.to_string());
+        }
+        let mut done = BTreeSet::new();
+        for m in uses.keys() {
+            visit(m, &uses, &mut Vec::new(), &mut done);
+        }
+    }
+
+    #[test]
+    fn every_key_used_by_the_web_layer_exists() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let missing = app::i18n::missing_keys(&[root.join("src"), root.join("templates")]);
+        assert!(
+            missing.is_empty(),
+            "keys missing from the locales: {missing:?}"
+        );
+    }
+
+    #[test]
+    fn templates_hold_no_plain_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        assert_eq!(app::i18n::plain_text_in_templates(&dir), Vec::new());
+    }
 }

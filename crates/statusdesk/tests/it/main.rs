@@ -13,3 +13,4 @@ mod crash;
 mod shell;
 mod status;
 mod support;
+mod twins;

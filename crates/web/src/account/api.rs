@@ -2,9 +2,9 @@
 use crate::http::ctx::{ApiCaller, ClientAddr};
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::JsonBody;
+use crate::http::state::AppState;
 use crate::i18n::rfc3339;
 use crate::orgs::api::{Organisation, User};
-use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

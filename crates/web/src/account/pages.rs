@@ -2,10 +2,10 @@
 //! reset, the language switch and settings (language, password, tokens).
 use crate::http::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie};
 use crate::http::error::{AppResult, Error, WebError};
-use crate::http::extract::{FormBody, QueryOf};
+use crate::http::extract::{CsrfForm, FormBody, QueryOf};
 use crate::http::page::{MessagePage, Page, render};
+use crate::http::state::AppState;
 use crate::i18n::format_time;
-use crate::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
@@ -32,12 +32,6 @@ pub fn router() -> Router<AppState> {
 
 fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 // ---- home ------------------------------------------------------------------

@@ -1,8 +1,8 @@
 //! Who is asking and in which language: the session cookie, bearer tokens,
 //! the form token (CSRF), the client's address behind trusted proxies.
 use crate::http::error::{AppResult, Error, WebError};
+use crate::http::state::AppState;
 use crate::i18n::Tr;
-use crate::state::AppState;
 use app::Caller;
 use axum::extract::{ConnectInfo, FromRequestParts, Request};
 use axum::http::request::Parts;

@@ -47,6 +47,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     }
 }
 
+/// A form that carries nothing but its token (a button).
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
 /// URL-encoded form body.
 pub struct FormBody<T>(pub T);
 

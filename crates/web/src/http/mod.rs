@@ -2,10 +2,12 @@
 //! address), bodies and uploads, errors, the page frame, assets, metrics,
 //! and the middleware every request passes.
 pub mod assets;
+pub mod cache;
 pub mod ctx;
 pub mod error;
 pub mod extract;
 pub mod metrics;
 pub mod observe;
 pub mod page;
+pub mod state;
 pub mod uploads;

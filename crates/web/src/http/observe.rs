@@ -5,8 +5,8 @@
 use crate::http::ctx::{self, SESSION_COOKIE};
 use crate::http::error::{Error, ErrorBody, RenderableError, status_of};
 use crate::http::page::{self, MessagePage, render};
+use crate::http::state::AppState;
 use crate::i18n::Tr;
-use crate::state::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;

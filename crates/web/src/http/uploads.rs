@@ -1,7 +1,7 @@
 //! Forms with attachments (multipart): text fields are collected, files
 //! are streamed chunk by chunk into [`app::files`], never held whole.
 use crate::http::error::{AppResult, Error, WebError};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use app::model::NewAttachment;
 use axum::extract::Multipart;
 use std::collections::HashMap;

@@ -2,9 +2,9 @@
 //! (`/admin/integrations`).
 use crate::http::ctx::Ctx;
 use crate::http::error::{AppResult, Error};
-use crate::http::extract::FormBody;
+use crate::http::extract::{CsrfForm, FormBody};
 use crate::http::page::{Page, render};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use app::integrations::{IntegrationInput, KINDS};
 use askama::Template;
 use axum::Router;
@@ -13,7 +13,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::Action;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -148,16 +147,10 @@ async fn create_form(
     }
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn test_form(
     ctx: Ctx,
     Path(id): Path<String>,
-    FormBody(f): FormBody<CsrfOnly>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> AppResult<Response> {
     ctx.check_csrf(&f.csrf)?;
     let result = ctx.app().test_integration(ctx.signed_in()?, &id).await?;
@@ -179,7 +172,7 @@ async fn test_form(
 async fn delete_form(
     ctx: Ctx,
     Path(id): Path<String>,
-    FormBody(f): FormBody<CsrfOnly>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> AppResult<Response> {
     ctx.check_csrf(&f.csrf)?;
     ctx.app().delete_integration(ctx.signed_in()?, &id).await?;

@@ -4,7 +4,7 @@
 use crate::http::ctx::{ApiLanguage, ClientAddr};
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::JsonBody;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use app::push::PushInput;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};

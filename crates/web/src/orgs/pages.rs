@@ -4,7 +4,7 @@ use crate::http::ctx::Ctx;
 use crate::http::error::{AppResult, Error};
 use crate::http::extract::FormBody;
 use crate::http::page::{Page, render};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use app::accounts::NewUserInput;
 use askama::Template;
 use axum::Router;

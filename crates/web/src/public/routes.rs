@@ -1,12 +1,13 @@
 //! The public status routes: the page, its live updates (SSE), incident
 //! permalinks, the Statuspage-compatible `/api/v2/` documents and the
 //! feeds. All but the permalink are served from the snapshot.
+use crate::http::cache::serve;
 use crate::http::ctx::{Ctx, negotiate_language};
 use crate::http::error::{AppResult, Error, WebError};
 use crate::http::page::{Page, render};
+use crate::http::state::AppState;
 use crate::i18n::format_time;
-use crate::public::snapshot::{self, serve};
-use crate::state::AppState;
+use crate::public::snapshot;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};

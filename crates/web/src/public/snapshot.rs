@@ -2,112 +2,19 @@
 //! per change (not per request) into a snapshot of bytes: identity, gzip and
 //! brotli, each with an ETag. Requests only pick the right variant. Open
 //! pages hear of a new snapshot by server-sent events.
+use crate::http::cache::{Snapshot, Variant, etag_of};
 use crate::http::error::{AppResult, Error};
 use crate::http::page::{Page, render};
+use crate::http::state::AppState;
 use crate::i18n::{Tr, format_time, rfc3339};
-use crate::state::AppState;
 use app::model::{Component, Incident, IncidentUpdate};
 use app::status::{StatusData, UPTIME_DAYS};
 use askama::Template;
-use axum::body::Bytes;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use domain::Language;
 use domain::status::{self, ComponentStatus, Impact};
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::io::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
-
-/// One document in its three encodings.
-pub struct Variant {
-    pub identity: Bytes,
-    pub gzip: Bytes,
-    pub br: Bytes,
-    pub etag: HeaderValue,
-    pub content_type: &'static str,
-}
-
-impl Variant {
-    fn new(body: Vec<u8>, content_type: &'static str) -> Variant {
-        let gzip = {
-            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-            let _ = e.write_all(&body);
-            e.finish().unwrap_or_default()
-        };
-        let br = {
-            let mut out = Vec::new();
-            {
-                // A window as large as the document and no larger: a 4 MiB
-                // window (the default 22) costs tens of MiB of peak memory
-                // per rebuild and compresses a 50 KiB page no better.
-                let window = (body.len().max(1 << 10) as f64).log2().ceil() as u32;
-                let mut w = brotli::CompressorWriter::new(&mut out, 4096, 9, window.clamp(10, 22));
-                let _ = w.write_all(&body);
-            }
-            out
-        };
-        Variant {
-            etag: etag_of(&body),
-            identity: Bytes::from(body),
-            gzip: Bytes::from(gzip),
-            br: Bytes::from(br),
-            content_type,
-        }
-    }
-}
-
-pub struct Snapshot {
-    pub version: u64,
-    docs: HashMap<String, Arc<Variant>>,
-}
-
-/// The current snapshot and the channel that announces new ones.
-pub struct StatusHub {
-    current: RwLock<Arc<Snapshot>>,
-    pub events: tokio::sync::broadcast::Sender<u64>,
-    version: AtomicU64,
-    building: tokio::sync::Mutex<()>,
-    closing: tokio::sync::watch::Sender<bool>,
-}
-
-impl Default for StatusHub {
-    fn default() -> Self {
-        let (events, _) = tokio::sync::broadcast::channel(16);
-        StatusHub {
-            current: RwLock::new(Arc::new(Snapshot {
-                version: 0,
-                docs: HashMap::new(),
-            })),
-            events,
-            version: AtomicU64::new(0),
-            building: tokio::sync::Mutex::new(()),
-            closing: tokio::sync::watch::channel(false).0,
-        }
-    }
-}
-
-impl StatusHub {
-    pub fn doc(&self, key: &str) -> Option<Arc<Variant>> {
-        let current = self.current.read().ok()?.clone();
-        current.docs.get(key).cloned()
-    }
-
-    pub fn version(&self) -> u64 {
-        self.version.load(Ordering::Relaxed)
-    }
-
-    /// Ends every open event stream, so a graceful shutdown is not held up
-    /// by pages that stay open.
-    pub fn close(&self) {
-        self.closing.send_replace(true);
-    }
-
-    pub fn closing(&self) -> tokio::sync::watch::Receiver<bool> {
-        self.closing.subscribe()
-    }
-}
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// Rebuilds the snapshot from the database and announces it, unless every
 /// document came out byte for byte the same as before: then the current
@@ -175,14 +82,6 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
     }
     let _ = state.status.events.send(version);
     Ok(())
-}
-
-/// A strong validator for a document: the start of its SHA-256.
-fn etag_of(body: &[u8]) -> HeaderValue {
-    use sha2::Digest;
-    let hash = hex::encode(&sha2::Sha256::digest(body)[..8]);
-    HeaderValue::from_str(&format!("\"{hash}\""))
-        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
 /// Everything the page and the documents are made from.
@@ -730,89 +629,4 @@ struct StatusPageView {
     months: Vec<MonthView>,
     script: &'static str,
     vapid_key: String,
-}
-
-/// Serves a snapshot document with the encoding the client accepts, and
-/// 304 when it already has it.
-pub fn serve(variant: &Variant, headers: &HeaderMap, html: bool) -> Response {
-    let accept = headers
-        .get(header::ACCEPT_ENCODING)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let (body, encoding) = if accepts(accept, "br") {
-        (variant.br.clone(), Some("br"))
-    } else if accepts(accept, "gzip") {
-        (variant.gzip.clone(), Some("gzip"))
-    } else {
-        (variant.identity.clone(), None)
-    };
-    let not_modified = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .any(|t| t.trim() == variant.etag.to_str().unwrap_or("") || t.trim() == "*")
-        });
-    let mut response = if not_modified {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        body.into_response()
-    };
-    let h = response.headers_mut();
-    h.insert(header::ETAG, variant.etag.clone());
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=10"),
-    );
-    h.insert(
-        header::VARY,
-        HeaderValue::from_static(if html {
-            "Accept-Encoding, Accept-Language, Cookie"
-        } else {
-            "Accept-Encoding"
-        }),
-    );
-    if !not_modified {
-        h.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(variant.content_type),
-        );
-        if let Some(e) = encoding {
-            h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
-        }
-    }
-    if !html {
-        h.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-    }
-    response
-}
-
-/// Whether an `Accept-Encoding` header allows `coding` (q > 0).
-fn accepts(header: &str, coding: &str) -> bool {
-    header.split(',').any(|part| {
-        let mut it = part.split(';');
-        let name = it.next().unwrap_or("").trim();
-        let q = it
-            .find_map(|p| p.trim().strip_prefix("q="))
-            .and_then(|q| q.trim().parse::<f32>().ok())
-            .unwrap_or(1.0);
-        name.eq_ignore_ascii_case(coding) && q > 0.0
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::accepts;
-
-    #[test]
-    fn accept_encoding_is_read_with_q_values() {
-        assert!(accepts("gzip, deflate, br", "br"));
-        assert!(accepts("gzip;q=0.5", "gzip"));
-        assert!(!accepts("gzip;q=0", "gzip"));
-        assert!(!accepts("identity", "gzip"));
-        assert!(!accepts("", "br"));
-    }
 }

@@ -3,8 +3,8 @@
 use crate::http::ctx::ApiCaller;
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::JsonBody;
+use crate::http::state::AppState;
 use crate::i18n::rfc3339;
-use crate::state::AppState;
 use app::status::{ComponentInput, ComponentPatch, IncidentInput, MaintenanceInput, UpdateInput};
 use axum::Json;
 use axum::extract::{Path, State};

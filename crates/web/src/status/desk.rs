@@ -6,7 +6,7 @@ use crate::http::ctx::Ctx;
 use crate::http::error::{AppResult, Error};
 use crate::http::extract::FormBody;
 use crate::http::page::{Page, render};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use app::status::{ComponentInput, ComponentPatch, IncidentInput, MaintenanceInput, UpdateInput};
 use app::subscriptions::{SubscriberNotice, preview_unsubscribe_link};
 use askama::Template;

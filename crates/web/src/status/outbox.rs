@@ -2,15 +2,14 @@
 //! support admins, with "send again".
 use crate::http::ctx::Ctx;
 use crate::http::error::AppResult;
-use crate::http::extract::FormBody;
+use crate::http::extract::{CsrfForm, FormBody};
 use crate::http::page::{Page, render};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::extract::Path;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -52,12 +51,6 @@ async fn outbox(ctx: Ctx) -> AppResult<Response> {
         dead,
     })?
     .into_response())
-}
-
-#[derive(Deserialize)]
-struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 async fn retry(

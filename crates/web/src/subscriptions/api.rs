@@ -2,7 +2,7 @@
 use crate::http::ctx::{ApiLanguage, ClientAddr};
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::JsonBody;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

@@ -4,7 +4,7 @@ use crate::http::ctx::Ctx;
 use crate::http::error::{AppResult, Error};
 use crate::http::extract::{FormBody, QueryOf};
 use crate::http::page::{MessagePage, Page, render};
-use crate::state::AppState;
+use crate::http::state::AppState;
 use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
@@ -32,13 +32,7 @@ struct SubscribePage {
 }
 
 async fn subscribe_page(ctx: &Ctx, error: Option<String>, email: String) -> AppResult<Response> {
-    let components = ctx
-        .app()
-        .component_refs()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let components = ctx.app().component_choices().await?;
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

@@ -3,8 +3,8 @@
 use crate::http::ctx::ApiCaller;
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::{JsonBody, QueryOf};
+use crate::http::state::AppState;
 use crate::i18n::rfc3339;
-use crate::state::AppState;
 use app::requests::{ListInput, NewRequestInput, RequestView, Update, page_size};
 use axum::Json;
 use axum::extract::{Path, State};

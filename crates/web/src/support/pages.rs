@@ -3,11 +3,11 @@
 //! changes. Handlers parse the form, call the use case, and render.
 use crate::http::ctx::{Ctx, Viewer};
 use crate::http::error::{AppResult, Error};
-use crate::http::extract::{FormBody, QueryOf};
+use crate::http::extract::{CsrfForm, FormBody, QueryOf};
 use crate::http::page::{Page, render};
+use crate::http::state::AppState;
 use crate::http::uploads;
 use crate::i18n::{Tr, format_time};
-use crate::state::AppState;
 use app::requests::{ListInput, NewRequestInput, RequestView as Loaded, Update};
 use app::status::IncidentDetail;
 use askama::Template;
@@ -268,13 +268,7 @@ async fn inbox(ctx: Ctx, QueryOf(query): QueryOf<ListQuery>) -> AppResult<Respon
             requester: r.requester_name,
         })
         .collect();
-    let components = ctx
-        .app()
-        .component_refs()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let components = ctx.app().component_choices().await?;
     let html = render(&InboxPage {
         page: ctx.page("inbox-title"),
         org_name: org.name,
@@ -363,13 +357,7 @@ async fn new_page(
     error: Option<String>,
     draft: NewRequestInput,
 ) -> AppResult<Response> {
-    let components = ctx
-        .app()
-        .component_refs()
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let components = ctx.app().component_choices().await?;
     let html = render(&NewRequestPage {
         page: ctx.page("ask-question"),
         phone: is_phone(&ctx.headers),
@@ -754,12 +742,6 @@ async fn reply_from_form(
     Ok((after(ctx, id, result, done).await?, posted))
 }
 
-#[derive(Deserialize)]
-struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn customer_status(
     ctx: Ctx,
     id: String,
@@ -783,7 +765,7 @@ async fn customer_status(
 async fn solve(
     ctx: Ctx,
     Path(id): Path<String>,
-    FormBody(f): FormBody<CsrfOnly>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> AppResult<Response> {
     customer_status(ctx, id, &f.csrf, TicketStatus::Solved, "solved").await
 }
@@ -791,7 +773,7 @@ async fn solve(
 async fn reopen(
     ctx: Ctx,
     Path(id): Path<String>,
-    FormBody(f): FormBody<CsrfOnly>,
+    FormBody(f): FormBody<CsrfForm>,
 ) -> AppResult<Response> {
     customer_status(ctx, id, &f.csrf, TicketStatus::Open, "reopened").await
 }

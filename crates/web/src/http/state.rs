@@ -1,7 +1,7 @@
 //! What every handler has: the use cases ([`app::App`]), the web's own
 //! settings, metrics, and the public status snapshot.
+use crate::http::cache::StatusHub;
 use crate::http::metrics::Metrics;
-use crate::public::snapshot::StatusHub;
 use std::sync::Arc;
 
 /// Settings of the web layer, derived from the configuration.
@@ -34,31 +34,23 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// The web state over `app`; the status snapshot follows every change
-    /// the use cases publish.
-    pub fn new(app: app::App, web: WebConfig) -> Self {
-        let state = Self(Arc::new(Inner {
+    /// The web state over `app`. (`crate::state` also makes the status
+    /// snapshot follow the app's change events.)
+    pub fn bare(app: app::App, web: WebConfig) -> Self {
+        Self(Arc::new(Inner {
             app,
             web,
             metrics: Metrics::default(),
             status: StatusHub::default(),
-        }));
-        // The listener holds only a weak reference: the app must not keep
-        // the web state alive in a cycle.
-        let weak = Arc::downgrade(&state.0);
-        state.app.changes.subscribe(Arc::new(move |topic| {
-            let weak = weak.clone();
-            Box::pin(async move {
-                if topic == app::changes::Topic::Status
-                    && let Some(inner) = weak.upgrade()
-                {
-                    let state = AppState(inner);
-                    if let Err(e) = crate::public::snapshot::rebuild(&state).await {
-                        tracing::error!(error = ?e.0, "status page snapshot could not be rebuilt");
-                    }
-                }
-            })
-        }));
-        state
+        }))
+    }
+
+    /// A weak handle, for listeners that must not keep the state alive.
+    pub fn downgrade(&self) -> std::sync::Weak<Inner> {
+        Arc::downgrade(&self.0)
+    }
+
+    pub fn from_inner(inner: Arc<Inner>) -> Self {
+        Self(inner)
     }
 }
