@@ -13,18 +13,23 @@ use std::sync::{Arc, RwLock};
 pub enum Topic {
     /// Components, incidents or maintenance: the public status.
     Status,
+    /// Something in the live chat (a message stored, typing, the queue):
+    /// the notification carries a [`crate::chat::Signal`] as JSON.
+    Chat,
 }
 
 impl Topic {
     pub fn as_str(self) -> &'static str {
         match self {
             Topic::Status => "status",
+            Topic::Chat => "chat",
         }
     }
 
     pub fn parse(s: &str) -> Option<Topic> {
         match s {
             "status" => Some(Topic::Status),
+            "chat" => Some(Topic::Chat),
             _ => None,
         }
     }
@@ -64,17 +69,21 @@ impl Changes {
         self.listeners.read().map(|l| l.clone()).unwrap_or_default()
     }
 
-    /// The payload of a notification from this instance about `topic`.
-    pub(crate) fn payload(&self, topic: Topic) -> String {
-        format!("{} {}", self.instance, topic.as_str())
+    /// The payload of a notification from this instance about `topic`,
+    /// with what else it carries.
+    pub(crate) fn payload(&self, topic: Topic, body: &str) -> String {
+        format!("{} {} {body}", self.instance, topic.as_str())
     }
 
-    /// Reads a notification: the topic, unless it came from this instance.
-    pub(crate) fn foreign(&self, payload: &str) -> Option<Topic> {
-        let (from, topic) = payload.split_once(' ')?;
-        (from != self.instance)
-            .then(|| Topic::parse(topic))
-            .flatten()
+    /// Reads a notification: the topic and what it carries, unless it came
+    /// from this instance.
+    pub(crate) fn foreign<'a>(&self, payload: &'a str) -> Option<(Topic, &'a str)> {
+        let (from, rest) = payload.split_once(' ')?;
+        if from == self.instance {
+            return None;
+        }
+        let (topic, body) = rest.split_once(' ').unwrap_or((rest, ""));
+        Topic::parse(topic).map(|t| (t, body))
     }
 }
 
@@ -84,10 +93,15 @@ impl App {
     /// already been written.
     pub(crate) async fn publish(&self, topic: Topic) {
         self.run_listeners(topic).await;
+        self.tell_others(topic, "").await;
+    }
+
+    /// Tells the other instances sharing the database of a change.
+    pub(crate) async fn tell_others(&self, topic: Topic, body: &str) {
         if self.changes.shared
             && let Err(e) = self
                 .store()
-                .notify(CHANNEL, &self.changes.payload(topic))
+                .notify(CHANNEL, &self.changes.payload(topic, body))
                 .await
         {
             tracing::warn!(error = %e, "other instances could not be told of a change");
@@ -109,12 +123,16 @@ mod tests {
     #[test]
     fn notifications_from_this_instance_are_ignored() {
         let c = Changes::new(true);
-        let own = c.payload(Topic::Status);
+        let own = c.payload(Topic::Status, "");
         assert_eq!(c.foreign(&own), None);
         let other = Changes::new(true);
         assert_eq!(
-            c.foreign(&other.payload(Topic::Status)),
-            Some(Topic::Status)
+            c.foreign(&other.payload(Topic::Status, "")),
+            Some((Topic::Status, ""))
+        );
+        assert_eq!(
+            c.foreign(&other.payload(Topic::Chat, "{\"a\":1}")),
+            Some((Topic::Chat, "{\"a\":1}"))
         );
         assert_eq!(c.foreign("garbage"), None);
         assert_eq!(c.foreign("abc nothing"), None);

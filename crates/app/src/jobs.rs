@@ -65,6 +65,7 @@ impl App {
         let now = move || clock.now_ms();
         handles.push(tokio::spawn(self.clone().run_fanout(stop_rx.clone())));
         handles.push(tokio::spawn(self.clone().run_periodic(stop_rx.clone())));
+        handles.push(tokio::spawn(self.clone().run_chat_jobs(stop_rx.clone())));
         handles.push(tokio::spawn(notify::webhook::run(
             self.store().clone(),
             workers.clone(),
@@ -161,6 +162,30 @@ impl App {
         }
     }
 
+    /// Every 10 seconds: chat presence that lapsed (an agent's console
+    /// closed) is announced, answers a customer left before reading are
+    /// e-mailed, and in the demo the demo agent stays online.
+    async fn run_chat_jobs(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if self.config.demo
+                && let Err(e) = self.keep_demo_agent_online().await
+            {
+                tracing::warn!(error = ?e, "the demo agent could not be kept online");
+            }
+            if let Err(e) = self.announce_presence().await {
+                tracing::warn!(error = ?e, "chat presence could not be announced");
+            }
+            match self.mail_unread_answers().await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(mailed = n, "chat answers e-mailed to customers who left"),
+                Err(e) => tracing::warn!(error = ?e, "chat answers could not be e-mailed"),
+            }
+            if pause(&mut stop, Duration::from_secs(10)).await {
+                return;
+            }
+        }
+    }
+
     /// With several instances on one PostgreSQL database: runs the change
     /// listeners when another instance announces a change.
     async fn listen_for_changes(self, mut stop: watch::Receiver<bool>) {
@@ -172,11 +197,11 @@ impl App {
                     loop {
                         tokio::select! {
                             got = listener.recv() => match got {
-                                Ok(payload) => {
-                                    if let Some(topic) = self.changes.foreign(&payload) {
-                                        self.run_listeners(topic).await;
-                                    }
-                                }
+                                Ok(payload) => match self.changes.foreign(&payload) {
+                                    Some((crate::changes::Topic::Chat, body)) => self.chat_signal_from_elsewhere(body),
+                                    Some((topic, _)) => self.run_listeners(topic).await,
+                                    None => {}
+                                },
                                 Err(e) => {
                                     tracing::warn!(error = %e, "the change listener lost its connection");
                                     break;

@@ -11,6 +11,7 @@
 
 pub mod accounts;
 pub mod changes;
+pub mod chat;
 pub mod error;
 pub mod files;
 pub mod i18n;
@@ -30,9 +31,10 @@ pub use error::{Error, Invalid, Result};
 /// The data the use cases hand out: plain values read from the store.
 pub mod model {
     pub use store::{
-        ApiToken, Attachment, Backend, Component, ComponentRef, Event, Incident, IncidentComponent,
-        IncidentUpdate, Integration, Message, NewAttachment, Organisation, OrganisationSummary,
-        OutboxMessage, PoolStats, Principal, QueueView, Request, RequestFilter, User,
+        AgentLoad, ApiToken, Attachment, Backend, Chat, ChatMessage, Component, ComponentRef,
+        Event, Incident, IncidentComponent, IncidentUpdate, Integration, Message, NewAttachment,
+        Organisation, OrganisationSummary, OutboxMessage, PoolStats, Principal, QueueView, Request,
+        RequestFilter, User,
     };
 }
 
@@ -125,6 +127,7 @@ pub struct Inner {
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub changes: changes::Changes,
+    chat_hub: chat::Hub,
     chat_percent: AtomicU8,
     chat_percent_read_at: AtomicI64,
     vapid: std::sync::OnceLock<notify::push::Vapid>,
@@ -146,6 +149,7 @@ impl App {
             config,
             clock,
             changes,
+            chat_hub: chat::Hub::default(),
             chat_percent: AtomicU8::new(0),
             chat_percent_read_at: AtomicI64::new(i64::MIN),
             vapid: std::sync::OnceLock::new(),

@@ -3,6 +3,7 @@
 //! HTTP, SQL or HTML.
 #![forbid(unsafe_code)]
 
+pub mod chat;
 pub mod clock;
 pub mod policy;
 pub mod status;

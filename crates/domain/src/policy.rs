@@ -53,6 +53,11 @@ pub enum Action<'a> {
     FollowRequest { org_id: &'a str },
     /// The delivery outbox: what waits, what was given up, send again.
     ManageOutbox,
+    /// Read (and, as a customer, end, rate, mail or turn into a request) a
+    /// chat of an organisation: its admins with direct support, and staff.
+    ViewChat { org_id: &'a str },
+    /// Agents' capacity and how chats are routed: support admins.
+    ManageChatSettings,
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -211,10 +216,11 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Forbidden(DenyReason::StaffOnly)
             }
         }
-        ManageOutbox => match actor.role {
+        ManageOutbox | ManageChatSettings => match actor.role {
             Role::SupportAdmin => Allow,
             _ => Forbidden(DenyReason::SupportAdminsOnly),
         },
+        ViewChat { org_id } => decide(Some(actor), ViewRequest { org_id }),
         SetRequestStatus { org_id, to } => {
             if actor.is_staff() {
                 return Allow;
@@ -372,6 +378,9 @@ mod tests {
             ),
             ("follow_own", Action::FollowRequest { org_id: OWN }),
             ("follow_other", Action::FollowRequest { org_id: OTHER }),
+            ("chat_own", Action::ViewChat { org_id: OWN }),
+            ("chat_other", Action::ViewChat { org_id: OTHER }),
+            ("chat_settings", Action::ManageChatSettings),
         ]
     }
 
@@ -415,8 +424,15 @@ mod tests {
             (Role::Member, "own_integrations") => Forbidden(AdminsOnly),
             (Role::Agent | Role::SupportAdmin, "see_internal" | "add_note" | "triage") => Allow,
             (_, "see_internal" | "add_note" | "triage") => Forbidden(StaffOnly),
-            (Role::SupportAdmin, "outbox") => Allow,
-            (_, "outbox") => Forbidden(SupportAdminsOnly),
+            (Role::SupportAdmin, "outbox" | "chat_settings") => Allow,
+            (_, "outbox" | "chat_settings") => Forbidden(SupportAdminsOnly),
+            // Reading a chat is like reading a request: the chat rollout
+            // only decides whether new chats can be opened.
+            (Role::Agent | Role::SupportAdmin, "chat_own" | "chat_other") => Allow,
+            (_, "chat_other") => NotFound,
+            (_, "chat_own") if !paid => Forbidden(PlanExcludesDirectSupport),
+            (Role::Member, "chat_own") => Forbidden(AdminsOnly),
+            (Role::Admin, "chat_own") => Allow,
             // Staff move any request anywhere the state machine allows.
             (
                 Role::Agent | Role::SupportAdmin,
@@ -460,7 +476,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 29);
+        assert_eq!(checked, 4 * 3 * 2 * 32);
     }
 
     #[test]

@@ -199,12 +199,98 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
         }
         tracing::debug!("demo: request {}/{}", i + 1, REQUESTS.len());
     }
+    seed_chat(
+        store,
+        &org("Acme"),
+        &org("Globex"),
+        &user("admin@acme.test"),
+        &agent,
+        component("Chat"),
+        now,
+    )
+    .await?;
     tracing::info!(
         "demo data created: {} organisations, {} users",
         ORGS.len(),
         USERS.len()
     );
     Ok(true)
+}
+
+/// Chat: on for Acme, off for Globex, and one finished chat in Acme's inbox.
+async fn seed_chat(
+    store: &Store,
+    acme: &str,
+    globex: &str,
+    admin: &str,
+    agent: &str,
+    component: Option<String>,
+    now: i64,
+) -> Result<()> {
+    use domain::ChatRollout;
+    use domain::chat::ChatState;
+    store.set_org_chat_rollout(acme, ChatRollout::On).await?;
+    store.set_org_chat_rollout(globex, ChatRollout::Off).await?;
+    let at = now - 26 * 3_600_000;
+    let id = store
+        .create_chat(
+            &store::NewChat {
+                org_id: acme,
+                requester_id: admin,
+                subject: "Group invitations",
+                component: component.as_deref(),
+                body: "Hi! Invitations to our *Sales* group do not seem to arrive. Is something wrong?",
+                client_id: "demo-1",
+            },
+            at,
+        )
+        .await?;
+    store
+        .move_chat(
+            &id,
+            ChatState::Waiting,
+            None,
+            ChatState::Active,
+            Some(agent),
+            None,
+            at + 60_000,
+        )
+        .await?;
+    let lines: [(&str, &str, i64); 3] = [
+        (
+            "demo-2",
+            "Hello Ada, I am looking at it. Invitations are sent from **noreply@** — could they be in a spam folder?",
+            120_000,
+        ),
+        ("demo-3", "Found them in spam, thank you!", 240_000),
+        (
+            "demo-4",
+            "Great. You can allow the sender in your mail filter so it does not happen again. Anything else?",
+            300_000,
+        ),
+    ];
+    for (i, (client, body, after)) in lines.iter().enumerate() {
+        let author = if i % 2 == 0 { agent } else { admin };
+        store
+            .add_chat_message(&id, client, Some(author), body, at + after)
+            .await?;
+    }
+    store
+        .move_chat(
+            &id,
+            ChatState::Active,
+            None,
+            ChatState::Ended,
+            None,
+            Some(admin),
+            at + 360_000,
+        )
+        .await?;
+    store
+        .rate_chat(&id, "good", Some("Quick and friendly."))
+        .await?;
+    store.mark_chat_read(&id, admin, 4).await?;
+    Ok(())
 }
 
 /// The sign-in help printed at start-up in demo mode.

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod chats;
 mod components;
 mod integrations;
 mod outbox;
@@ -16,6 +17,7 @@ mod status;
 mod subscribers;
 
 pub use accounts::*;
+pub use chats::*;
 pub use components::*;
 pub use integrations::*;
 pub use outbox::*;

@@ -4,7 +4,7 @@
 //! code that routes.
 use crate::http::error::ErrorBody;
 use crate::http::state::AppState;
-use crate::{account, integrations, orgs, status, subscriptions, support};
+use crate::{account, chat, integrations, orgs, status, subscriptions, support};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -20,7 +20,7 @@ use utoipa_axum::routes;
         version = "1"
     ),
     components(schemas(ErrorBody)),
-    modifiers(&BearerAuth)
+    modifiers(&BearerAuth, &ChatSocket)
 )]
 struct ApiDoc;
 
@@ -33,6 +33,54 @@ impl utoipa::Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The chat WebSocket in the document: a GET that upgrades (101), with
+/// its frames described (they are specified in docs/chat-protocol.md).
+struct ChatSocket;
+
+impl utoipa::Modify for ChatSocket {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{
+            HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
+        };
+        use utoipa::openapi::{Required, ResponseBuilder};
+        let op = OperationBuilder::new()
+            .tag("chat")
+            .summary(Some("The chat's WebSocket"))
+            .description(Some(
+                "Upgrades to a WebSocket (session cookie from this site's pages, with an Origin check, or a bearer token). \
+                 JSON text frames, each with a \"type\". Client to server: `message` {client_id, body}, `resume` {after}, \
+                 `typing` {on}, `read` {seq}, `ping`. Server to client: `ack` {client_id, seq} once stored, `message` \
+                 {seq, client_id, author, body, html, at} for every stored message in seq order, `typing`, `presence`, \
+                 `read`, `queue` {position, estimate_secs}, `state` {state, agent}, `pong`, `error` {code, message} \
+                 (then a close 1008 or 1009 for bad or too large frames). A resent client_id gets the same ack and \
+                 stores nothing; resuming after seq N gives exactly the messages after N. See docs/chat-protocol.md.",
+            ))
+            .parameter(
+                ParameterBuilder::new()
+                    .name("id")
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .description(Some("Chat id")),
+            )
+            .parameter(
+                ParameterBuilder::new()
+                    .name("after")
+                    .parameter_in(ParameterIn::Query)
+                    .required(Required::False)
+                    .description(Some("Resume after this seq: only later messages are sent")),
+            )
+            .response("101", ResponseBuilder::new().description("Switching to the WebSocket protocol"))
+            .response("401", ResponseBuilder::new().description("Sign-in required"))
+            .response("403", ResponseBuilder::new().description("No chat for this caller (reason given)"))
+            .response("404", ResponseBuilder::new().description("No such chat for this caller"))
+            .build();
+        openapi.paths.paths.insert(
+            "/api/v1/chats/{id}/ws".into(),
+            PathItem::new(HttpMethod::Get, op),
         );
     }
 }
@@ -78,6 +126,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(integrations::api::create, integrations::api::list))
         .routes(routes!(integrations::api::delete))
         .routes(routes!(integrations::api::test))
+        .routes(routes!(chat::api::create, chat::api::list))
+        .routes(routes!(chat::api::availability))
+        .routes(routes!(chat::api::get))
+        .routes(routes!(chat::api::end))
+        .routes(routes!(chat::api::to_request))
+        .routes(routes!(chat::api::accept))
+        .routes(routes!(chat::api::transfer))
+        .routes(routes!(chat::api::rate))
+        .routes(routes!(chat::api::transcript))
+        .routes(routes!(chat::api::link))
         .routes(routes!(integrations::push::api_key))
         .routes(routes!(
             integrations::push::api_subscribe,

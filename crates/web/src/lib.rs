@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod api;
+pub mod chat;
 pub mod http;
 pub mod integrations;
 pub mod orgs;
@@ -67,6 +68,8 @@ pub fn router(state: AppState) -> Router {
         .merge(integrations::pages::router())
         .merge(integrations::push::router())
         .merge(public::routes::router())
+        .merge(chat::pages::router())
+        .route("/api/v1/chats/{id}/ws", get(chat::ws::upgrade))
         .merge(api)
         .route(
             "/api/v1/openapi.json",

@@ -557,3 +557,114 @@ fieldname-follow-up-of = Earlier request
 fieldname-request-id = Request
 fieldname-organisation-id = Organisation
 fieldname-attachments = Attachments
+
+# Chat.
+err-chat-ended = This chat has ended. Start a new chat, or ask a question instead.
+err-chat-not-yours = This chat is another agent's.
+err-chat-taken = Another agent has taken this chat already.
+err-chat-not-active = Nobody has taken this chat yet.
+err-at-capacity = You have as many chats as you take at once; end one first.
+err-chat-not-ended = A chat can be rated once it has ended.
+err-client-id = { $field }: 1 to 100 letters, digits or signs, without spaces.
+err-capacity = Write a whole number from 0 to 50, not “{ $value }”.
+err-unknown-incident = There is no such incident.
+fieldname-client-id = Message id
+fieldname-agent = Agent
+fieldname-capacity = Chats at once
+fieldname-comment = Comment
+fieldname-chat = Chat
+fieldname-state = State
+fieldname-routing = Routing
+fieldname-incident = Incident
+chat-request-lead = From a chat with support:
+mail-chat-transcript-subject = Your chat with support: { $subject }
+mail-chat-transcript-body =
+    Hello { $name },
+
+    here is your chat with support, “{ $subject }”:
+
+    { $transcript }
+mail-chat-answer-subject = Support answered your chat: { $subject }
+mail-chat-answer-body =
+    Hello { $name },
+
+    you had left the chat when { $agent } from support answered:
+
+    { $answer }
+
+    Read the whole chat here: { $link }
+chat-title = Chat with us
+chats-title = Chats
+chats-lead = Every chat of your organisation's admins with support.
+chats-empty = No chats yet.
+chat-available = { $n ->
+    [one] Support is online now: one agent can answer you.
+   *[other] Support is online now: { $n } agents can answer you.
+}
+chat-unavailable = Nobody from support can chat right now.
+chat-unavailable-lead = Ask a question instead: what you have written goes with it, and support answers by message. Or start the chat anyway and wait in the queue.
+chat-subject = Subject (optional)
+chat-first-message = What can we help you with?
+chat-start = Start the chat
+chat-ask-instead = Ask a question instead
+chat-wait-anyway = Start the chat and wait
+chat-how-title = How chat works
+chat-how = Your chat waits in the queue until an agent takes it; you see your place and the expected wait. You can leave: an answer that comes later is e-mailed to you, and every admin of your organisation can read the chat afterwards.
+chat-with = with { $name }
+chat-connecting = Connecting…
+chat-connected = Connected
+chat-reconnecting = Reconnecting… your messages are kept and sent when the connection is back.
+chat-offline = You are offline. Your messages are kept and sent when you are back.
+chat-sending = Sending…
+chat-typing = { $name } is typing…
+chat-waiting = Waiting for an agent…
+chat-queue = You are number { $n } in the queue. Expected wait: about { $m } min.
+chat-queue-next = You are next in the queue. Expected wait: about { $m } min.
+chat-presence-online = { $name } is online.
+chat-presence-away = { $name } is away for a moment.
+chat-presence-offline = { $name } has gone offline.
+chat-your-message = Write a message…
+chat-send = Send
+chat-enter-hint = Enter sends; Shift+Enter makes a new line.
+chat-end = End the chat
+chat-accept = Take this chat
+chat-transfer = Hand over to
+chat-transfer-send = Hand over
+chat-rate-title = How was this chat?
+chat-rating-good = Good
+chat-rating-bad = Bad
+chat-rated-good = You rated it good. You can change that.
+chat-rated-bad = You rated it bad. You can change that.
+chat-rate-comment = Anything to add? (optional)
+chat-rate-send = Send the rating
+chat-mail-transcript = E-mail me the transcript
+chat-to-request = Turn into a support request
+chat-to-request-lead = The request carries the whole conversation, and support follows it up by message.
+chat-became-request = This chat became a support request: open it
+chat-state-waiting = Waiting
+chat-state-active = In progress
+chat-state-ended = Ended
+chat-console-title = Chats
+chat-my-presence = I am
+presence-online = Online
+presence-away = Away
+presence-offline = Offline
+chat-routing-manual = New chats wait in the queue until an agent takes one.
+chat-routing-auto = New chats go to the least busy agent who is online and has room.
+chat-queue-title = Waiting
+chat-queue-empty = Nobody is waiting.
+chat-mine-title = My chats
+chat-mine-empty = No chats in progress.
+chat-team-title = The team
+chat-others-title = Others in progress
+chat-others-empty = None.
+chat-ended-title = Ended lately
+chat-ended-empty = None yet.
+done-chat-ended = The chat has ended.
+done-chat-rated = Thank you for rating the chat.
+done-transcript-sent = The transcript is on its way to your e-mail.
+done-chat-became-request = The chat is now this support request.
+done-chat-accepted = The chat is yours.
+done-chat-transferred = The chat was handed over.
+staff-chat-settings = Chat settings
+staff-chat-routing = How chats reach agents

@@ -557,3 +557,114 @@ fieldname-follow-up-of = Tidigare ärende
 fieldname-request-id = Ärende
 fieldname-organisation-id = Organisation
 fieldname-attachments = Bilagor
+
+# Chat.
+err-chat-ended = Chatten är avslutad. Starta en ny chatt eller ställ en fråga i stället.
+err-chat-not-yours = Chatten är en annan agents.
+err-chat-taken = En annan agent har redan tagit chatten.
+err-chat-not-active = Ingen har tagit chatten ännu.
+err-at-capacity = Du har så många chattar som du tar åt gången; avsluta en först.
+err-chat-not-ended = En chatt kan betygsättas när den är avslutad.
+err-client-id = { $field }: 1 till 100 bokstäver, siffror eller tecken, utan mellanslag.
+err-capacity = Skriv ett heltal från 0 till 50, inte ”{ $value }”.
+err-unknown-incident = Det finns ingen sådan incident.
+fieldname-client-id = Meddelandets id
+fieldname-agent = Agent
+fieldname-capacity = Chattar åt gången
+fieldname-comment = Kommentar
+fieldname-chat = Chatt
+fieldname-state = Läge
+fieldname-routing = Fördelning
+fieldname-incident = Incident
+chat-request-lead = Från en chatt med supporten:
+mail-chat-transcript-subject = Din chatt med supporten: { $subject }
+mail-chat-transcript-body =
+    Hej { $name },
+
+    här är din chatt med supporten, ”{ $subject }”:
+
+    { $transcript }
+mail-chat-answer-subject = Supporten svarade i din chatt: { $subject }
+mail-chat-answer-body =
+    Hej { $name },
+
+    du hade lämnat chatten när { $agent } från supporten svarade:
+
+    { $answer }
+
+    Läs hela chatten här: { $link }
+chat-title = Chatta med oss
+chats-title = Chattar
+chats-lead = Alla chattar mellan din organisations administratörer och supporten.
+chats-empty = Inga chattar ännu.
+chat-available = { $n ->
+    [one] Supporten är här nu: en agent kan svara dig.
+   *[other] Supporten är här nu: { $n } agenter kan svara dig.
+}
+chat-unavailable = Ingen från supporten kan chatta just nu.
+chat-unavailable-lead = Ställ en fråga i stället: det du har skrivit följer med, och supporten svarar med ett meddelande. Eller starta chatten ändå och vänta i kön.
+chat-subject = Ämne (frivilligt)
+chat-first-message = Vad kan vi hjälpa dig med?
+chat-start = Starta chatten
+chat-ask-instead = Ställ en fråga i stället
+chat-wait-anyway = Starta chatten och vänta
+chat-how-title = Så fungerar chatten
+chat-how = Din chatt väntar i kön tills en agent tar den; du ser din plats och den väntade tiden. Du kan gå: ett svar som kommer senare skickas till din e-post, och alla administratörer i din organisation kan läsa chatten efteråt.
+chat-with = med { $name }
+chat-connecting = Ansluter…
+chat-connected = Ansluten
+chat-reconnecting = Ansluter igen… dina meddelanden sparas och skickas när anslutningen är tillbaka.
+chat-offline = Du är offline. Dina meddelanden sparas och skickas när du är tillbaka.
+chat-sending = Skickar…
+chat-typing = { $name } skriver…
+chat-waiting = Väntar på en agent…
+chat-queue = Du är nummer { $n } i kön. Väntad tid: ungefär { $m } min.
+chat-queue-next = Du är näst på tur. Väntad tid: ungefär { $m } min.
+chat-presence-online = { $name } är här.
+chat-presence-away = { $name } är borta en stund.
+chat-presence-offline = { $name } har gått offline.
+chat-your-message = Skriv ett meddelande…
+chat-send = Skicka
+chat-enter-hint = Enter skickar; Skift+Enter ger en ny rad.
+chat-end = Avsluta chatten
+chat-accept = Ta den här chatten
+chat-transfer = Lämna över till
+chat-transfer-send = Lämna över
+chat-rate-title = Hur var chatten?
+chat-rating-good = Bra
+chat-rating-bad = Dålig
+chat-rated-good = Du gav den betyget bra. Du kan ändra det.
+chat-rated-bad = Du gav den betyget dålig. Du kan ändra det.
+chat-rate-comment = Något att tillägga? (frivilligt)
+chat-rate-send = Skicka betyget
+chat-mail-transcript = Skicka utskriften till min e-post
+chat-to-request = Gör om till ett supportärende
+chat-to-request-lead = Ärendet får hela samtalet, och supporten följer upp det med meddelanden.
+chat-became-request = Chatten blev ett supportärende: öppna det
+chat-state-waiting = Väntar
+chat-state-active = Pågår
+chat-state-ended = Avslutad
+chat-console-title = Chattar
+chat-my-presence = Jag är
+presence-online = Här
+presence-away = Borta
+presence-offline = Offline
+chat-routing-manual = Nya chattar väntar i kön tills en agent tar en.
+chat-routing-auto = Nya chattar går till den minst upptagna agenten som är här och har plats.
+chat-queue-title = Väntar
+chat-queue-empty = Ingen väntar.
+chat-mine-title = Mina chattar
+chat-mine-empty = Inga pågående chattar.
+chat-team-title = Teamet
+chat-others-title = Andra pågående
+chat-others-empty = Inga.
+chat-ended-title = Nyligen avslutade
+chat-ended-empty = Inga ännu.
+done-chat-ended = Chatten är avslutad.
+done-chat-rated = Tack för ditt betyg.
+done-transcript-sent = Utskriften är på väg till din e-post.
+done-chat-became-request = Chatten är nu det här supportärendet.
+done-chat-accepted = Chatten är din.
+done-chat-transferred = Chatten lämnades över.
+staff-chat-settings = Chattinställningar
+staff-chat-routing = Hur chattar når agenterna

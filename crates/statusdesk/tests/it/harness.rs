@@ -221,7 +221,7 @@ pub fn postgres_available(test: &str) -> bool {
     }
 }
 
-async fn fresh_pg_database() -> String {
+pub async fn fresh_pg_database() -> String {
     use sqlx::Connection;
     let cluster = match CLUSTER.get_or_init(start_cluster) {
         Ok(c) => c,

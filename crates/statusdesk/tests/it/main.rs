@@ -8,6 +8,7 @@ mod mail;
 mod accounts;
 mod api;
 mod browser;
+mod chat;
 mod cli;
 mod crash;
 mod shell;

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 const CSS: &str = include_str!("../../assets/app.css");
 const STATUS_JS: &str = include_str!("../../assets/status.js");
 const SUPPORT_JS: &str = include_str!("../../assets/support.js");
+const CHAT_JS: &str = include_str!("../../assets/chat.js");
 
 static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
     use sha2::Digest;
@@ -39,6 +40,16 @@ pub fn support_js_path() -> &'static str {
     SUPPORT_JS_PATH.as_str()
 }
 
+static CHAT_JS_PATH: LazyLock<String> = LazyLock::new(|| {
+    use sha2::Digest;
+    let hash = hex::encode(sha2::Sha256::digest(CHAT_JS.as_bytes()));
+    format!("/assets/chat-{}.js", &hash[..12])
+});
+
+pub fn chat_js_path() -> &'static str {
+    CHAT_JS_PATH.as_str()
+}
+
 pub async fn asset(Path(file): Path<String>) -> Response {
     let path = format!("/assets/{file}");
     let found = if path == *CSS_PATH {
@@ -47,6 +58,8 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         Some((STATUS_JS, "text/javascript; charset=utf-8"))
     } else if path == *SUPPORT_JS_PATH {
         Some((SUPPORT_JS, "text/javascript; charset=utf-8"))
+    } else if path == *CHAT_JS_PATH {
+        Some((CHAT_JS, "text/javascript; charset=utf-8"))
     } else {
         None
     };

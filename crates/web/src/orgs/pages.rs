@@ -117,6 +117,9 @@ struct StaffPage {
     plans: Vec<(&'static str, String)>,
     chat_percent: u8,
     staff: Vec<UserRow>,
+    routing: String,
+    routings: Vec<(&'static str, String)>,
+    agents: Vec<(String, String, i64)>,
 }
 
 fn plan_options(page: &Page) -> Vec<(&'static str, String)> {
@@ -171,12 +174,25 @@ async fn staff_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     } else {
         StatusCode::OK
     };
+    let agents = ctx
+        .app()
+        .agent_loads()
+        .await?
+        .into_iter()
+        .map(|a| (a.user_id, a.name, a.capacity))
+        .collect();
     let html = render(&StaffPage {
         plans: plan_options(&page),
         error,
         orgs,
         chat_percent: percent,
         staff,
+        routing: ctx.app().chat_routing().await?,
+        routings: ["manual", "auto"]
+            .iter()
+            .map(|r| (*r, page.t(&format!("chat-routing-{r}"))))
+            .collect(),
+        agents,
         page,
     })?;
     Ok((status, html).into_response())

@@ -119,12 +119,19 @@ fn blocked_phone(ctx: &Ctx) -> AppResult<Response> {
 
 /// An unresolved incident, as support pages show it.
 pub(crate) struct KnownIssue {
-    id: String,
-    name: String,
-    impact: String,
-    status: String,
-    components: Vec<String>,
-    component_names: String,
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) impact: String,
+    pub(crate) status: String,
+    pub(crate) components: Vec<String>,
+    pub(crate) component_names: String,
+}
+
+impl KnownIssue {
+    /// Whether the incident affects the feature `component`.
+    pub(crate) fn affects(&self, component: &str) -> bool {
+        self.components.iter().any(|c| c == component)
+    }
 }
 
 /// The unresolved incidents of the status page, for the inbox and the form.
@@ -184,6 +191,8 @@ struct InboxPage {
     first_href: String,
     next_href: Option<String>,
     issues: Vec<KnownIssue>,
+    chat: bool,
+    chats: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -285,6 +294,8 @@ async fn inbox(ctx: Ctx, QueryOf(query): QueryOf<ListQuery>) -> AppResult<Respon
         first_href: keep(status, None),
         next_href: next.as_deref().map(|c| keep(status, Some(c))),
         issues: known_issues(tr, ctx.app().known_problems().await?),
+        chat: caller.may(Action::UseChat),
+        chats: ctx.app().chats(caller).await?.len(),
         q: q.clone(),
         priority: priority.clone(),
         component: component.clone(),
@@ -338,6 +349,10 @@ fn priority_cards(tr: Tr) -> Vec<PriorityCard> {
 #[derive(Deserialize)]
 struct NewQuery {
     follow_up_of: Option<String>,
+    /// Carried over from "Chat with us" when nobody can chat.
+    subject: Option<String>,
+    body: Option<String>,
+    component: Option<String>,
 }
 
 async fn new_form(ctx: Ctx, QueryOf(q): QueryOf<NewQuery>) -> AppResult<Response> {
@@ -346,6 +361,9 @@ async fn new_form(ctx: Ctx, QueryOf(q): QueryOf<NewQuery>) -> AppResult<Response
     }
     let draft = NewRequestInput {
         follow_up_of: q.follow_up_of,
+        subject: q.subject.unwrap_or_default(),
+        description: q.body.unwrap_or_default(),
+        component: q.component,
         ..NewRequestInput::default()
     };
     new_page(&ctx, StatusCode::OK, None, draft).await

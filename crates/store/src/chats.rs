@@ -1,0 +1,569 @@
+//! Live chats: the chat, its numbered messages, how far each side has read,
+//! and the agents' presence and capacity. A message is stored with the next
+//! `seq` of its chat and the client's own id in one transaction; a client id
+//! seen before gives back the message already stored, so a resend stores
+//! nothing twice and `seq` never skips.
+use crate::{NewOutboxMessage, Result, Scope, Store, StoreError, is_unique_violation, new_id};
+use domain::chat::ChatState;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chat {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: String,
+    pub requester_id: String,
+    pub requester_name: String,
+    pub subject: String,
+    pub component: Option<String>,
+    pub state: ChatState,
+    pub agent_id: Option<String>,
+    pub agent_name: Option<String>,
+    pub last_seq: i64,
+    pub created_at: i64,
+    pub accepted_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub ended_by: Option<String>,
+    pub rating: Option<String>,
+    pub rating_comment: Option<String>,
+    pub request_id: Option<String>,
+    pub incident_id: Option<String>,
+    pub notified_seq: i64,
+}
+
+#[derive(FromRow)]
+struct ChatRow {
+    id: String,
+    org_id: String,
+    org_name: String,
+    requester_id: String,
+    requester_name: String,
+    subject: String,
+    component: Option<String>,
+    state: String,
+    agent_id: Option<String>,
+    agent_name: Option<String>,
+    last_seq: i64,
+    created_at: i64,
+    accepted_at: Option<i64>,
+    ended_at: Option<i64>,
+    ended_by: Option<String>,
+    rating: Option<String>,
+    rating_comment: Option<String>,
+    request_id: Option<String>,
+    incident_id: Option<String>,
+    notified_seq: i64,
+}
+
+impl TryFrom<ChatRow> for Chat {
+    type Error = StoreError;
+    fn try_from(r: ChatRow) -> Result<Self> {
+        Ok(Chat {
+            state: ChatState::parse(&r.state).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            id: r.id,
+            org_id: r.org_id,
+            org_name: r.org_name,
+            requester_id: r.requester_id,
+            requester_name: r.requester_name,
+            subject: r.subject,
+            component: r.component,
+            agent_id: r.agent_id,
+            agent_name: r.agent_name,
+            last_seq: r.last_seq,
+            created_at: r.created_at,
+            accepted_at: r.accepted_at,
+            ended_at: r.ended_at,
+            ended_by: r.ended_by,
+            rating: r.rating,
+            rating_comment: r.rating_comment,
+            request_id: r.request_id,
+            incident_id: r.incident_id,
+            notified_seq: r.notified_seq,
+        })
+    }
+}
+
+const CHAT_SELECT: &str = "SELECT c.id, c.org_id, o.name AS org_name, c.requester_id, \
+     r.name AS requester_name, c.subject, c.component, c.state, c.agent_id, a.name AS agent_name, \
+     c.last_seq, c.created_at, c.accepted_at, c.ended_at, c.ended_by, c.rating, c.rating_comment, \
+     c.request_id, c.incident_id, c.notified_seq \
+     FROM chats c JOIN organisations o ON o.id = c.org_id JOIN users r ON r.id = c.requester_id \
+     LEFT JOIN users a ON a.id = c.agent_id";
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct ChatMessage {
+    pub chat_id: String,
+    pub seq: i64,
+    pub client_id: String,
+    pub author_id: Option<String>,
+    pub author_name: Option<String>,
+    pub author_role: Option<String>,
+    pub body: String,
+    pub created_at: i64,
+}
+
+impl ChatMessage {
+    pub fn from_staff(&self) -> bool {
+        matches!(self.author_role.as_deref(), Some("agent" | "support_admin"))
+    }
+}
+
+/// What storing a message came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored now, with this seq.
+    New(ChatMessage),
+    /// The client id was stored before: the same message again.
+    Again(ChatMessage),
+    /// The chat has ended: nothing stored.
+    Ended,
+}
+
+/// An agent as chat routing sees them.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct AgentLoad {
+    pub user_id: String,
+    pub name: String,
+    /// `online`, `away` or `offline` (also when not seen lately).
+    pub state: String,
+    pub capacity: i64,
+    pub active: i64,
+}
+
+/// A new chat with its first message.
+pub struct NewChat<'a> {
+    pub org_id: &'a str,
+    pub requester_id: &'a str,
+    pub subject: &'a str,
+    pub component: Option<&'a str>,
+    pub body: &'a str,
+    pub client_id: &'a str,
+}
+
+const MESSAGE_SELECT: &str = "SELECT m.chat_id, m.seq, m.client_id, m.author_id, u.name AS author_name, \
+     u.role AS author_role, m.body, m.created_at FROM chat_messages m LEFT JOIN users u ON u.id = m.author_id";
+
+impl Store {
+    /// Opens a chat with its first message (seq 1).
+    pub async fn create_chat(&self, new: &NewChat<'_>, now: i64) -> Result<String> {
+        let id = new_id();
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO chats (id, org_id, requester_id, subject, component, state, last_seq, created_at, notified_seq) \
+             VALUES ($1, $2, $3, $4, $5, 'waiting', 1, $6, 0)",
+        )
+        .bind(&id)
+        .bind(new.org_id)
+        .bind(new.requester_id)
+        .bind(new.subject)
+        .bind(new.component)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO chat_messages (chat_id, seq, client_id, author_id, body, created_at) VALUES ($1, 1, $2, $3, $4, $5)",
+        )
+        .bind(&id)
+        .bind(new.client_id)
+        .bind(new.requester_id)
+        .bind(new.body)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// One chat `scope` may see.
+    pub async fn chat(&self, scope: Scope<'_>, id: &str) -> Result<Option<Chat>> {
+        let row: Option<ChatRow> = match scope {
+            Scope::Staff => {
+                sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+            Scope::Org(org) => {
+                sqlx::query_as(&format!("{CHAT_SELECT} WHERE c.id = $1 AND c.org_id = $2"))
+                    .bind(id)
+                    .bind(org)
+                    .fetch_optional(&self.pool)
+                    .await?
+            }
+        };
+        row.map(Chat::try_from).transpose()
+    }
+
+    /// An organisation's chats, newest first.
+    pub async fn org_chats(&self, org_id: &str, limit: i64) -> Result<Vec<Chat>> {
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
+            "{CHAT_SELECT} WHERE c.org_id = $1 ORDER BY c.created_at DESC, c.id DESC LIMIT $2"
+        ))
+        .bind(org_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Chat::try_from).collect()
+    }
+
+    /// Chats in `state`, oldest first (the queue), or an agent's.
+    pub async fn chats_in_state(
+        &self,
+        state: ChatState,
+        agent: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Chat>> {
+        let rows: Vec<ChatRow> = match agent {
+            None => {
+                sqlx::query_as(&format!(
+                    "{CHAT_SELECT} WHERE c.state = $1 ORDER BY c.created_at, c.id LIMIT $2"
+                ))
+                .bind(state.as_str())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Some(agent) => {
+                sqlx::query_as(&format!(
+                    "{CHAT_SELECT} WHERE c.state = $1 AND c.agent_id = $2 ORDER BY c.created_at, c.id LIMIT $3"
+                ))
+                .bind(state.as_str())
+                .bind(agent)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        rows.into_iter().map(Chat::try_from).collect()
+    }
+
+    /// Chats that have ended since `since`, newest first (staff history).
+    pub async fn ended_chats(&self, limit: i64) -> Result<Vec<Chat>> {
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
+            "{CHAT_SELECT} WHERE c.state = 'ended' ORDER BY c.ended_at DESC, c.id DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Chat::try_from).collect()
+    }
+
+    /// How many waiting chats are ahead of one created at `created_at`.
+    pub async fn chats_ahead(&self, created_at: i64, id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM chats WHERE state = 'waiting' AND (created_at < $1 OR (created_at = $1 AND id < $2))",
+        )
+        .bind(created_at)
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// The average wait of the last 50 chats taken, in milliseconds.
+    pub async fn recent_wait_ms(&self) -> Result<Option<i64>> {
+        let waits: Vec<i64> = sqlx::query_scalar(
+            "SELECT accepted_at - created_at FROM chats WHERE accepted_at IS NOT NULL \
+             ORDER BY accepted_at DESC LIMIT 50",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((!waits.is_empty()).then(|| waits.iter().sum::<i64>() / waits.len() as i64))
+    }
+
+    /// Stores a message of `author` (a customer or an agent; `None` for the
+    /// system) with the next seq, unless its client id was stored before.
+    pub async fn add_chat_message(
+        &self,
+        chat_id: &str,
+        client_id: &str,
+        author: Option<&str>,
+        body: &str,
+        now: i64,
+    ) -> Result<Stored> {
+        // Two sends of one client id at once: the loser of the unique
+        // index reads the winner's message.
+        for _ in 0..2 {
+            match self
+                .try_add_chat_message(chat_id, client_id, author, body, now)
+                .await
+            {
+                Err(StoreError::Db(e)) if is_unique_violation(&e) => continue,
+                other => return other,
+            }
+        }
+        match self.chat_message_by_client(chat_id, client_id).await? {
+            Some(m) => Ok(Stored::Again(m)),
+            None => Err(StoreError::Corrupt(
+                "a chat message lost its race twice".into(),
+            )),
+        }
+    }
+
+    async fn chat_message_by_client(
+        &self,
+        chat_id: &str,
+        client_id: &str,
+    ) -> Result<Option<ChatMessage>> {
+        Ok(sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.client_id = $2"
+        ))
+        .bind(chat_id)
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn try_add_chat_message(
+        &self,
+        chat_id: &str,
+        client_id: &str,
+        author: Option<&str>,
+        body: &str,
+        now: i64,
+    ) -> Result<Stored> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let existing: Option<i64> = sqlx::query_scalar(
+            "SELECT seq FROM chat_messages WHERE chat_id = $1 AND client_id = $2",
+        )
+        .bind(chat_id)
+        .bind(client_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if existing.is_some() {
+            tx.rollback().await?;
+            return match self.chat_message_by_client(chat_id, client_id).await? {
+                Some(m) => Ok(Stored::Again(m)),
+                None => Err(StoreError::Corrupt("a chat message vanished".into())),
+            };
+        }
+        let seq: Option<i64> = sqlx::query_scalar(
+            "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state <> 'ended' RETURNING last_seq",
+        )
+        .bind(chat_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(seq) = seq else {
+            tx.rollback().await?;
+            return Ok(Stored::Ended);
+        };
+        sqlx::query(
+            "INSERT INTO chat_messages (chat_id, seq, client_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(chat_id)
+        .bind(seq)
+        .bind(client_id)
+        .bind(author)
+        .bind(body)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        match self.chat_message_by_client(chat_id, client_id).await? {
+            Some(m) => Ok(Stored::New(m)),
+            None => Err(StoreError::Corrupt(
+                "a stored chat message is not there".into(),
+            )),
+        }
+    }
+
+    /// Messages after `after`, in seq order, at most `limit`.
+    pub async fn chat_messages_after(
+        &self,
+        chat_id: &str,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<ChatMessage>> {
+        Ok(sqlx::query_as(&format!(
+            "{MESSAGE_SELECT} WHERE m.chat_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+        ))
+        .bind(chat_id)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Moves a chat from `from` to `to`, with its agent and times; `false`
+    /// (nothing written) when it is no longer in `from` (or, with
+    /// `expect_agent`, no longer that agent's).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn move_chat(
+        &self,
+        chat_id: &str,
+        from: ChatState,
+        expect_agent: Option<&str>,
+        to: ChatState,
+        agent: Option<&str>,
+        ended_by: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE chats SET state = $1, agent_id = COALESCE($2, agent_id), \
+             accepted_at = CASE WHEN $1 = 'active' AND accepted_at IS NULL THEN $3 ELSE accepted_at END, \
+             ended_at = CASE WHEN $1 = 'ended' THEN $3 ELSE ended_at END, \
+             ended_by = CASE WHEN $1 = 'ended' THEN $4 ELSE ended_by END \
+             WHERE id = $5 AND state = $6 AND ($7 = '' OR agent_id = $7)",
+        )
+        .bind(to.as_str())
+        .bind(agent)
+        .bind(now)
+        .bind(ended_by)
+        .bind(chat_id)
+        .bind(from.as_str())
+        .bind(expect_agent.unwrap_or(""))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn rate_chat(
+        &self,
+        chat_id: &str,
+        rating: &str,
+        comment: Option<&str>,
+    ) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE chats SET rating = $1, rating_comment = $2 WHERE id = $3 AND state = 'ended'",
+        )
+        .bind(rating)
+        .bind(comment)
+        .bind(chat_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records the request a chat became; `false` if it already became one.
+    pub async fn set_chat_request(&self, chat_id: &str, request_id: &str) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done =
+            sqlx::query("UPDATE chats SET request_id = $1 WHERE id = $2 AND request_id IS NULL")
+                .bind(request_id)
+                .bind(chat_id)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn link_chat_incident(&self, chat_id: &str, incident_id: &str) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query("UPDATE chats SET incident_id = $1 WHERE id = $2")
+            .bind(incident_id)
+            .bind(chat_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks how far `user` has read (only ever forwards).
+    pub async fn mark_chat_read(&self, chat_id: &str, user_id: &str, seq: i64) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO chat_reads (chat_id, user_id, seq) VALUES ($1, $2, $3) \
+             ON CONFLICT (chat_id, user_id) DO UPDATE SET seq = CASE WHEN excluded.seq > chat_reads.seq THEN excluded.seq ELSE chat_reads.seq END",
+        )
+        .bind(chat_id)
+        .bind(user_id)
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// How far each participant has read: (user id, seq).
+    pub async fn chat_reads(&self, chat_id: &str) -> Result<Vec<(String, i64)>> {
+        Ok(
+            sqlx::query_as("SELECT user_id, seq FROM chat_reads WHERE chat_id = $1")
+                .bind(chat_id)
+                .fetch_all(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records an e-mail about a chat's unread answer, at most once per seq,
+    /// in one transaction with the outbox row.
+    pub async fn notify_chat_answer(
+        &self,
+        chat_id: &str,
+        seq: i64,
+        mail: &NewOutboxMessage,
+        now: i64,
+    ) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let done =
+            sqlx::query("UPDATE chats SET notified_seq = $1 WHERE id = $2 AND notified_seq < $1")
+                .bind(seq)
+                .bind(chat_id)
+                .execute(&mut *tx)
+                .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        crate::outbox::insert(&mut tx, mail, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Chats whose latest messages the customer may not have seen: those
+    /// with messages after `notified_seq`, active since `since`.
+    pub async fn chats_to_notify(&self, since: i64, limit: i64) -> Result<Vec<Chat>> {
+        let rows: Vec<ChatRow> = sqlx::query_as(&format!(
+            "{CHAT_SELECT} WHERE c.last_seq > c.notified_seq AND c.agent_id IS NOT NULL AND c.created_at >= $1 \
+             ORDER BY c.created_at LIMIT $2"
+        ))
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(Chat::try_from).collect()
+    }
+
+    /// Renews an agent's presence.
+    pub async fn set_presence(&self, user_id: &str, state: &str, now: i64) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO agent_presence (user_id, state, seen_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, seen_at = excluded.seen_at",
+        )
+        .bind(user_id)
+        .bind(state)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every support agent with their presence (offline when not seen
+    /// since `fresh_after`), capacity and active chats.
+    pub async fn agent_loads(&self, fresh_after: i64) -> Result<Vec<AgentLoad>> {
+        Ok(sqlx::query_as(
+            "SELECT u.id AS user_id, u.name, \
+             CASE WHEN p.seen_at IS NOT NULL AND p.seen_at > $1 THEN p.state ELSE 'offline' END AS state, \
+             u.chat_capacity AS capacity, \
+             (SELECT COUNT(*) FROM chats c WHERE c.agent_id = u.id AND c.state = 'active') AS active \
+             FROM users u LEFT JOIN agent_presence p ON p.user_id = u.id \
+             WHERE u.role IN ('agent', 'support_admin') ORDER BY lower(u.name), u.id",
+        )
+        .bind(fresh_after)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn set_chat_capacity(&self, user_id: &str, capacity: i64) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE users SET chat_capacity = $1 WHERE id = $2 AND role IN ('agent', 'support_admin')",
+        )
+        .bind(capacity)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
