@@ -139,7 +139,10 @@ mod tests {
         assert_eq!(s.split_compound("lösenordsåterställning", 4), None);
         let s = shard("arbete grupp");
         // "arbete" stems to "arbet"; "arbets" = "arbet" + linking "s".
-        assert_eq!(s.split_compound("arbetsgrupp", 4), Some(vec!["arbet", "grupp"]));
+        assert_eq!(
+            s.split_compound("arbetsgrupp", 4),
+            Some(vec!["arbet", "grupp"])
+        );
         assert!(s.is_compound_head("arbets", 3));
     }
 }

@@ -10,9 +10,10 @@
 //! # Analysis
 //! Text is split into words: maximal runs of alphanumeric Unicode
 //! characters, lower-cased, at most 48 characters (longer runs are ignored).
-//! Swedish keeps `å`, `ä`, `ö` distinct from `a`, `o` ("år" ≠ "ar", "för" ≠
-//! "for") and folds other accents (`é` → `e`, `æ`/`ø` → `ä`/`ö`); English
-//! folds all of them. Words are stemmed with the Snowball stemmer of the
+//! Both languages keep `å`, `ä`, `ö` distinct from `a`, `o` ("år" ≠ "ar",
+//! "för" ≠ "for", also when a query is analysed as English) and fold other
+//! accents (`é` → `e`; `æ`/`ø` → `ä`/`ö` in Swedish, `ae`/`o` in English).
+//! Words are stemmed with the Snowball stemmer of the
 //! document's language. Each language has its own dictionary, postings and
 //! BM25 statistics; a query without a language is analysed both ways and
 //! the results are merged. Stop words (a short list per language) are
@@ -29,9 +30,13 @@
 //! * Swedish only: dictionary compounds having it as first or last part, the
 //!   rest being known parts (0.7): "lösenord" finds "lösenordsåterställning"
 //!   when "återställ…" is a known term, "grupp" finds "arbetsgrupp";
-//! * for words of 5+ letters: dictionary stems at Damerau-Levenshtein (OSA)
-//!   distance 1 from its stem, at most 8, the most frequent first (0.6):
-//!   "lösenrod" → "lösenord", "pasword" → "password";
+//! * for words of 5+ letters whose stem is unknown or in at most 2
+//!   documents (a common word is taken as typed): dictionary stems at
+//!   Damerau-Levenshtein (OSA) distance 1 from its stem, and stems of
+//!   indexed words at distance 1 from the word as typed, at most 8, the
+//!   most frequent first (0.6): "lösenrod" → "lösenord", "pasword" →
+//!   "password", "intgration" → "integration". A transposition is one edit;
+//!   `o`→`ö` is one too (a typo, never a folding);
 //! * for the last word when the query does not end in a separator (the user
 //!   is typing) and has 3+ letters: stems of indexed words it is a prefix
 //!   of, at most 24, the most frequent first (0.7): "lösen" → "lösenord",
@@ -68,10 +73,10 @@
 //! text is HTML-escaped (`<>&"'`).
 //!
 //! # Cost
-//! Expansions are capped and chosen by frequency, fuzzy matching scans only
-//! the dictionary buckets of lengths n−1..=n+1, postings are sorted `u32`
-//! slots with `u16` term frequencies, and scoring accumulates into dense
-//! per-query arrays. `examples/bench.rs` (and the ignored `bench` test)
+//! Expansions are capped and chosen by frequency, typo candidates are the
+//! few hundred strings one edit away looked up in hash maps (no scan of the
+//! dictionary), postings are sorted `u32` slots with `u16` term
+//! frequencies, and scoring accumulates into dense per-query arrays. `examples/bench.rs` (and the ignored `bench` test)
 //! measure build time, query latency and memory on a generated corpus.
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -85,6 +90,7 @@ mod snippet;
 #[cfg(test)]
 mod tests;
 
+use std::cell::RefCell;
 use std::collections::{BinaryHeap, HashMap};
 
 use shard::Shard;
@@ -113,6 +119,10 @@ pub struct Doc {
     pub tag: u64,
 }
 
+/// A visibility check: called with a document's id and tag, returns whether
+/// the caller may see it.
+pub type Filter<'a> = &'a dyn Fn(&str, u64) -> bool;
+
 /// A search request.
 #[derive(Clone, Copy)]
 pub struct Query<'a> {
@@ -125,7 +135,7 @@ pub struct Query<'a> {
     pub limit: usize,
     /// Visibility check, called with (id, tag) before the top-k cut: a
     /// document it rejects never appears and never takes a slot.
-    pub filter: Option<&'a dyn Fn(&str, u64) -> bool>,
+    pub filter: Option<Filter<'a>>,
 }
 
 impl<'a> Query<'a> {
@@ -152,7 +162,7 @@ impl<'a> Query<'a> {
     }
 
     /// Sets the visibility filter.
-    pub fn filter(mut self, filter: &'a dyn Fn(&str, u64) -> bool) -> Self {
+    pub fn filter(mut self, filter: Filter<'a>) -> Self {
         self.filter = Some(filter);
         self
     }
@@ -192,6 +202,8 @@ pub struct Stats {
     pub docs: usize,
     /// Distinct stems, both languages.
     pub terms: usize,
+    /// Distinct words as written (lower-cased), both languages.
+    pub surfaces: usize,
     /// (term, document) pairs, both languages.
     pub postings: u64,
     /// Rough heap usage, stored text included.
@@ -308,6 +320,7 @@ impl Index {
         Stats {
             docs: self.len(),
             terms: self.sv.term_count() + self.en.term_count(),
+            surfaces: self.sv.surface_count() + self.en.surface_count(),
             postings: self.sv.postings + self.en.postings,
             approx_bytes: text
                 + self.docs.capacity() * size_of::<Option<Doc>>()
@@ -353,15 +366,14 @@ impl Index {
                     heap.push(cand);
                 }
             });
-            plans.push((lang, plan.match_set()));
+            plans.push(Highlighter::new(shard, &plan));
         }
         heap.into_sorted_vec()
             .into_iter()
             .filter_map(|c| {
                 let doc = self.docs.get(c.slot as usize)?.as_ref()?;
-                let shard = self.shard(doc.lang);
-                let set = &plans.iter().find(|(l, _)| *l == doc.lang)?.1;
-                let is_match = |w: &str| shard.surface_term(w).and_then(|t| set.get(&t).copied());
+                let h = plans.iter().find(|h| h.shard.lang == doc.lang)?;
+                let is_match = |w: &str| h.is_match(w);
                 Some(Hit {
                     id: doc.id.clone(),
                     lang: doc.lang,
@@ -372,6 +384,50 @@ impl Index {
                 })
             })
             .collect()
+    }
+}
+
+/// Decides which words of a hit to mark: those whose term is one of the
+/// query's expansions (with the bit set of query atoms it satisfies).
+struct Highlighter<'a> {
+    shard: &'a Shard,
+    terms: HashMap<shard::TermId, u64>,
+    /// First characters of those terms: stemming keeps a word's first
+    /// character, so other words need no dictionary lookup.
+    first: Vec<char>,
+    /// Words already looked up for this query.
+    memo: RefCell<HashMap<String, Option<u64>>>,
+}
+
+impl<'a> Highlighter<'a> {
+    fn new(shard: &'a Shard, plan: &query::Plan) -> Self {
+        let terms = plan.match_set();
+        let mut first: Vec<char> = terms
+            .keys()
+            .filter_map(|&t| shard.term_text(t).chars().next())
+            .collect();
+        first.sort_unstable();
+        first.dedup();
+        Highlighter {
+            shard,
+            terms,
+            first,
+            memo: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn is_match(&self, word: &str) -> Option<u64> {
+        let c = word.chars().next()?;
+        self.first.binary_search(&c).ok()?;
+        if let Some(&r) = self.memo.borrow().get(word) {
+            return r;
+        }
+        let r = self
+            .shard
+            .surface_term(word)
+            .and_then(|t| self.terms.get(&t).copied());
+        self.memo.borrow_mut().insert(word.to_owned(), r);
+        r
     }
 }
 

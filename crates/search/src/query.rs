@@ -39,7 +39,12 @@ const CAP_COMPOUND: usize = 16;
 const CAP_PREFIX: usize = 24;
 const CAP_FUZZY: usize = 8;
 const SCAN_TERMS: usize = 128;
-const SCAN_SURFACES: usize = 2048;
+/// Query words whose stem is in more documents than this get no typo
+/// expansion.
+const FUZZY_MAX_DF: usize = 2;
+const SCAN_PREFIX: usize = 1024;
+/// Most candidate compounds checked per query word.
+const MAX_COMPOUND_CHECKS: usize = 48;
 
 /// One unit of coverage: a query word, or one part of a split compound.
 pub(crate) struct Atom {
@@ -193,11 +198,11 @@ fn word_expansions(shard: &Shard, w: &Word, exact: Option<TermId>, exps: &mut Ex
     let stem = w.stem.as_str();
     let stem_chars = stem.chars().count();
     let word_chars = w.surface.chars().count();
+    let known_surface = shard.surface_term(&w.surface).is_some();
     if let Some(t) = exact {
         // A word still being typed that no document spells this way is more
         // likely the start of a longer word than a complete one
         // ("lösen" is not "lös"): its stem then competes with completions.
-        let known_surface = shard.surface_term(&w.surface).is_some();
         let wt = if w.open && !known_surface {
             W_PREFIX
         } else {
@@ -208,11 +213,19 @@ fn word_expansions(shard: &Shard, w: &Word, exact: Option<TermId>, exps: &mut Ex
     if shard.lang == Lang::Sv {
         near_and_compounds(shard, stem, stem_chars, true, exps);
     }
-    if word_chars >= 5 && stem_chars >= 4 {
-        exps.add_top(shard, shard.fuzzy(stem, &w.surface), CAP_FUZZY, W_FUZZY);
+    // Typos are looked for when the word is unknown or nearly so (a word
+    // that many documents contain is taken as typed), among stems, and
+    // among the words as written unless the query word itself occurs.
+    let rare = exact.is_none_or(|t| shard.df(t) <= FUZZY_MAX_DF);
+    if rare && word_chars >= 5 && stem_chars >= 4 {
+        let surface = (!known_surface).then_some(w.surface.as_str());
+        exps.add_top(shard, shard.fuzzy(stem, surface), CAP_FUZZY, W_FUZZY);
     }
     if w.open && word_chars >= 3 {
-        let cands = shard.surface_prefix_terms(&w.surface, SCAN_SURFACES);
+        let cands = shard
+            .terms_with_prefix(&w.surface, SCAN_PREFIX)
+            .map(|(_, t)| t)
+            .collect();
         exps.add_top(shard, cands, CAP_PREFIX, W_PREFIX);
     }
 }
@@ -239,6 +252,7 @@ fn near_and_compounds(shard: &Shard, stem: &str, chars: usize, compounds: bool, 
     }
     let mut near = Vec::new();
     let mut comp = Vec::new();
+    let mut checks = 0;
     for (text, t) in shard.terms_with_prefix(stem, SCAN_TERMS) {
         let rest = &text[stem.len()..];
         if rest.is_empty() {
@@ -246,8 +260,11 @@ fn near_and_compounds(shard: &Shard, stem: &str, chars: usize, compounds: bool, 
         }
         if rest.chars().count() <= MAX_FINAL_REST {
             near.push(t);
-        } else if compounds && shard.is_compound_tail(rest, 2) {
-            comp.push(t);
+        } else if compounds && checks < MAX_COMPOUND_CHECKS {
+            checks += 1;
+            if shard.is_compound_tail(rest, 2) {
+                comp.push(t);
+            }
         }
     }
     if compounds {
@@ -255,8 +272,11 @@ fn near_and_compounds(shard: &Shard, stem: &str, chars: usize, compounds: bool, 
         for t in shard.terms_with_suffix(&rev, SCAN_TERMS) {
             let text = shard.term_text(t);
             let head = &text[..text.len() - stem.len()];
-            if head.chars().count() >= MIN_PART && shard.is_compound_head(head, 2) {
-                comp.push(t);
+            if head.chars().count() >= MIN_PART && checks < 2 * MAX_COMPOUND_CHECKS {
+                checks += 1;
+                if shard.is_compound_head(head, 2) {
+                    comp.push(t);
+                }
             }
         }
     }

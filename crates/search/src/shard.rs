@@ -1,6 +1,7 @@
-//! One language's half of the index: its term dictionary (with the sorted,
-//! reversed and length-bucketed views the query side needs), its surface
-//! forms and its postings.
+//! One language's half of the index: its term dictionary (with the sorted
+//! and reversed views the query side needs), its surface forms (words as
+//! written, lower-cased: the stemming cache, typo candidates and the
+//! highlighter's lookup) and its postings.
 //!
 //! Everything the query side reads from here is either keyed by string or
 //! sorted by string, never by term id, so results do not depend on the
@@ -14,10 +15,9 @@ use rust_stemmers::Stemmer;
 
 use crate::Lang;
 use crate::analysis::{self, tokenize};
-use crate::fuzzy::{self, Buckets};
+use crate::fuzzy;
 
 pub(crate) type TermId = u32;
-type SurfId = u32;
 
 /// One document's occurrences of one term.
 #[derive(Clone, Copy, Debug)]
@@ -32,17 +32,17 @@ struct Term {
     text: Arc<str>,
     /// Sorted by `doc`; never empty for a live term.
     postings: Vec<Posting>,
-    /// Place in `Shard::term_buckets`.
-    fuzzy: fuzzy::Slot,
 }
 
+/// A word as written (normalised), with its stem's term id, so indexing
+/// a known word costs one hash lookup and no stemming.
 struct Surface {
-    text: Arc<str>,
     term: TermId,
     /// Number of documents containing this surface form.
     docs: u32,
-    /// Place in `Shard::surface_buckets`.
-    fuzzy: fuzzy::Slot,
+    /// Last add/remove operation that counted this surface (per-document
+    /// de-duplication without a second lookup).
+    mark: u64,
 }
 
 pub(crate) struct Shard {
@@ -54,12 +54,9 @@ pub(crate) struct Shard {
     sorted: BTreeMap<Arc<str>, TermId>,
     /// Terms spelled backwards (Swedish only), for compound heads.
     reversed: BTreeMap<Box<str>, TermId>,
-    term_buckets: Buckets,
-    surface_buckets: Buckets,
-    surfaces: HashMap<Arc<str>, SurfId>,
-    surface: Vec<Option<Surface>>,
-    free_surfaces: Vec<SurfId>,
-    surfaces_sorted: BTreeMap<Arc<str>, SurfId>,
+    surfaces: HashMap<Key, Surface>,
+    /// Counter of add/remove operations, for `Surface::mark`.
+    op: u64,
     /// Number of documents of this language.
     pub docs: u32,
     pub title_tokens: u64,
@@ -72,7 +69,6 @@ pub(crate) struct Shard {
 struct DocTerms {
     /// (term, in title) per token
     terms: Vec<(TermId, bool)>,
-    surfaces: Vec<SurfId>,
     title_len: u32,
     body_len: u32,
 }
@@ -87,12 +83,8 @@ impl Shard {
             free_terms: Vec::new(),
             sorted: BTreeMap::new(),
             reversed: BTreeMap::new(),
-            term_buckets: Buckets::default(),
-            surface_buckets: Buckets::default(),
             surfaces: HashMap::new(),
-            surface: Vec::new(),
-            free_surfaces: Vec::new(),
-            surfaces_sorted: BTreeMap::new(),
+            op: 0,
             docs: 0,
             title_tokens: 0,
             body_tokens: 0,
@@ -128,6 +120,11 @@ impl Shard {
         self.terms.len()
     }
 
+    /// Number of live surface forms.
+    pub fn surface_count(&self) -> usize {
+        self.surfaces.len()
+    }
+
     /// Live terms starting with `prefix`, in string order, at most `max`.
     pub fn terms_with_prefix<'a>(
         &'a self,
@@ -155,42 +152,29 @@ impl Shard {
             .map(|(_, &v)| v)
     }
 
-    /// Terms of the given surface-form prefix (deduplicated, unordered),
-    /// scanning at most `max_scan` surface forms.
-    pub fn surface_prefix_terms(&self, prefix: &str, max_scan: usize) -> Vec<TermId> {
-        let mut out: Vec<TermId> = self
-            .surfaces_sorted
-            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
-            .take_while(|(k, _)| k.starts_with(prefix))
-            .take(max_scan)
-            .filter_map(|(_, &sid)| self.surface_ref(sid).map(|s| s.term))
-            .collect();
-        out.sort_unstable();
-        out.dedup();
-        out
-    }
-
     /// Term of a surface form (normalised word) seen in some document.
     pub fn surface_term(&self, surface: &str) -> Option<TermId> {
-        let sid = *self.surfaces.get(surface)?;
-        self.surface_ref(sid).map(|s| s.term)
+        self.surfaces.get(surface).map(|s| s.term)
     }
 
-    fn surface_ref(&self, id: SurfId) -> Option<&Surface> {
-        self.surface.get(id as usize).and_then(Option::as_ref)
-    }
-
-    /// Live terms within Damerau-Levenshtein (optimal string alignment)
-    /// distance 1 of the stem `stem`, or whose surface forms are within
-    /// distance 1 of the word `surface` (which catches typos that defeat
-    /// the stemmer, e.g. "intgration"). Exact matches excluded; unordered,
-    /// may repeat.
-    pub fn fuzzy(&self, stem: &str, surface: &str) -> Vec<TermId> {
-        let mut out = self.term_buckets.near(stem);
-        for sid in self.surface_buckets.near(surface) {
-            if let Some(s) = self.surface_ref(sid) {
-                out.push(s.term);
+    /// Live terms one edit (Damerau-Levenshtein, optimal string alignment)
+    /// away from the stem `stem`, or whose indexed surface forms are one
+    /// edit away from the word `surface`, if given (which catches typos that defeat
+    /// the stemmer, e.g. "intgration"). The exact stem is excluded; the
+    /// result is unordered and may repeat.
+    pub fn fuzzy(&self, stem: &str, surface: Option<&str>) -> Vec<TermId> {
+        let mut out = Vec::new();
+        fuzzy::for_each_variant(stem, &fuzzy::alphabet(stem), |v| {
+            if let Some(t) = self.term_id(v) {
+                out.push(t);
             }
+        });
+        if let Some(surface) = surface.filter(|&s| s != stem) {
+            fuzzy::for_each_variant(surface, &fuzzy::alphabet(surface), |v| {
+                if let Some(t) = self.surface_term(v) {
+                    out.push(t);
+                }
+            });
         }
         if let Some(t) = self.term_id(stem) {
             out.retain(|&x| x != t);
@@ -206,10 +190,7 @@ impl Shard {
             n += t.postings.capacity() * size_of::<Posting>() + 24;
         }
         n += self.reversed.len() * 64;
-        n += self.term_buckets.approx_bytes() + self.surface_buckets.approx_bytes();
-        for s in self.surface.iter().flatten() {
-            n += s.text.len() + 96;
-        }
+        n += self.surfaces.capacity() * (size_of::<(Key, Surface)>() + 1);
         n
     }
 
@@ -220,25 +201,15 @@ impl Shard {
     pub fn add(&mut self, slot: u32, title: &str, body: &str) -> (u32, u32) {
         let mut dt = DocTerms::default();
         let lang = self.lang;
+        self.op += 1;
         tokenize(title, lang, |_, _, w| {
-            let (sid, tid) = self.intern_surface(w);
-            dt.surfaces.push(sid);
-            dt.terms.push((tid, true));
+            dt.terms.push((self.intern_surface(w), true));
             dt.title_len += 1;
         });
         tokenize(body, lang, |_, _, w| {
-            let (sid, tid) = self.intern_surface(w);
-            dt.surfaces.push(sid);
-            dt.terms.push((tid, false));
+            dt.terms.push((self.intern_surface(w), false));
             dt.body_len += 1;
         });
-        dt.surfaces.sort_unstable();
-        dt.surfaces.dedup();
-        for &sid in &dt.surfaces {
-            if let Some(Some(s)) = self.surface.get_mut(sid as usize) {
-                s.docs += 1;
-            }
-        }
         dt.terms.sort_unstable();
         let mut i = 0;
         while let Some(&(tid, _)) = dt.terms.get(i) {
@@ -259,8 +230,13 @@ impl Shard {
                 i += 1;
             }
             if let Some(Some(term)) = self.term.get_mut(tid as usize) {
-                let pos = term.postings.partition_point(|q| q.doc < slot);
-                term.postings.insert(pos, p);
+                // Slots mostly grow: append without searching.
+                if term.postings.last().is_none_or(|q| q.doc < slot) {
+                    term.postings.push(p);
+                } else {
+                    let pos = term.postings.partition_point(|q| q.doc < slot);
+                    term.postings.insert(pos, p);
+                }
                 self.postings += 1;
             }
         }
@@ -272,39 +248,30 @@ impl Shard {
 
     /// Un-indexes a document previously added with the same slot and text.
     pub fn remove(&mut self, slot: u32, title: &str, body: &str) {
-        let mut surfaces: Vec<SurfId> = Vec::new();
+        self.op += 1;
+        let op = self.op;
+        let mut terms: Vec<TermId> = Vec::new();
+        let mut dead: Vec<String> = Vec::new();
         let (mut title_len, mut body_len) = (0u64, 0u64);
-        let mut collect = |text: &str, len: &mut u64| {
+        for (text, len) in [(title, &mut title_len), (body, &mut body_len)] {
             tokenize(text, self.lang, |_, _, w| {
-                if let Some(&sid) = self.surfaces.get(w) {
-                    surfaces.push(sid);
-                }
                 *len += 1;
-            });
-        };
-        collect(title, &mut title_len);
-        collect(body, &mut body_len);
-        surfaces.sort_unstable();
-        surfaces.dedup();
-        let mut terms: Vec<TermId> = Vec::with_capacity(surfaces.len());
-        for sid in surfaces {
-            let Some(Some(s)) = self.surface.get_mut(sid as usize) else {
-                continue;
-            };
-            terms.push(s.term);
-            s.docs = s.docs.saturating_sub(1);
-            if s.docs == 0 {
-                let (text, slot) = (s.text.clone(), s.fuzzy);
-                self.surface[sid as usize] = None;
-                self.surfaces.remove(&*text);
-                self.surfaces_sorted.remove(&*text);
-                if let Some((moved, slot)) = self.surface_buckets.remove(slot)
-                    && let Some(Some(m)) = self.surface.get_mut(moved as usize)
-                {
-                    m.fuzzy = slot;
+                let Some(s) = self.surfaces.get_mut(w) else {
+                    return;
+                };
+                if s.mark == op {
+                    return;
                 }
-                self.free_surfaces.push(sid);
-            }
+                s.mark = op;
+                terms.push(s.term);
+                s.docs = s.docs.saturating_sub(1);
+                if s.docs == 0 {
+                    dead.push(w.to_owned());
+                }
+            });
+        }
+        for w in dead {
+            self.surfaces.remove(w.as_str());
         }
         terms.sort_unstable();
         terms.dedup();
@@ -325,32 +292,28 @@ impl Shard {
         self.body_tokens = self.body_tokens.saturating_sub(body_len);
     }
 
-    fn intern_surface(&mut self, w: &str) -> (SurfId, TermId) {
-        if let Some(&sid) = self.surfaces.get(w)
-            && let Some(s) = self.surface_ref(sid)
-        {
-            return (sid, s.term);
+    /// Term of the word `w`, counting `w` once for the current operation's
+    /// document.
+    fn intern_surface(&mut self, w: &str) -> TermId {
+        let op = self.op;
+        if let Some(s) = self.surfaces.get_mut(w) {
+            if s.mark != op {
+                s.mark = op;
+                s.docs += 1;
+            }
+            return s.term;
         }
         let stem = analysis::stem(&self.stemmer, w);
-        let tid = self.intern_term(&stem);
-        let text: Arc<str> = Arc::from(w);
-        let sid = match self.free_surfaces.pop() {
-            Some(sid) => sid,
-            None => {
-                self.surface.push(None);
-                (self.surface.len() - 1) as SurfId
-            }
-        };
-        let fuzzy = self.surface_buckets.insert(sid, w);
-        self.surface[sid as usize] = Some(Surface {
-            text: text.clone(),
-            term: tid,
-            docs: 0,
-            fuzzy,
-        });
-        self.surfaces.insert(text.clone(), sid);
-        self.surfaces_sorted.insert(text, sid);
-        (sid, tid)
+        let term = self.intern_term(&stem);
+        self.surfaces.insert(
+            Key::new(w),
+            Surface {
+                term,
+                docs: 1,
+                mark: op,
+            },
+        );
+        term
     }
 
     fn intern_term(&mut self, stem: &str) -> TermId {
@@ -365,11 +328,9 @@ impl Shard {
                 (self.term.len() - 1) as TermId
             }
         };
-        let fuzzy = self.term_buckets.insert(tid, stem);
         self.term[tid as usize] = Some(Term {
             text: text.clone(),
             postings: Vec::new(),
-            fuzzy,
         });
         self.terms.insert(text.clone(), tid);
         self.sorted.insert(text, tid);
@@ -390,18 +351,87 @@ impl Shard {
             let rev: String = text.chars().rev().collect();
             self.reversed.remove(rev.as_str());
         }
-        if let Some((moved, slot)) = self.term_buckets.remove(term.fuzzy)
-            && let Some(Some(m)) = self.term.get_mut(moved as usize)
-        {
-            m.fuzzy = slot;
-        }
         self.free_terms.push(tid);
     }
 }
 
+/// A hash-map key holding short strings inline, so looking a word up
+/// touches one cache line instead of chasing a pointer to its text.
+#[derive(Clone)]
+enum Key {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+const INLINE: usize = 22;
+
+impl Key {
+    fn new(s: &str) -> Self {
+        if s.len() <= INLINE {
+            let mut bytes = [0u8; INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            Key::Inline {
+                len: s.len() as u8,
+                bytes,
+            }
+        } else {
+            Key::Heap(s.into())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Always valid: built from a `&str`.
+            Key::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..*len as usize]).unwrap_or("")
+            }
+            Key::Heap(s) => s,
+        }
+    }
+}
+
+impl std::borrow::Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // Must hash exactly like `str` for `Borrow<str>` lookups.
+        self.as_str().hash(state);
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Key {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_look_up_like_str() {
+        let mut m: HashMap<Key, u32> = HashMap::new();
+        let long = "x".repeat(INLINE + 1);
+        for (i, k) in ["", "å", "lösenord", &"y".repeat(INLINE), &long]
+            .iter()
+            .enumerate()
+        {
+            m.insert(Key::new(k), i as u32);
+        }
+        assert_eq!(m.get("lösenord"), Some(&2));
+        assert_eq!(m.get(long.as_str()), Some(&4));
+        assert_eq!(m.get("y".repeat(INLINE).as_str()), Some(&3));
+        assert_eq!(m.get(""), Some(&0));
+        assert_eq!(m.get("losenord"), None);
+        assert_eq!(size_of::<Key>(), 24);
+    }
 
     #[test]
     fn remove_frees_dictionary_entries() {
@@ -412,14 +442,17 @@ mod tests {
         s.remove(0, "Grupper", "grupp lösenord");
         assert!(s.term_id("grupp").is_none());
         assert!(s.surface_term("grupper").is_none());
-        assert_eq!(s.postings(s.term_id("lösenord").unwrap_or(u32::MAX)).len(), 1);
-        assert!(s.fuzzy("grup", "grup").is_empty());
+        assert_eq!(
+            s.postings(s.term_id("lösenord").unwrap_or(u32::MAX)).len(),
+            1
+        );
+        assert!(s.fuzzy("grup", Some("grup")).is_empty());
         assert_eq!(s.terms_with_suffix("ppurg", 10).count(), 0);
         assert_eq!(s.docs, 1);
         // Reuses freed ids and keeps the buckets consistent.
         s.add(0, "Gruppen", "grupp");
         let g = s.term_id("grupp").unwrap_or(u32::MAX);
-        assert!(s.fuzzy("grup", "grup").iter().all(|&t| t == g));
-        assert!(s.fuzzy("grup", "grup").contains(&g));
+        assert!(s.fuzzy("grup", Some("grup")).iter().all(|&t| t == g));
+        assert!(s.fuzzy("grup", Some("grup")).contains(&g));
     }
 }

@@ -189,7 +189,10 @@ mod tests {
         let f = m(&["password", "reset"]);
         let s = snippet(&text, Lang::En, &f);
         assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
-        assert!(s.contains("<mark>password</mark> <mark>reset</mark>"), "{s}");
+        assert!(
+            s.contains("<mark>password</mark> <mark>reset</mark>"),
+            "{s}"
+        );
         let visible = s.replace("<mark>", "").replace("</mark>", "");
         let n = visible.chars().count();
         assert!((100..=170).contains(&n), "{n}: {s}");
@@ -197,7 +200,13 @@ mod tests {
         let inner = visible.trim_matches('…');
         assert!(inner.starts_with(|c: char| c.is_alphanumeric()));
         for w in inner.split_whitespace() {
-            assert!(["lorem", "ipsum", "dolor", "sit", "amet", "the", "password", "reset", "link"].contains(&w), "{w}");
+            assert!(
+                [
+                    "lorem", "ipsum", "dolor", "sit", "amet", "the", "password", "reset", "link"
+                ]
+                .contains(&w),
+                "{w}"
+            );
         }
     }
 

@@ -195,6 +195,21 @@ fn inflections() {
     assert_eq!(top(&idx, "passwords", None), "en-password");
     assert_eq!(top(&idx, "chatten", Some(Lang::Sv)), "sv-chatt");
     assert_eq!(top(&idx, "priorities ", Some(Lang::En)), "en-priorities");
+    // Both "grupp" and "grupper" are matched (and marked) by "grupperna".
+    let hits = search(&idx, Query::new("grupperna"));
+    let s = &hits[0].snippet_html;
+    assert!(
+        s.contains("<mark>grupper</mark>") && s.contains("<mark>grupp</mark>"),
+        "{s}"
+    );
+    let hits = search(&idx, Query::new("lösenordet"));
+    assert_eq!(hits[0].title_html, "Återställ ditt <mark>lösenord</mark>");
+    let hits = search(&idx, Query::new("passwords"));
+    assert!(
+        hits[0]
+            .snippet_html
+            .contains("Forgot your <mark>password</mark>?")
+    );
 }
 
 #[test]
@@ -209,6 +224,23 @@ fn one_typo() {
 
 #[test]
 fn typos_and_prefixes_score_below_exact() {
+    let idx = index();
+    let score = |text: &str, id: &str| {
+        let hits = search(&idx, Query::new(text).limit(50));
+        let h = hits.iter().find(|h| h.id == id);
+        h.map_or(0.0, |h| h.score)
+    };
+    for (exact, other, id) in [
+        ("password ", "pasword ", "en-password"),
+        ("lösenord ", "lösenrod ", "sv-losenord"),
+        ("integration ", "intgration ", "en-integration"),
+        ("integration ", "integr", "en-integration"),
+        ("lösenord ", "lösen", "sv-losenord"),
+    ] {
+        let (e, o) = (score(exact, id), score(other, id));
+        assert!(o > 0.0 && o < e, "{other:?} {o} vs {exact:?} {e}");
+    }
+
     let mut idx = Index::new();
     idx.upsert(doc("exact", Lang::En, "", "password"));
     idx.upsert(doc("typo", Lang::En, "", "passwork"));
@@ -225,7 +257,10 @@ fn prefixes_while_typing() {
     assert_eq!(top(&idx, "integr", Some(Lang::En)), "en-integration");
     assert_eq!(top(&idx, "integr", Some(Lang::Sv)), "sv-integration");
     let both = ids(&search(&idx, Query::new("integr").limit(2))).join(" ");
-    assert!(both.contains("en-integration") && both.contains("sv-integration"), "{both}");
+    assert!(
+        both.contains("en-integration") && both.contains("sv-integration"),
+        "{both}"
+    );
     assert_eq!(top(&idx, "reset your pass", None), "en-password");
     // Only the last word is a prefix, and only while it is being typed.
     assert!(search(&idx, Query::new("lösen ").lang(Lang::Sv)).is_empty());
@@ -262,21 +297,89 @@ fn swedish_compounds() {
 
 #[test]
 fn swedish_letters_stay_distinct() {
+    // The help corpus has "för" in Swedish articles and "Forgot" in an
+    // English one: "för" must not reach "for…" when the query is also
+    // analysed as English.
+    let idx = index();
+    for lang in [None, Some(Lang::Sv), Some(Lang::En)] {
+        let hits = search(
+            &idx,
+            Query {
+                lang,
+                limit: 50,
+                ..Query::new("för")
+            },
+        );
+        assert_eq!(hits.is_empty(), lang == Some(Lang::En), "{lang:?}");
+        assert!(hits.iter().all(|h| h.lang == Lang::Sv), "{:?}", ids(&hits));
+        for h in &hits {
+            let html = format!("{} {}", h.title_html, h.snippet_html);
+            assert!(html.contains("<mark>för</mark>"), "{html}");
+        }
+    }
+    let hits = search(&idx, Query::new("for").limit(50));
+    assert_eq!(ids(&hits), ["en-password"]);
+    assert!(hits[0].snippet_html.contains("<mark>Forgot</mark>"));
+
+    // Minimal pairs in both languages.
     let mut idx = Index::new();
     idx.upsert(doc("year", Lang::Sv, "Licens", "Licensen gäller i ett år."));
     idx.upsert(doc("are", Lang::Sv, "Tomt", "Tomten är 30 ar stor."));
     idx.upsert(doc("for-sv", Lang::Sv, "Tack", "Tack för hjälpen."));
     idx.upsert(doc("for-en", Lang::Sv, "Microsoft", "Teams for Business."));
-    for lang in [Some(Lang::Sv), None] {
-        assert_eq!(ids(&search(&idx, Query { lang, ..Query::new("år") })), ["year"]);
-        assert_eq!(ids(&search(&idx, Query { lang, ..Query::new("ar") })), ["are"]);
-        assert_eq!(ids(&search(&idx, Query { lang, ..Query::new("för") })), ["for-sv"]);
-        assert_eq!(ids(&search(&idx, Query { lang, ..Query::new("for") })), ["for-en"]);
+    idx.upsert(doc(
+        "en-ar",
+        Lang::En,
+        "AR headsets",
+        "Support for AR headsets.",
+    ));
+    idx.upsert(doc(
+        "en-malmo",
+        Lang::En,
+        "Office",
+        "Our Malmö office opened this year.",
+    ));
+    let sorted = |text: &str, lang: Option<Lang>| {
+        let mut v: Vec<String> = search(
+            &idx,
+            Query {
+                lang,
+                ..Query::new(text)
+            },
+        )
+        .into_iter()
+        .map(|h| h.id)
+        .collect();
+        v.sort();
+        v
+    };
+    for (text, sv, en) in [
+        ("år", &["year"][..], &[][..]),
+        ("ar", &["are"], &["en-ar"]),
+        ("för", &["for-sv"], &[]),
+        ("for", &["for-en"], &["en-ar"]),
+    ] {
+        assert_eq!(sorted(text, Some(Lang::Sv)), sv, "{text} sv");
+        assert_eq!(sorted(text, Some(Lang::En)), en, "{text} en");
+        let mut both: Vec<&str> = sv.iter().chain(en).copied().collect();
+        both.sort_unstable();
+        assert_eq!(sorted(text, None), both, "{text} both");
     }
-    // English folds accents.
+    // English keeps "ö" too; without it the word is one typo away.
+    let exact = search(&idx, Query::new("malmö").lang(Lang::En));
+    let typo = search(&idx, Query::new("malmo").lang(Lang::En));
+    assert_eq!(ids(&exact), ["en-malmo"]);
+    assert_eq!(ids(&typo), ["en-malmo"]);
+    assert!(typo[0].score < exact[0].score);
+    assert_eq!(
+        exact[0].snippet_html,
+        "Our <mark>Malmö</mark> office opened this year."
+    );
+    // Other accents fold.
     let mut idx = Index::new();
     idx.upsert(doc("cafe", Lang::En, "Café", "Our café."));
     assert_eq!(top(&idx, "cafe", Some(Lang::En)), "cafe");
+    assert_eq!(top(&idx, "CAFÉ", None), "cafe");
 }
 
 #[test]
@@ -295,7 +398,10 @@ fn filter_is_applied_before_top_k() {
     assert!(all.len() >= 5, "{:?}", ids(&all));
     let hidden = all[0].id.clone();
     let f = |id: &str, _tag: u64| id != hidden;
-    let hits = search(&idx, Query::new("ärenden ").lang(Lang::Sv).limit(3).filter(&f));
+    let hits = search(
+        &idx,
+        Query::new("ärenden ").lang(Lang::Sv).limit(3).filter(&f),
+    );
     assert_eq!(hits.len(), 3);
     assert!(!ids(&hits).contains(&hidden.as_str()));
     assert_eq!(ids(&hits), ids(&all[1..4]));
@@ -314,6 +420,17 @@ fn filter_is_applied_before_top_k() {
 
 #[test]
 fn more_matched_words_rank_higher() {
+    // On the corpus: "sv-chatt" is the best match for "chatt" alone, but
+    // "sv-kontakt" matches both words.
+    let idx = index();
+    let chatt = search(&idx, Query::new("chatt ").lang(Lang::Sv));
+    assert_eq!(ids(&chatt)[0], "sv-chatt");
+    let hits = search(&idx, Query::new("kontakta chatt ").lang(Lang::Sv));
+    assert_eq!(&ids(&hits)[..2], ["sv-kontakt", "sv-chatt"]);
+    assert_eq!((hits[0].matched, hits[1].matched), (1.0, 0.5));
+    let kontakt_chatt = chatt.iter().find(|h| h.id == "sv-kontakt").map(|h| h.score);
+    assert!(kontakt_chatt < Some(chatt[0].score));
+
     let mut idx = Index::new();
     idx.upsert(doc(
         "slack-only",
@@ -321,7 +438,12 @@ fn more_matched_words_rank_higher() {
         "Slack Slack Slack",
         "slack slack slack slack slack slack",
     ));
-    idx.upsert(doc("both", Lang::En, "Chat tools", "We support slack and also teams."));
+    idx.upsert(doc(
+        "both",
+        Lang::En,
+        "Chat tools",
+        "We support slack and also teams.",
+    ));
     let hits = search(&idx, Query::new("slack teams"));
     assert_eq!(ids(&hits), ["both", "slack-only"]);
     assert_eq!(hits[0].matched, 1.0);
@@ -345,7 +467,10 @@ fn ties_break_by_id() {
     let hits = search(&idx, Query::new("identical"));
     assert_eq!(ids(&hits), ["a", "b", "c"]);
     assert_eq!(hits[0].score, hits[2].score);
-    assert_eq!(ids(&search(&idx, Query::new("identical").limit(2))), ["a", "b"]);
+    assert_eq!(
+        ids(&search(&idx, Query::new("identical").limit(2))),
+        ["a", "b"]
+    );
 }
 
 #[test]
@@ -362,7 +487,12 @@ fn upsert_replaces() {
     assert!(!ids(&search(&idx, Query::new("lösenord").limit(50))).contains(&"sv-losenord"));
     assert_eq!(top(&idx, "e-postadress", None), "sv-losenord");
     // Changing the language moves it to the other side.
-    idx.upsert(doc("sv-losenord", Lang::En, "Change email", "How to change email."));
+    idx.upsert(doc(
+        "sv-losenord",
+        Lang::En,
+        "Change email",
+        "How to change email.",
+    ));
     assert_eq!(idx.len(), n);
     assert_eq!(top(&idx, "change email", None), "sv-losenord");
     let hits = search(&idx, Query::new("e-postadress").limit(50));
@@ -423,7 +553,10 @@ fn snippet_window_in_long_body() {
     let hits = search(&idx, Query::new("reset password"));
     let s = &hits[0].snippet_html;
     assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
-    assert!(s.contains("<mark>reset</mark> your <mark>password</mark>"), "{s}");
+    assert!(
+        s.contains("<mark>reset</mark> your <mark>password</mark>"),
+        "{s}"
+    );
     let plain = s.replace("<mark>", "").replace("</mark>", "");
     assert!(plain.chars().count() <= 170, "{plain}");
 }
@@ -442,7 +575,12 @@ fn deterministic_across_insertion_orders() {
     // Interleaved order with churn: temporary documents and replacements
     // leave different term ids and slots behind.
     let mut c = Index::new();
-    c.upsert(doc("tmp", Lang::Sv, "Tillfällig", "lösenordsbyte grupp arbetsgrupper"));
+    c.upsert(doc(
+        "tmp",
+        Lang::Sv,
+        "Tillfällig",
+        "lösenordsbyte grupp arbetsgrupper",
+    ));
     for (i, d) in docs.iter().enumerate() {
         if i % 2 == 1 {
             c.upsert(d.clone());

@@ -37,37 +37,39 @@ impl Rng {
     }
 }
 
+#[rustfmt::skip]
 const SV_REAL: &[&str] = &[
-    "och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har",
-    "inte", "om", "ett", "du", "vi", "kan", "när", "hur", "ditt", "din", "eller", "så", "ärende",
+    "och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har", "inte",
+    "om", "ett", "du", "vi", "kan", "när", "hur", "ditt", "din", "eller", "så", "ärende",
     "lösenord", "grupp", "konto", "support", "kund", "agent", "status", "sida", "tjänst",
     "störning", "inloggning", "inställning", "behörighet", "integration", "kanal", "meddelande",
     "svar", "fråga", "prioritet", "kö", "faktura", "abonnemang", "användare", "organisation",
     "säkerhet", "länk", "e-post", "telefon", "chatt", "webbplats", "rapport", "mall", "regel",
     "automatisering", "nyckel", "gräns", "fel", "lösning", "problem", "uppdatering", "version",
     "återställa", "skapa", "ändra", "ta", "bort", "visa", "skicka", "läsa", "välja", "spara",
-    "koppla", "aktivera", "stänga", "öppna", "tilldela", "prenumerera", "logga", "hämta",
-    "ny", "gammal", "snabb", "enkel", "viktig", "hög", "låg", "egen", "flera", "alla", "varje",
+    "koppla", "aktivera", "stänga", "öppna", "tilldela", "prenumerera", "logga", "hämta", "ny",
+    "gammal", "snabb", "enkel", "viktig", "hög", "låg", "egen", "flera", "alla", "varje",
 ];
 
+#[rustfmt::skip]
 const EN_REAL: &[&str] = &[
     "the", "to", "and", "a", "of", "you", "your", "in", "is", "for", "it", "on", "can", "with",
     "this", "how", "when", "or", "be", "we", "ticket", "password", "group", "account", "support",
-    "customer", "agent", "status", "page", "service", "incident", "login", "setting",
-    "permission", "integration", "channel", "message", "reply", "question", "priority", "queue",
-    "invoice", "subscription", "user", "organisation", "security", "link", "email", "phone",
-    "chat", "website", "report", "template", "rule", "automation", "key", "limit", "error",
-    "solution", "problem", "update", "version", "reset", "create", "change", "remove", "show",
-    "send", "read", "choose", "save", "connect", "enable", "close", "open", "assign",
-    "subscribe", "sign", "fetch", "new", "old", "fast", "simple", "important", "high", "low",
-    "own", "several", "all", "every", "webhook", "token", "workspace", "dashboard", "export",
+    "customer", "agent", "status", "page", "service", "incident", "login", "setting", "permission",
+    "integration", "channel", "message", "reply", "question", "priority", "queue", "invoice",
+    "subscription", "user", "organisation", "security", "link", "email", "phone", "chat",
+    "website", "report", "template", "rule", "automation", "key", "limit", "error", "solution",
+    "problem", "update", "version", "reset", "create", "change", "remove", "show", "send", "read",
+    "choose", "save", "connect", "enable", "close", "open", "assign", "subscribe", "sign", "fetch",
+    "new", "old", "fast", "simple", "important", "high", "low", "own", "several", "all", "every",
+    "webhook", "token", "workspace", "dashboard", "export",
 ];
 
 const SV_SYL: &[&str] = &[
-    "ka", "lo", "ret", "sen", "ord", "ställ", "grupp", "tjän", "häm", "ning", "het", "sta",
-    "bel", "mo", "vär", "dag", "för", "ut", "be", "kon", "takt", "sid", "fak", "tur", "prö",
-    "vå", "gå", "lin", "ske", "drif", "rå", "da", "mät", "ar", "ör", "sko", "bok", "lag", "kal",
-    "vis", "pen", "styr", "tid", "led", "nät", "verk", "hjälp", "syn", "rät", "fäl", "spår",
+    "ka", "lo", "ret", "sen", "ord", "ställ", "grupp", "tjän", "häm", "ning", "het", "sta", "bel",
+    "mo", "vär", "dag", "för", "ut", "be", "kon", "takt", "sid", "fak", "tur", "prö", "vå", "gå",
+    "lin", "ske", "drif", "rå", "da", "mät", "ar", "ör", "sko", "bok", "lag", "kal", "vis", "pen",
+    "styr", "tid", "led", "nät", "verk", "hjälp", "syn", "rät", "fäl", "spår",
 ];
 const EN_SYL: &[&str] = &[
     "con", "fig", "ur", "ate", "pro", "cess", "ment", "tion", "re", "set", "serv", "ice", "port",
@@ -79,6 +81,12 @@ const SV_SUFFIX: &[&str] = &[
     "", "", "", "", "en", "er", "erna", "et", "ar", "arna", "s", "a", "ade", "ande", "or",
 ];
 const EN_SUFFIX: &[&str] = &["", "", "", "", "s", "ed", "ing", "er", "s", "ly", "ation"];
+
+fn hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
+}
 
 /// Vocabulary of one language: base words, most frequent first.
 pub struct Vocab {
@@ -116,7 +124,10 @@ impl Vocab {
     pub fn zipf(&self, rng: &mut Rng) -> &str {
         let total = self.cum.last().copied().unwrap_or(1.0);
         let x = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * total;
-        let i = self.cum.partition_point(|&c| c < x).min(self.words.len() - 1);
+        let i = self
+            .cum
+            .partition_point(|&c| c < x)
+            .min(self.words.len() - 1);
         &self.words[i]
     }
 
@@ -125,12 +136,16 @@ impl Vocab {
         let base = self.zipf(rng);
         let mut w = base.to_string();
         if self.lang == Lang::Sv && base.len() > 3 && rng.chance(0.06) {
-            let other = self.zipf(rng);
+            // Compounds: mostly established ones (a fixed set, itself
+            // Zipf-distributed), sometimes a one-off.
+            let other = if rng.chance(0.9) {
+                w = self.compound_head(base);
+                self.compound_tail(base)
+            } else {
+                self.zipf(rng).to_string()
+            };
             if other.len() > 3 {
-                if rng.chance(0.5) {
-                    w.push('s');
-                }
-                w.push_str(other);
+                w.push_str(&other);
             }
         }
         if base.len() > 3 {
@@ -138,9 +153,29 @@ impl Vocab {
                 Lang::Sv => SV_SUFFIX,
                 Lang::En => EN_SUFFIX,
             };
-            w.push_str(rng.pick(suffixes));
+            let suffix: &str = rng.pick::<&str>(suffixes);
+            w.push_str(suffix);
         }
         w
+    }
+
+    /// First part (with or without linking "s") of the established
+    /// compound starting with `base`.
+    fn compound_head(&self, base: &str) -> String {
+        let h = hash(base);
+        if h.is_multiple_of(2) {
+            format!("{base}s")
+        } else {
+            base.to_string()
+        }
+    }
+
+    /// Second part of the established compound starting with `base`: one
+    /// of the 2000 most frequent words, chosen by `base`.
+    fn compound_tail(&self, base: &str) -> String {
+        let h = hash(base) >> 1;
+        let n = self.words.len().min(2000);
+        self.words[10 + (h as usize) % (n - 10)].clone()
     }
 
     pub fn text(&self, rng: &mut Rng, words: usize) -> String {
@@ -301,6 +336,7 @@ pub struct Report {
     pub rss_delta: Option<u64>,
     pub approx_bytes: usize,
     pub terms: usize,
+    pub surfaces: usize,
     pub postings: u64,
     pub queries: usize,
     pub p50: Duration,
@@ -309,6 +345,8 @@ pub struct Report {
     pub mean: Duration,
     pub per_kind: Vec<(&'static str, Duration, Duration)>,
     pub avg_hits: f64,
+    /// The slowest queries: (time, kind, text).
+    pub slowest: Vec<(Duration, &'static str, String)>,
 }
 
 impl std::fmt::Display for Report {
@@ -316,8 +354,8 @@ impl std::fmt::Display for Report {
         let mb = |b: u64| b as f64 / (1024.0 * 1024.0);
         writeln!(
             f,
-            "indexed {} docs in {:.2?} ({} terms, {} postings)",
-            self.docs, self.build, self.terms, self.postings
+            "indexed {} docs in {:.2?} ({} terms, {} surface forms, {} postings)",
+            self.docs, self.build, self.terms, self.surfaces, self.postings
         )?;
         writeln!(
             f,
@@ -332,6 +370,10 @@ impl std::fmt::Display for Report {
         )?;
         for (kind, p50, p99) in &self.per_kind {
             writeln!(f, "  {kind:<9} p50 {p50:.2?}  p99 {p99:.2?}")?;
+        }
+        writeln!(f, "slowest:")?;
+        for (t, kind, text) in &self.slowest {
+            writeln!(f, "  {t:>9.2?} {kind:<9} {text:?}")?;
         }
         Ok(())
     }
@@ -367,6 +409,7 @@ pub fn run(articles: usize, posts: usize, queries: usize) -> Report {
     let mut times = Vec::with_capacity(qs.len());
     let mut by_kind: Vec<(&'static str, Vec<Duration>)> = Vec::new();
     let mut hits = 0usize;
+    let mut all: Vec<(Duration, &'static str, String)> = Vec::new();
     for (i, (kind, text, lang)) in qs.iter().enumerate() {
         let mut q = Query::new(text).limit(10);
         q.lang = *lang;
@@ -378,6 +421,7 @@ pub fn run(articles: usize, posts: usize, queries: usize) -> Report {
         let dt = t.elapsed();
         hits += h.len();
         times.push(dt);
+        all.push((dt, kind, text.clone()));
         match by_kind.iter_mut().find(|(k, _)| k == kind) {
             Some((_, v)) => v.push(dt),
             None => by_kind.push((kind, vec![dt])),
@@ -398,6 +442,7 @@ pub fn run(articles: usize, posts: usize, queries: usize) -> Report {
         rss_delta: before.zip(after).map(|(b, a)| a.saturating_sub(b)),
         approx_bytes: stats.approx_bytes,
         terms: stats.terms,
+        surfaces: stats.surfaces,
         postings: stats.postings,
         queries: times.len(),
         p50: percentile(&times, 0.5),
@@ -406,5 +451,10 @@ pub fn run(articles: usize, posts: usize, queries: usize) -> Report {
         mean,
         per_kind,
         avg_hits: hits as f64 / queries.max(1) as f64,
+        slowest: {
+            all.sort_by_key(|b| std::cmp::Reverse(b.0));
+            all.truncate(5);
+            all
+        },
     }
 }
