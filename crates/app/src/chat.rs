@@ -73,19 +73,99 @@ impl Signal {
     }
 }
 
-/// The in-process side of signals: one broadcast channel for everything,
+/// The in-process side of signals. Each chat has a channel of its own, so a
+/// connection wakes only for its chat; the queue, presence and state
+/// changes also go on one general channel for the agents' console. All are
 /// bounded; a connection that lags re-reads from the database.
 pub struct Hub {
-    signals: broadcast::Sender<Signal>,
+    general: broadcast::Sender<Signal>,
+    chats: Mutex<ChatChannels>,
     /// Presence as last announced, so only changes are sent.
     presence: Mutex<HashMap<String, String>>,
+}
+
+#[derive(Default)]
+struct ChatChannels {
+    by_chat: HashMap<String, broadcast::Sender<Signal>>,
+    /// The size after the last sweep of channels nobody listens to.
+    swept_at: usize,
 }
 
 impl Default for Hub {
     fn default() -> Self {
         Self {
-            signals: broadcast::channel(4096).0,
+            general: broadcast::channel(4096).0,
+            chats: Mutex::new(ChatChannels::default()),
             presence: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl Hub {
+    fn publish(&self, s: Signal) {
+        if matches!(
+            s,
+            Signal::Queue | Signal::Presence { .. } | Signal::State { .. }
+        ) {
+            let _ = self.general.send(s.clone());
+        }
+        let Some(chat) = s.chat() else {
+            return;
+        };
+        let Ok(mut channels) = self.chats.lock() else {
+            return;
+        };
+        let listened = match channels.by_chat.get(chat) {
+            Some(tx) if tx.receiver_count() > 0 => {
+                let _ = tx.send(s.clone());
+                true
+            }
+            Some(_) => false,
+            None => true,
+        };
+        if !listened {
+            channels.by_chat.remove(chat);
+        }
+    }
+
+    fn subscribe(&self, chat: &str) -> broadcast::Receiver<Signal> {
+        let mut channels = match self.chats.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // Now and then, forget the channels of chats nobody watches.
+        if channels.by_chat.len() > 2 * channels.swept_at.max(512) {
+            channels.by_chat.retain(|_, tx| tx.receiver_count() > 0);
+            channels.swept_at = channels.by_chat.len();
+        }
+        channels
+            .by_chat
+            .entry(chat.to_string())
+            .or_insert_with(|| broadcast::channel(256).0)
+            .subscribe()
+    }
+}
+
+/// What one chat connection listens to: its chat's signals, and the queue
+/// and presence.
+pub struct ChatSignals {
+    chat: broadcast::Receiver<Signal>,
+    general: broadcast::Receiver<Signal>,
+}
+
+impl ChatSignals {
+    /// The next signal; `Lagged` when some were missed (re-read the
+    /// database), `Closed` when the app is gone.
+    pub async fn recv(&mut self) -> std::result::Result<Signal, broadcast::error::RecvError> {
+        loop {
+            tokio::select! {
+                s = self.chat.recv() => return s,
+                s = self.general.recv() => match s {
+                    // The chat's own channel carries its state changes.
+                    Ok(Signal::State { .. }) => continue,
+                    other => return other,
+                },
+            }
         }
     }
 }
@@ -141,14 +221,23 @@ impl App {
         &self.chat_hub
     }
 
-    /// Every signal from now on (all chats; a connection filters).
-    pub fn chat_signals(&self) -> broadcast::Receiver<Signal> {
-        self.hub().signals.subscribe()
+    /// One chat's signals from now on, with the queue's and presence.
+    pub fn chat_signals(&self, chat_id: &str) -> ChatSignals {
+        ChatSignals {
+            chat: self.hub().subscribe(chat_id),
+            general: self.hub().general.subscribe(),
+        }
+    }
+
+    /// What the agents' desk follows: the queue, presence and every chat's
+    /// state changes.
+    pub fn desk_signals(&self) -> broadcast::Receiver<Signal> {
+        self.hub().general.subscribe()
     }
 
     /// Sends a signal here and to the other instances.
     pub(crate) async fn signal(&self, s: Signal) {
-        let _ = self.hub().signals.send(s.clone());
+        self.hub().publish(s.clone());
         if let Ok(json) = serde_json::to_string(&s) {
             self.tell_others(Topic::Chat, &json).await;
         }
@@ -157,7 +246,7 @@ impl App {
     /// A signal another instance sent.
     pub(crate) fn chat_signal_from_elsewhere(&self, json: &str) {
         if let Ok(s) = serde_json::from_str::<Signal>(json) {
-            let _ = self.hub().signals.send(s);
+            self.hub().publish(s);
         }
     }
 
@@ -817,7 +906,7 @@ impl App {
         let mut sent = 0;
         for chat in self
             .store()
-            .chats_to_notify(now - 7 * 24 * 3_600_000, 200)
+            .chats_to_notify(now - 7 * 24 * 3_600_000, now - ANSWER_MAIL_AFTER_MS, 200)
             .await?
         {
             let reads = self.store().chat_reads(&chat.id).await?;
@@ -938,5 +1027,61 @@ mod tests {
     fn subjects_come_from_the_first_line() {
         assert_eq!(first_line("Login fails\nsince 9"), "Login fails");
         assert_eq!(first_line(&"a".repeat(90)).chars().count(), 81);
+    }
+
+    #[tokio::test]
+    async fn a_connection_hears_its_chat_and_the_queue_only() {
+        let hub = Hub::default();
+        let mut a = ChatSignals {
+            chat: hub.subscribe("a"),
+            general: hub.general.subscribe(),
+        };
+        let mut desk = hub.general.subscribe();
+        hub.publish(Signal::Messages {
+            chat: "b".into(),
+            seq: 7,
+        });
+        hub.publish(Signal::State { chat: "b".into() });
+        hub.publish(Signal::Messages {
+            chat: "a".into(),
+            seq: 3,
+        });
+        hub.publish(Signal::State { chat: "a".into() });
+        hub.publish(Signal::Queue);
+        let mut got = Vec::new();
+        for _ in 0..3 {
+            got.push(a.recv().await.expect("signal"));
+        }
+        assert!(
+            matches!(&got[0], Signal::Messages { chat, seq: 3 } if chat == "a"),
+            "{got:?}"
+        );
+        assert!(
+            matches!(&got[1], Signal::State { chat } if chat == "a"),
+            "{got:?}"
+        );
+        assert!(matches!(got[2], Signal::Queue), "{got:?}");
+        assert!(
+            a.chat.try_recv().is_err() && a.general.try_recv().is_err(),
+            "nothing else"
+        );
+        // The desk hears every state change and the queue, no messages.
+        let mut desk_got = Vec::new();
+        while let Ok(s) = desk.try_recv() {
+            desk_got.push(s);
+        }
+        assert_eq!(desk_got.len(), 3, "{desk_got:?}");
+        assert!(
+            desk_got
+                .iter()
+                .all(|s| !matches!(s, Signal::Messages { .. }))
+        );
+        // A chat nobody listens to any more loses its channel.
+        drop(a);
+        hub.publish(Signal::Messages {
+            chat: "a".into(),
+            seq: 4,
+        });
+        assert!(hub.chats.lock().expect("lock").by_chat.is_empty());
     }
 }

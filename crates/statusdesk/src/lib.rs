@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod bench_chat;
 pub mod config;
 pub mod demo;
 

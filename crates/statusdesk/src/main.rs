@@ -104,6 +104,18 @@ enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         subscribers: usize,
     },
+    /// Open many chat sockets against a server started on demo data, measure
+    /// its memory per idle socket, then message latency at a fixed rate.
+    Chat {
+        /// Chats, each with a customer and an agent socket.
+        #[arg(long, default_value_t = 5_000)]
+        chats: usize,
+        /// Messages a second, across all sockets.
+        #[arg(long, default_value_t = 1_000)]
+        rate: u32,
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -269,6 +281,18 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Bench(BenchCommand::Fanout { subscribers }) => {
             statusdesk::bench::fanout(&settings, subscribers).await?;
+        }
+        Command::Bench(BenchCommand::Chat {
+            chats,
+            rate,
+            seconds,
+        }) => {
+            let bench = statusdesk::bench_chat::ChatBench {
+                chats,
+                rate,
+                seconds,
+            };
+            statusdesk::bench_chat::run(&settings, bench).await?;
         }
         Command::Org(cmd) => {
             let store = open_store(&settings).await?;

@@ -281,23 +281,54 @@ impl Store {
         body: &str,
         now: i64,
     ) -> Result<Stored> {
-        // Two sends of one client id at once: the loser of the unique
-        // index reads the winner's message.
-        for _ in 0..2 {
-            match self
-                .try_add_chat_message(chat_id, client_id, author, body, now)
-                .await
-            {
-                Err(StoreError::Db(e)) if is_unique_violation(&e) => continue,
-                other => return other,
+        // Group commit: every message waiting when a commit starts goes into
+        // that one transaction, so a busy chat system pays one fsync per
+        // batch, not per message. Whoever holds the commit lock commits for
+        // everyone queued; the others find their answer waiting.
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.chat_batch.push(PendingMessage {
+            chat_id: chat_id.to_string(),
+            client_id: client_id.to_string(),
+            author: author.map(str::to_string),
+            body: body.to_string(),
+            now,
+            reply,
+        });
+        {
+            let _leader = self.chat_batch.commit.lock().await;
+            let batch = self.chat_batch.take();
+            if !batch.is_empty() {
+                let _w = self.write_guard().await;
+                match self.commit_chat_batch(&batch).await {
+                    Ok(outcomes) => {
+                        for (p, o) in batch.into_iter().zip(outcomes) {
+                            let _ = p.reply.send(Ok(o));
+                        }
+                    }
+                    Err(e) => {
+                        let why = e.to_string();
+                        for p in batch {
+                            let _ = p.reply.send(Err(StoreError::BatchFailed(why.clone())));
+                        }
+                    }
+                }
             }
         }
-        match self.chat_message_by_client(chat_id, client_id).await? {
-            Some(m) => Ok(Stored::Again(m)),
-            None => Err(StoreError::Corrupt(
-                "a chat message lost its race twice".into(),
-            )),
+        let outcome = answer
+            .await
+            .map_err(|_| StoreError::BatchFailed("the committer went away".into()))??;
+        if outcome == Outcome::Ended {
+            return Ok(Stored::Ended);
         }
+        let Some(m) = self.chat_message_by_client(chat_id, client_id).await? else {
+            return Err(StoreError::Corrupt(
+                "a stored chat message is not there".into(),
+            ));
+        };
+        Ok(match outcome {
+            Outcome::New => Stored::New(m),
+            _ => Stored::Again(m),
+        })
     }
 
     async fn chat_message_by_client(
@@ -314,58 +345,28 @@ impl Store {
         .await?)
     }
 
-    async fn try_add_chat_message(
-        &self,
-        chat_id: &str,
-        client_id: &str,
-        author: Option<&str>,
-        body: &str,
-        now: i64,
-    ) -> Result<Stored> {
-        let _w = self.write_guard().await;
+    /// One transaction for a batch of messages; each in a savepoint, so a
+    /// client id another instance stored meanwhile (the unique index) makes
+    /// that one a repeat, not the batch a failure.
+    async fn commit_chat_batch(&self, batch: &[PendingMessage]) -> Result<Vec<Outcome>> {
         let mut tx = self.pool.begin().await?;
-        let existing: Option<i64> = sqlx::query_scalar(
-            "SELECT seq FROM chat_messages WHERE chat_id = $1 AND client_id = $2",
-        )
-        .bind(chat_id)
-        .bind(client_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if existing.is_some() {
-            tx.rollback().await?;
-            return match self.chat_message_by_client(chat_id, client_id).await? {
-                Some(m) => Ok(Stored::Again(m)),
-                None => Err(StoreError::Corrupt("a chat message vanished".into())),
-            };
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for p in batch {
+            let mut sp = sqlx::Acquire::begin(&mut *tx).await?;
+            match add_in(&mut sp, p).await {
+                Ok(o) => {
+                    sp.commit().await?;
+                    outcomes.push(o);
+                }
+                Err(StoreError::Db(e)) if is_unique_violation(&e) => {
+                    sp.rollback().await?;
+                    outcomes.push(Outcome::Again);
+                }
+                Err(e) => return Err(e),
+            }
         }
-        let seq: Option<i64> = sqlx::query_scalar(
-            "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state <> 'ended' RETURNING last_seq",
-        )
-        .bind(chat_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(seq) = seq else {
-            tx.rollback().await?;
-            return Ok(Stored::Ended);
-        };
-        sqlx::query(
-            "INSERT INTO chat_messages (chat_id, seq, client_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(chat_id)
-        .bind(seq)
-        .bind(client_id)
-        .bind(author)
-        .bind(body)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
         tx.commit().await?;
-        match self.chat_message_by_client(chat_id, client_id).await? {
-            Some(m) => Ok(Stored::New(m)),
-            None => Err(StoreError::Corrupt(
-                "a stored chat message is not there".into(),
-            )),
-        }
+        Ok(outcomes)
     }
 
     /// Messages after `after`, in seq order, at most `limit`.
@@ -512,12 +513,20 @@ impl Store {
 
     /// Chats whose latest messages the customer may not have seen: those
     /// with messages after `notified_seq`, active since `since`.
-    pub async fn chats_to_notify(&self, since: i64, limit: i64) -> Result<Vec<Chat>> {
+    pub async fn chats_to_notify(&self, since: i64, due: i64, limit: i64) -> Result<Vec<Chat>> {
+        // Only chats with a staff answer from before `due` that the
+        // customer has neither read nor been mailed: busy chats whose
+        // answers are fresh or read cost nothing and starve nobody.
         let rows: Vec<ChatRow> = sqlx::query_as(&format!(
             "{CHAT_SELECT} WHERE c.last_seq > c.notified_seq AND c.agent_id IS NOT NULL AND c.created_at >= $1 \
-             ORDER BY c.created_at LIMIT $2"
+             AND EXISTS (SELECT 1 FROM chat_messages m JOIN users au ON au.id = m.author_id \
+                 WHERE m.chat_id = c.id AND m.seq > c.notified_seq AND m.created_at <= $2 \
+                 AND au.role IN ('agent', 'support_admin') \
+                 AND m.seq > COALESCE((SELECT cr.seq FROM chat_reads cr WHERE cr.chat_id = c.id AND cr.user_id = c.requester_id), 0)) \
+             ORDER BY c.created_at LIMIT $3"
         ))
         .bind(since)
+        .bind(due)
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
@@ -566,4 +575,78 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// What happened to one message of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    New,
+    Again,
+    Ended,
+}
+
+struct PendingMessage {
+    chat_id: String,
+    client_id: String,
+    author: Option<String>,
+    body: String,
+    now: i64,
+    reply: tokio::sync::oneshot::Sender<Result<Outcome>>,
+}
+
+/// Messages queued for the next commit, and the lock of whoever commits.
+#[derive(Default)]
+pub(crate) struct ChatBatch {
+    queue: std::sync::Mutex<Vec<PendingMessage>>,
+    commit: tokio::sync::Mutex<()>,
+}
+
+impl ChatBatch {
+    fn push(&self, p: PendingMessage) {
+        match self.queue.lock() {
+            Ok(mut q) => q.push(p),
+            Err(poisoned) => poisoned.into_inner().push(p),
+        }
+    }
+
+    fn take(&self) -> Vec<PendingMessage> {
+        match self.queue.lock() {
+            Ok(mut q) => std::mem::take(&mut *q),
+            Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+        }
+    }
+}
+
+/// Stores one message inside the batch's transaction.
+async fn add_in(conn: &mut sqlx::AnyConnection, p: &PendingMessage) -> Result<Outcome> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT seq FROM chat_messages WHERE chat_id = $1 AND client_id = $2")
+            .bind(&p.chat_id)
+            .bind(&p.client_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if existing.is_some() {
+        return Ok(Outcome::Again);
+    }
+    let seq: Option<i64> = sqlx::query_scalar(
+        "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state <> 'ended' RETURNING last_seq",
+    )
+    .bind(&p.chat_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(seq) = seq else {
+        return Ok(Outcome::Ended);
+    };
+    sqlx::query(
+        "INSERT INTO chat_messages (chat_id, seq, client_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(&p.chat_id)
+    .bind(seq)
+    .bind(&p.client_id)
+    .bind(p.author.as_deref())
+    .bind(&p.body)
+    .bind(p.now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Outcome::New)
 }

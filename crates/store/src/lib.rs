@@ -48,6 +48,8 @@ pub enum StoreError {
     BadCursor,
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
+    #[error("the write was committed with others, and that commit failed: {0}")]
+    BatchFailed(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -101,6 +103,9 @@ pub struct Store {
     /// SQLite allows one writer at a time; taking this lock before a write
     /// transaction avoids "database is locked" upgrades under concurrency.
     write_lock: Option<Arc<Mutex<()>>>,
+    /// Chat messages waiting to be committed together (see
+    /// `add_chat_message`).
+    chat_batch: Arc<chats::ChatBatch>,
 }
 
 impl std::fmt::Debug for Store {
@@ -155,6 +160,7 @@ impl Store {
             backend,
             url: Arc::from(url.as_str()),
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            chat_batch: Arc::default(),
         })
     }
 

@@ -17,7 +17,7 @@
   var conn = root.querySelector(".conn");
   var typingEl = root.querySelector(".typing");
   var queueEl = root.querySelector(".queue");
-  var stateEl = root.querySelector(".chat-state");
+  var stateEl = document.querySelector(".chat-state");
   var presenceEl = root.querySelector(".presence");
   function t(name) { return root.getAttribute("data-t-" + name) || ""; }
 

@@ -13,6 +13,7 @@ use std::time::Duration;
 pub struct Browser {
     pub client: Client,
     driver: Child,
+    port: u16,
     _profile: tempfile::TempDir,
 }
 
@@ -106,6 +107,7 @@ impl Browser {
                     return Some(Browser {
                         client,
                         driver,
+                        port,
                         _profile: profile,
                     });
                 }
@@ -140,6 +142,82 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("{css}: {last}");
+    }
+
+    /// Cuts or restores the page's network, like DevTools' offline mode
+    /// (chromedriver's network conditions): the page sees `offline`, its
+    /// connections drop and new ones fail until it is restored.
+    pub async fn set_offline(&self, offline: bool) {
+        let session = self
+            .client
+            .session_id()
+            .await
+            .expect("session id")
+            .expect("a session");
+        let r = reqwest::Client::new()
+            .post(format!(
+                "http://127.0.0.1:{}/session/{session}/chromium/network_conditions",
+                self.port
+            ))
+            .json(&serde_json::json!({"network_conditions": {
+                "offline": offline, "latency": 0,
+                "download_throughput": 1_000_000, "upload_throughput": 1_000_000
+            }}))
+            .send()
+            .await
+            .expect("network conditions");
+        assert!(
+            r.status().is_success(),
+            "network conditions: {}",
+            r.status()
+        );
+    }
+
+    /// Waits until `script` (a function body returning a value) returns
+    /// true, or fails with `what`.
+    pub async fn until(&self, what: &str, script: &str) {
+        for _ in 0..150 {
+            if let Ok(v) = self.client.execute(script, vec![]).await
+                && v == serde_json::Value::Bool(true)
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let url = self
+            .client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let text = self
+            .client
+            .execute("return document.querySelector('main') ? document.querySelector('main').innerText : '';", vec![])
+            .await
+            .unwrap_or_default();
+        panic!("timed out waiting until {what} on {url}; the page shows: {text}");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("type into {css}: {e}"));
     }
 
     pub async fn sign_in(&self, app: &TestApp, email: &str) {
@@ -417,6 +495,181 @@ async fn a_posted_incident_appears_on_an_open_status_page() {
     );
 }
 
+/// The texts of a chat page's stored messages, in order, and whether any
+/// seq is shown twice.
+const CHAT_TEXTS: &str = "return Array.from(document.querySelectorAll('.messages li[data-seq] .md')).map(function (e) { return e.textContent.trim(); });";
+
+async fn chat_texts(b: &Browser) -> Vec<String> {
+    let v = b.client.execute(CHAT_TEXTS, vec![]).await.expect("script");
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn shows(text: &str) -> String {
+    format!(
+        "return Array.from(document.querySelectorAll('.messages li[data-seq] .md')).some(function (e) {{ return e.textContent.trim() === {}; }});",
+        serde_json::Value::String(text.to_string())
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_and_agent_chat_and_a_cut_network_loses_and_repeats_nothing() {
+    let test = "browser::admin_and_agent_chat_and_a_cut_network_loses_and_repeats_nothing";
+    let Some(admin) = Browser::start(test).await else {
+        return;
+    };
+    let Some(agent) = Browser::start(test).await else {
+        return;
+    };
+    let app = TestApp::spawn(Db::Sqlite).await;
+    // The admin starts a chat from the page.
+    admin.sign_in(&app, "admin@acme.test").await;
+    admin
+        .client
+        .goto(&app.url("/support/chat"))
+        .await
+        .expect("chat page");
+    admin
+        .type_into("#body", "Our exports are stuck at 99 %")
+        .await;
+    admin.click("button[name=action][value=chat]").await;
+    admin
+        .until(
+            "the chat window opens",
+            "return /^\\/support\\/chats\\/[^/]+$/.test(location.pathname);",
+        )
+        .await;
+    let path = admin
+        .client
+        .current_url()
+        .await
+        .expect("url")
+        .path()
+        .to_string();
+    let chat = path.trim_start_matches("/support/chats/").to_string();
+    // The agent takes it from the console.
+    agent.sign_in(&app, "agent@statusdesk.test").await;
+    agent
+        .client
+        .goto(&app.url(&format!("/agent/chats/{chat}")))
+        .await
+        .expect("agent chat");
+    agent.click("form[action$='/accept'] button").await;
+    agent.until("the agent's socket is up", "return !!document.querySelector('#chat form.send textarea') && document.querySelector('.conn').textContent === 'Connected';").await;
+    admin
+        .until(
+            "the admin's page shows the chat active and connected",
+            "return document.getElementById('chat').dataset.state === 'active' && document.querySelector('.conn').textContent === 'Connected';",
+        )
+        .await;
+    // Typing shows on the other side, with the name.
+    agent.type_into("#chat-body", "Looking at it").await;
+    admin
+        .until(
+            "the agent is seen typing",
+            "return document.querySelector('.typing').textContent.indexOf('Alex Agent') >= 0;",
+        )
+        .await;
+    agent.click("form.send button[type=submit]").await;
+    admin
+        .until("the agent's message arrives", &shows("Looking at it"))
+        .await;
+    admin.type_into("#chat-body", "Thanks!").await;
+    agent
+        .until(
+            "the admin is seen typing",
+            "return document.querySelector('.typing').textContent.indexOf('Ada Andersson') >= 0;",
+        )
+        .await;
+    admin.click("form.send button[type=submit]").await;
+    agent
+        .until("the admin's message arrives", &shows("Thanks!"))
+        .await;
+
+    // The admin's network goes; the agent goes on writing.
+    admin.set_offline(true).await;
+    admin
+        .until(
+            "the admin's page says it is offline",
+            "return document.querySelector('.conn').classList.contains('bad');",
+        )
+        .await;
+    for text in [
+        "Found it: a stuck job",
+        "Restarting it now",
+        "Done, try again",
+    ] {
+        agent.type_into("#chat-body", text).await;
+        agent.click("form.send button[type=submit]").await;
+        agent
+            .until("the agent's own message is stored", &shows(text))
+            .await;
+    }
+    // The admin writes while offline: it waits, marked as not yet sent.
+    admin.type_into("#chat-body", "Are you still there?").await;
+    admin.click("form.send button[type=submit]").await;
+    admin
+        .until(
+            "the unsent message is kept",
+            "return document.querySelectorAll('.messages li.pending').length === 1;",
+        )
+        .await;
+    assert!(
+        !chat_texts(&admin)
+            .await
+            .iter()
+            .any(|t| t == "Done, try again"),
+        "offline pages get nothing"
+    );
+    // Back online: everything once, in order, on both pages.
+    admin.set_offline(false).await;
+    admin
+        .until("the missed messages arrive", &shows("Done, try again"))
+        .await;
+    admin
+        .until(
+            "the kept message is sent",
+            "return document.querySelectorAll('.messages li.pending').length === 0;",
+        )
+        .await;
+    agent
+        .until(
+            "the kept message reaches the agent",
+            &shows("Are you still there?"),
+        )
+        .await;
+    let want = vec![
+        "Our exports are stuck at 99 %",
+        "Looking at it",
+        "Thanks!",
+        "Found it: a stuck job",
+        "Restarting it now",
+        "Done, try again",
+        "Are you still there?",
+    ];
+    assert_eq!(chat_texts(&admin).await, want, "the admin's page");
+    assert_eq!(chat_texts(&agent).await, want, "the agent's page");
+    let stored: serde_json::Value = app
+        .api_get(
+            &app.token("admin@acme.test").await,
+            &format!("/api/v1/chats/{chat}"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        stored["messages"].as_array().map(Vec::len),
+        Some(want.len()),
+        "stored once each"
+    );
+}
+
 /// Pages to photograph: (file name, path).
 type Pages = Vec<(&'static str, String)>;
 
@@ -483,6 +736,50 @@ async fn screenshots() {
             .await
             .expect("integration");
     }
+    // A live chat with a few messages, taken by the support admin, and the
+    // demo's ended one.
+    let ada = app.token("admin@acme.test").await;
+    let sam = app.token("support@statusdesk.test").await;
+    let r = crate::harness::post_json(
+        &app,
+        &ada,
+        "/api/v1/chats",
+        serde_json::json!({"subject": "Exports stop at 99 %", "body": "Our **monthly export** stops at 99 % since this morning. Is something going on?"}),
+    )
+    .await;
+    let live: serde_json::Value = r.json().await.expect("json");
+    let live = live["id"].as_str().expect("id").to_string();
+    crate::harness::post_json(
+        &app,
+        &sam,
+        &format!("/api/v1/chats/{live}/accept"),
+        serde_json::json!({}),
+    )
+    .await;
+    {
+        let mut s = crate::chat::Ws::open(&app.base, &live, &sam, Some(1))
+            .await
+            .expect("socket");
+        s.send(serde_json::json!({"type": "message", "client_id": "s1", "body": "Hi Ada! I can see the export job waiting on a lock. Give me a minute."})).await;
+        s.next_of("ack").await;
+    }
+    let waiting = crate::harness::post_json(
+        &app,
+        &ada,
+        "/api/v1/chats",
+        serde_json::json!({"body": "Can we get SSO for our second domain?"}),
+    )
+    .await;
+    assert_eq!(waiting.status(), 201);
+    let ended = app
+        .store
+        .org_chats(&org_id, 20)
+        .await
+        .expect("chats")
+        .into_iter()
+        .find(|c| c.state == domain::chat::ChatState::Ended)
+        .expect("the demo's ended chat")
+        .id;
     let sets: Vec<(Option<&str>, Pages)> = vec![
         (
             None,
@@ -504,6 +801,10 @@ async fn screenshots() {
                 ("inbox", "/support".into()),
                 ("new-request", "/support/new".into()),
                 ("request", format!("/support/requests/{first_request}")),
+                ("chat-start", "/support/chat".into()),
+                ("chats", "/support/chats".into()),
+                ("chat-live", format!("/support/chats/{live}")),
+                ("chat-ended", format!("/support/chats/{ended}")),
             ],
         ),
         (
@@ -521,6 +822,8 @@ async fn screenshots() {
                 ("queue", "/agent?view=open".into()),
                 ("status-desk", "/staff/status".into()),
                 ("agent-request", format!("/agent/requests/{first_request}")),
+                ("chat-console", "/agent/chats".into()),
+                ("agent-chat", format!("/agent/chats/{live}")),
             ],
         ),
     ];

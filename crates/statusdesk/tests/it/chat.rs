@@ -891,7 +891,72 @@ async fn two_instances_share_a_chat() {
     assert!(again.no_message_for(300).await, "once each");
 }
 
+/// Many writers at once: the store commits them in batches, yet each
+/// client id is stored once (its twin sent at the same moment gets the same
+/// seq back), seqs have no gaps, and an ended chat takes nothing.
+async fn concurrent_messages_commit_together_once_each(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let chat = open_chat(&app, &ada, "Many at once").await;
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        for _twin in 0..2 {
+            let store = app.store.clone();
+            let chat = chat.clone();
+            tasks.push(tokio::spawn(async move {
+                let got = store
+                    .add_chat_message(&chat, &format!("c{i}"), None, &format!("m{i}"), 0)
+                    .await
+                    .expect("stored");
+                (i, got)
+            }));
+        }
+    }
+    let mut seqs = std::collections::HashMap::<i32, Vec<(bool, i64)>>::new();
+    for t in tasks {
+        let (i, got) = t.await.expect("task");
+        let entry = match got {
+            store::Stored::New(m) => (true, m.seq),
+            store::Stored::Again(m) => (false, m.seq),
+            store::Stored::Ended => panic!("the chat is not ended"),
+        };
+        seqs.entry(i).or_default().push(entry);
+    }
+    for (i, got) in &seqs {
+        assert_eq!(
+            got.iter().filter(|(new, _)| *new).count(),
+            1,
+            "c{i} stored once: {got:?}"
+        );
+        assert_eq!(got[0].1, got[1].1, "c{i}: the same seq for both: {got:?}");
+    }
+    let stored = app
+        .store
+        .chat_messages_after(&chat, 0, 1000)
+        .await
+        .expect("messages");
+    let all: Vec<i64> = stored.iter().map(|m| m.seq).collect();
+    assert_eq!(all, (1..=31).collect::<Vec<_>>(), "no gaps, no repeats");
+    let r = post_json(&app, &ada, &format!("/api/v1/chats/{chat}/end"), json!({})).await;
+    assert_eq!(r.status(), 200);
+    let late = app
+        .store
+        .add_chat_message(&chat, "late", None, "after the end", 0)
+        .await
+        .expect("answer");
+    assert!(matches!(late, store::Stored::Ended));
+    assert_eq!(
+        app.store
+            .chat_messages_after(&chat, 0, 1000)
+            .await
+            .expect("messages")
+            .len(),
+        31
+    );
+}
+
 on_both!(
+    concurrent_messages_commit_together_once_each,
     messages_are_stored_once_acked_and_in_order,
     a_dropped_connection_resumes_without_loss_or_repeats,
     only_admins_with_chat_may_chat,

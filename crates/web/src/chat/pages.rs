@@ -247,6 +247,8 @@ struct MessageView {
     mine: bool,
     html: String,
     at: String,
+    /// `at` for people, in the page's language.
+    when: String,
 }
 
 #[derive(Template)]
@@ -302,6 +304,7 @@ async fn window_view(ctx: &Ctx, viewer: &Viewer, chat: Chat) -> AppResult<Window
         .into_iter()
         .map(|m| {
             let mine = m.author_id.as_deref() == Some(caller.user_id());
+            let when = app::i18n::format_time(m.created_at, ctx.lang);
             let out = ChatMessageOut::from(m);
             MessageView {
                 seq: out.seq,
@@ -310,6 +313,7 @@ async fn window_view(ctx: &Ctx, viewer: &Viewer, chat: Chat) -> AppResult<Window
                 mine,
                 html: out.html,
                 at: out.at,
+                when,
             }
         })
         .collect();
@@ -553,7 +557,7 @@ async fn console_events(ctx: Ctx) -> AppResult<Response> {
         .filter(|s| s != "offline")
         .unwrap_or_else(|| "online".into());
     app.set_presence(&caller, &current).await?;
-    let signals = app.chat_signals();
+    let signals = app.desk_signals();
     let closing = ctx.state.status.closing();
     let renew = tokio::time::interval(std::time::Duration::from_secs(20));
     let stream = futures_util::stream::unfold(

@@ -25,6 +25,10 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// The largest frame read at all; larger ones close with 1009.
 pub const MAX_FRAME_BYTES: usize = 32 * 1024;
+/// The read buffer a socket starts with (it grows for a larger frame).
+const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// What may wait for a client that does not read before writes fail.
+const MAX_WRITE_BUFFER_BYTES: usize = 1024 * 1024;
 /// Messages a connection may send: a burst, then this many a second.
 const BURST: f64 = 20.0;
 const PER_SECOND: f64 = 5.0;
@@ -94,6 +98,12 @@ pub async fn upgrade(
     Ok(ws
         .max_message_size(MAX_FRAME_BYTES)
         .max_frame_size(MAX_FRAME_BYTES)
+        // Chat frames are small and most sockets idle: small buffers (the
+        // defaults are 128 KiB each), written out at once, and a bound on
+        // what may pile up for a client that stopped reading.
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_write_buffer_size(MAX_WRITE_BUFFER_BYTES)
         .on_upgrade(move |socket| async move {
             let mut c = Connection {
                 state,
@@ -141,7 +151,7 @@ impl Connection {
         mut socket: WebSocket,
         mut closing: tokio::sync::watch::Receiver<bool>,
     ) {
-        let mut signals = self.state.app.chat_signals();
+        let mut signals = self.state.app.chat_signals(&self.chat_id);
         let mut heartbeat = tokio::time::interval(HEARTBEAT);
         heartbeat.tick().await;
         let mut last_heard = Instant::now();

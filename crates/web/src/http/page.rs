@@ -64,6 +64,13 @@ impl Page {
         self.tr.tn(key, name, *n)
     }
 
+    /// A message for the page's script, its arguments left as `{name}`,
+    /// `{n}` and `{m}` for the script to fill in.
+    pub fn t_js(&self, key: &str) -> String {
+        self.tr
+            .ta(key, &[("name", "{name}"), ("n", "{n}"), ("m", "{m}")])
+    }
+
     pub fn t_name(&self, key: &str, name: &str) -> String {
         self.tr.ta(key, &[("name", name)])
     }
