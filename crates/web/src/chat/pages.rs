@@ -331,12 +331,7 @@ async fn window_view(ctx: &Ctx, viewer: &Viewer, chat: Chat) -> AppResult<Window
                 .filter(|a| a.user_id != caller.user_id())
                 .map(|a| (a.user_id, a.name))
                 .collect(),
-            ctx.app()
-                .known_problems()
-                .await?
-                .into_iter()
-                .map(|d| (d.incident.id, d.incident.name))
-                .collect(),
+            crate::support::pages::incident_options(ctx).await?,
         )
     } else {
         (Vec::new(), Vec::new())

@@ -624,12 +624,7 @@ async fn request_view(
     let (agents, incidents) = if caller.may(Action::TriageRequest) {
         (
             ctx.app().agents(caller).await?,
-            ctx.app()
-                .known_problems()
-                .await?
-                .into_iter()
-                .map(|d| (d.incident.id, d.incident.name))
-                .collect(),
+            incident_options(ctx).await?,
         )
     } else {
         (Vec::new(), Vec::new())
@@ -1019,6 +1014,18 @@ async fn link_request(
         .link_request(ctx.signed_in()?, &f.incident, &id)
         .await?;
     Ok(Redirect::to(&format!("/agent/requests/{id}?done=linked")).into_response())
+}
+
+/// The ongoing incidents as (id, name) choices, for linking a request or a
+/// chat to one.
+pub(crate) async fn incident_options(ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
+    Ok(ctx
+        .app()
+        .known_problems()
+        .await?
+        .into_iter()
+        .map(|d| (d.incident.id, d.incident.name))
+        .collect())
 }
 
 #[cfg(test)]
