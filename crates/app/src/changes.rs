@@ -58,6 +58,11 @@ impl Changes {
         }
     }
 
+    /// Whether other instances may be listening.
+    pub(crate) fn shared(&self) -> bool {
+        self.shared
+    }
+
     /// Registers `listener` for every change from now on.
     pub fn subscribe(&self, listener: Listener) {
         if let Ok(mut l) = self.listeners.write() {

@@ -18,7 +18,7 @@ use domain::text::{self, limits};
 use domain::{Action, Priority, Scope};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use store::{AgentLoad, Chat, ChatMessage, NewChat, NewRequest, Stored};
 use tokio::sync::broadcast;
 
@@ -36,8 +36,15 @@ pub const ROUTING_KEY: &str = "chat_routing";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Signal {
-    /// Messages are stored up to `seq`.
-    Messages { chat: String, seq: i64 },
+    /// Messages are stored up to `seq`. Here (not to other instances) the
+    /// signal carries the message stored, so a connection that has sent
+    /// everything before it can send it without reading it back.
+    Messages {
+        chat: String,
+        seq: i64,
+        #[serde(skip)]
+        message: Option<Arc<ChatMessage>>,
+    },
     Typing {
         chat: String,
         user: String,
@@ -82,6 +89,10 @@ pub struct Hub {
     chats: Mutex<ChatChannels>,
     /// Presence as last announced, so only changes are sent.
     presence: Mutex<HashMap<String, String>>,
+    /// Signals for the other instances, sent together by whoever holds
+    /// `flushing` (one `NOTIFY` for many, as messages are committed).
+    outbound: Mutex<Vec<String>>,
+    flushing: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -97,6 +108,8 @@ impl Default for Hub {
             general: broadcast::channel(4096).0,
             chats: Mutex::new(ChatChannels::default()),
             presence: Mutex::new(HashMap::new()),
+            outbound: Mutex::new(Vec::new()),
+            flushing: tokio::sync::Mutex::new(()),
         }
     }
 }
@@ -170,6 +183,30 @@ impl ChatSignals {
     }
 }
 
+/// The largest notification body sent (PostgreSQL's limit is 8000 bytes,
+/// with room for the instance and topic in front).
+const NOTIFY_BODY_BYTES: usize = 7_000;
+
+/// Signals (each JSON) as JSON arrays of at most [`NOTIFY_BODY_BYTES`]
+/// (a signal larger than that alone goes alone).
+fn notification_bodies(signals: &[String]) -> Vec<String> {
+    let mut bodies = Vec::new();
+    let mut body = String::new();
+    for s in signals {
+        if !body.is_empty() && body.len() + s.len() + 2 > NOTIFY_BODY_BYTES {
+            body.push(']');
+            bodies.push(std::mem::take(&mut body));
+        }
+        body.push(if body.is_empty() { '[' } else { ',' });
+        body.push_str(s);
+    }
+    if !body.is_empty() {
+        body.push(']');
+        bodies.push(body);
+    }
+    bodies
+}
+
 /// A new chat, as typed.
 #[derive(Debug, Default, Clone)]
 pub struct OpenChat {
@@ -238,15 +275,35 @@ impl App {
     /// Sends a signal here and to the other instances.
     pub(crate) async fn signal(&self, s: Signal) {
         self.hub().publish(s.clone());
-        if let Ok(json) = serde_json::to_string(&s) {
-            self.tell_others(Topic::Chat, &json).await;
+        if !self.changes.shared() {
+            return;
+        }
+        let Ok(json) = serde_json::to_string(&s) else {
+            return;
+        };
+        if let Ok(mut out) = self.hub().outbound.lock() {
+            out.push(json);
+        }
+        // Whoever gets here first sends what has gathered meanwhile, as
+        // JSON arrays that fit a notification. (Sending beside the caller
+        // instead, not waited for, measured slower: the callers no longer
+        // pace the notifications.)
+        let _flushing = self.hub().flushing.lock().await;
+        let waiting = match self.hub().outbound.lock() {
+            Ok(mut out) => std::mem::take(&mut *out),
+            Err(_) => return,
+        };
+        for body in notification_bodies(&waiting) {
+            self.tell_others(Topic::Chat, &body).await;
         }
     }
 
-    /// A signal another instance sent.
+    /// Signals another instance sent (an array of them).
     pub(crate) fn chat_signal_from_elsewhere(&self, json: &str) {
-        if let Ok(s) = serde_json::from_str::<Signal>(json) {
-            self.hub().publish(s);
+        if let Ok(signals) = serde_json::from_str::<Vec<Signal>>(json) {
+            for s in signals {
+                self.hub().publish(s);
+            }
         }
     }
 
@@ -446,7 +503,7 @@ impl App {
                 .add_chat_message(
                     &chat.id,
                     &client_id,
-                    Some(caller.user_id()),
+                    Some(&caller.principal.user),
                     &body,
                     self.now(),
                 )
@@ -457,6 +514,7 @@ impl App {
                 self.signal(Signal::Messages {
                     chat: chat.id.clone(),
                     seq: m.seq,
+                    message: Some(Arc::new(m.clone())),
                 })
                 .await;
                 Ok((m, true))
@@ -1029,6 +1087,34 @@ mod tests {
         assert_eq!(first_line(&"a".repeat(90)).chars().count(), 81);
     }
 
+    #[test]
+    fn signals_for_other_instances_go_as_arrays_that_fit_a_notification() {
+        let one = serde_json::to_string(&Signal::Messages {
+            chat: "c".repeat(40),
+            seq: 12,
+            message: None,
+        })
+        .expect("json");
+        let many = vec![one.clone(); 400];
+        let bodies = notification_bodies(&many);
+        assert!(bodies.len() > 1, "{} bodies", bodies.len());
+        let mut back = Vec::new();
+        for b in &bodies {
+            assert!(b.len() <= NOTIFY_BODY_BYTES, "{} bytes", b.len());
+            back.extend(serde_json::from_str::<Vec<Signal>>(b).expect("an array of signals"));
+        }
+        assert_eq!(back.len(), 400);
+        assert!(matches!(
+            &back[399],
+            Signal::Messages {
+                seq: 12,
+                message: None,
+                ..
+            }
+        ));
+        assert!(notification_bodies(&[]).is_empty());
+    }
+
     #[tokio::test]
     async fn a_connection_hears_its_chat_and_the_queue_only() {
         let hub = Hub::default();
@@ -1040,11 +1126,13 @@ mod tests {
         hub.publish(Signal::Messages {
             chat: "b".into(),
             seq: 7,
+            message: None,
         });
         hub.publish(Signal::State { chat: "b".into() });
         hub.publish(Signal::Messages {
             chat: "a".into(),
             seq: 3,
+            message: None,
         });
         hub.publish(Signal::State { chat: "a".into() });
         hub.publish(Signal::Queue);
@@ -1053,7 +1141,7 @@ mod tests {
             got.push(a.recv().await.expect("signal"));
         }
         assert!(
-            matches!(&got[0], Signal::Messages { chat, seq: 3 } if chat == "a"),
+            matches!(&got[0], Signal::Messages { chat, seq: 3, .. } if chat == "a"),
             "{got:?}"
         );
         assert!(
@@ -1081,6 +1169,7 @@ mod tests {
         hub.publish(Signal::Messages {
             chat: "a".into(),
             seq: 4,
+            message: None,
         });
         assert!(hub.chats.lock().expect("lock").by_chat.is_empty());
     }

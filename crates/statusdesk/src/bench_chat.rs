@@ -118,10 +118,15 @@ fn percentile(sorted: &[u64], p: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
-/// What the readers record: latencies in microseconds, and counts.
+/// What the readers record: (when sent, latency) in microseconds since
+/// the start, and counts.
 #[derive(Default)]
 struct Tally {
-    latencies: std::sync::Mutex<Vec<u64>>,
+    latencies: std::sync::Mutex<Vec<(u64, u64)>>,
+    /// Send to the sender's own ack (microseconds).
+    acks: std::sync::Mutex<Vec<u64>>,
+    /// When message `n` (client id `b<n>`) was sent, in microseconds.
+    sent_at: Vec<AtomicU64>,
     delivered: AtomicU64,
     acked: AtomicU64,
     errors: AtomicU64,
@@ -208,7 +213,12 @@ pub async fn run(settings: &crate::config::Settings, b: ChatBench) -> Result<()>
     let rss_before = server.rss_kib()?;
 
     // Open every socket: the customer's and the agent's of each chat.
-    let tally = Arc::new(Tally::default());
+    let tally = Arc::new(Tally {
+        sent_at: (0..b.rate as u64 * b.seconds)
+            .map(|_| AtomicU64::new(0))
+            .collect(),
+        ..Tally::default()
+    });
     let start = Instant::now();
     let measuring = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut sinks: Vec<(char, Arc<Mutex<Sink>>)> = Vec::with_capacity(sockets);
@@ -269,6 +279,16 @@ pub async fn run(settings: &crate::config::Settings, b: ChatBench) -> Result<()>
                     }
                     Some("ack") => {
                         tally.acked.fetch_add(1, Ordering::Relaxed);
+                        if let Some(n) = v["client_id"]
+                            .as_str()
+                            .and_then(|c| c.strip_prefix('b'))
+                            .and_then(|n| n.parse::<usize>().ok())
+                            && let Some(at) = tally.sent_at.get(n)
+                            && let Ok(mut l) = tally.acks.lock()
+                        {
+                            let now = start.elapsed().as_micros() as u64;
+                            l.push(now.saturating_sub(at.load(Ordering::Relaxed)));
+                        }
                     }
                     Some("error") => {
                         tally.errors.fetch_add(1, Ordering::Relaxed);
@@ -285,7 +305,7 @@ pub async fn run(settings: &crate::config::Settings, b: ChatBench) -> Result<()>
                             let now = start.elapsed().as_micros() as u64;
                             tally.delivered.fetch_add(1, Ordering::Relaxed);
                             if let Ok(mut l) = tally.latencies.lock() {
-                                l.push(now.saturating_sub(sent));
+                                l.push((sent, now.saturating_sub(sent)));
                             }
                         }
                     }
@@ -335,8 +355,13 @@ pub async fn run(settings: &crate::config::Settings, b: ChatBench) -> Result<()>
             let i = ((seed >> 33) as usize) % sinks.len();
             let (side, sink) = sinks[i].clone();
             let n = sent;
+            let tally = tally.clone();
             tokio::spawn(async move {
-                let body = format!("b {side} {}", start.elapsed().as_micros());
+                let at = start.elapsed().as_micros() as u64;
+                if let Some(slot) = tally.sent_at.get(n as usize) {
+                    slot.store(at, Ordering::Relaxed);
+                }
+                let body = format!("b {side} {at}");
                 let frame = serde_json::json!({"type": "message", "client_id": format!("b{n}"), "body": body});
                 let _ = sink
                     .lock()
@@ -361,12 +386,43 @@ pub async fn run(settings: &crate::config::Settings, b: ChatBench) -> Result<()>
     }
     eprintln!();
     let rss_loaded = server.rss_kib()?;
-    let mut lat = tally
+    let timed = tally
         .latencies
         .lock()
         .map(|l| l.clone())
         .unwrap_or_default();
+    let mut lat: Vec<u64> = timed.iter().map(|&(_, l)| l).collect();
     lat.sort_unstable();
+    // Where the tail is: the slowest seconds of the run.
+    let first = timed.iter().map(|&(t, _)| t).min().unwrap_or(0);
+    let mut by_second: std::collections::BTreeMap<u64, Vec<u64>> = Default::default();
+    for &(t, l) in &timed {
+        by_second
+            .entry((t - first) / 1_000_000)
+            .or_default()
+            .push(l);
+    }
+    let mut seconds: Vec<(u64, f64)> = by_second
+        .into_iter()
+        .map(|(s, mut l)| {
+            l.sort_unstable();
+            (s, percentile(&l, 0.99))
+        })
+        .collect();
+    seconds.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let worst: Vec<String> = seconds
+        .iter()
+        .take(3)
+        .map(|(s, p)| format!("second {s}: p99 {p:.1} ms"))
+        .collect();
+    eprintln!("slowest seconds: {}", worst.join(", "));
+    let mut acks = tally.acks.lock().map(|l| l.clone()).unwrap_or_default();
+    acks.sort_unstable();
+    eprintln!(
+        "send → own ack: p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&acks, 0.5),
+        percentile(&acks, 0.99)
+    );
     let delivered = tally.delivered.load(Ordering::Relaxed);
     let acked = tally.acked.load(Ordering::Relaxed);
     let errors = tally.errors.load(Ordering::Relaxed);

@@ -269,8 +269,17 @@ async fn seed_chat(
             300_000,
         ),
     ];
+    let (Some(agent_p), Some(admin_p)) =
+        (store.principal(agent).await?, store.principal(admin).await?)
+    else {
+        anyhow::bail!("the demo chat's agent or admin is missing");
+    };
     for (i, (client, body, after)) in lines.iter().enumerate() {
-        let author = if i % 2 == 0 { agent } else { admin };
+        let author = if i % 2 == 0 {
+            &agent_p.user
+        } else {
+            &admin_p.user
+        };
         store
             .add_chat_message(&id, client, Some(author), body, at + after)
             .await?;

@@ -3,7 +3,10 @@
 //! `seq` of its chat and the client's own id in one transaction; a client id
 //! seen before gives back the message already stored, so a resend stores
 //! nothing twice and `seq` never skips.
-use crate::{NewOutboxMessage, Result, Scope, Store, StoreError, is_unique_violation, new_id};
+use crate::sql::Sql;
+use crate::{
+    NewOutboxMessage, Result, Scope, Store, StoreError, User, is_unique_violation, new_id,
+};
 use domain::chat::ChatState;
 use sqlx::FromRow;
 
@@ -277,7 +280,7 @@ impl Store {
         &self,
         chat_id: &str,
         client_id: &str,
-        author: Option<&str>,
+        author: Option<&User>,
         body: &str,
         now: i64,
     ) -> Result<Stored> {
@@ -289,7 +292,7 @@ impl Store {
         self.chat_batch.push(PendingMessage {
             chat_id: chat_id.to_string(),
             client_id: client_id.to_string(),
-            author: author.map(str::to_string),
+            author: author.map(|u| u.id.clone()),
             body: body.to_string(),
             now,
             reply,
@@ -317,18 +320,36 @@ impl Store {
         let outcome = answer
             .await
             .map_err(|_| StoreError::BatchFailed("the committer went away".into()))??;
-        if outcome == Outcome::Ended {
-            return Ok(Stored::Ended);
+        match outcome {
+            Outcome::Ended => Ok(Stored::Ended),
+            // What was just written, as a read would give it back: no need
+            // to read it.
+            Outcome::New(seq) => Ok(Stored::New(ChatMessage {
+                chat_id: chat_id.to_string(),
+                seq,
+                client_id: client_id.to_string(),
+                author_id: author.map(|u| u.id.clone()),
+                author_name: author.map(|u| u.name.clone()),
+                author_role: author.map(|u| u.role.as_str().to_string()),
+                body: body.to_string(),
+                created_at: now,
+            })),
+            Outcome::Again => match self.chat_message_by_client(chat_id, client_id).await? {
+                Some(m) => Ok(Stored::Again(m)),
+                None => Err(StoreError::Corrupt(
+                    "a stored chat message is not there".into(),
+                )),
+            },
         }
-        let Some(m) = self.chat_message_by_client(chat_id, client_id).await? else {
-            return Err(StoreError::Corrupt(
-                "a stored chat message is not there".into(),
-            ));
-        };
-        Ok(match outcome {
-            Outcome::New => Stored::New(m),
-            _ => Stored::Again(m),
-        })
+    }
+
+    /// How many message batches could not be written at once and went
+    /// again message by message (a client id stored by another instance
+    /// meanwhile, or a deadlock between instances).
+    pub fn chat_batches_retried(&self) -> u64 {
+        self.chat_batch
+            .retried
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn chat_message_by_client(
@@ -345,10 +366,37 @@ impl Store {
         .await?)
     }
 
-    /// One transaction for a batch of messages; each in a savepoint, so a
-    /// client id another instance stored meanwhile (the unique index) makes
-    /// that one a repeat, not the batch a failure.
+    /// One transaction for a batch of messages, in a few statements for the
+    /// whole batch. Should that fail (another instance stored one of the
+    /// client ids meanwhile, or a deadlock between instances), nothing of it
+    /// was written, and the batch goes again message by message.
     async fn commit_chat_batch(&self, batch: &[PendingMessage]) -> Result<Vec<Outcome>> {
+        match self.commit_chat_batch_at_once(batch).await {
+            Ok(outcomes) => Ok(outcomes),
+            Err(e) => {
+                tracing::debug!(error = %e, "a chat batch goes again message by message");
+                self.chat_batch
+                    .retried
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                self.commit_chat_batch_one_by_one(batch).await
+            }
+        }
+    }
+
+    async fn commit_chat_batch_at_once(&self, batch: &[PendingMessage]) -> Result<Vec<Outcome>> {
+        let mut tx = self.pool.begin().await?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for part in batch.chunks(BATCH_STATEMENT_ROWS) {
+            outcomes.extend(store_batch_part(&mut tx, part).await?);
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Each message in a savepoint, so a client id another instance stored
+    /// meanwhile (the unique index) makes that one a repeat, not the batch
+    /// a failure.
+    async fn commit_chat_batch_one_by_one(&self, batch: &[PendingMessage]) -> Result<Vec<Outcome>> {
         let mut tx = self.pool.begin().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for p in batch {
@@ -580,7 +628,7 @@ impl Store {
 /// What happened to one message of a batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
-    New,
+    New(i64),
     Again,
     Ended,
 }
@@ -599,6 +647,8 @@ struct PendingMessage {
 pub(crate) struct ChatBatch {
     queue: std::sync::Mutex<Vec<PendingMessage>>,
     commit: tokio::sync::Mutex<()>,
+    /// Batches that went again message by message.
+    retried: std::sync::atomic::AtomicU64,
 }
 
 impl ChatBatch {
@@ -617,17 +667,138 @@ impl ChatBatch {
     }
 }
 
-/// Stores one message inside the batch's transaction.
-async fn add_in(conn: &mut sqlx::AnyConnection, p: &PendingMessage) -> Result<Outcome> {
-    let existing: Option<i64> =
-        sqlx::query_scalar("SELECT seq FROM chat_messages WHERE chat_id = $1 AND client_id = $2")
-            .bind(&p.chat_id)
-            .bind(&p.client_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if existing.is_some() {
-        return Ok(Outcome::Again);
+/// Messages one statement of a batch writes at most (SQLite allows 32,766
+/// arguments; six a message).
+const BATCH_STATEMENT_ROWS: usize = 400;
+
+/// Stores part of a batch in three statements: which client ids are there
+/// already, the chats' new last seqs, and the messages.
+async fn store_batch_part(
+    conn: &mut sqlx::AnyConnection,
+    part: &[PendingMessage],
+) -> Result<Vec<Outcome>> {
+    use std::collections::{HashMap, HashSet};
+    let mut chats: Vec<&str> = Vec::new();
+    let mut clients: Vec<&str> = Vec::new();
+    for p in part {
+        if !chats.contains(&p.chat_id.as_str()) {
+            chats.push(&p.chat_id);
+        }
+        clients.push(&p.client_id);
     }
+    let mut q = Sql::new("SELECT chat_id, client_id FROM chat_messages WHERE chat_id IN (");
+    list(&mut q, &chats);
+    q.push(") AND client_id IN (");
+    list(&mut q, &clients);
+    q.push(")");
+    let stored: HashSet<(String, String)> = q
+        .query_as::<(String, String)>()
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+    // The first of each new client id gets a seq; a twin later in the batch
+    // shares the first one's fate.
+    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut twin_of: Vec<Option<usize>> = vec![None; part.len()];
+    let mut per_chat: HashMap<&str, i64> = HashMap::new();
+    for (i, p) in part.iter().enumerate() {
+        let key = (p.chat_id.as_str(), p.client_id.as_str());
+        if stored.contains(&(p.chat_id.clone(), p.client_id.clone())) {
+            continue;
+        }
+        match first.get(&key) {
+            Some(&f) => twin_of[i] = Some(f),
+            None => {
+                first.insert(key, i);
+                *per_chat.entry(&p.chat_id).or_default() += 1;
+            }
+        }
+    }
+    let mut last: HashMap<String, i64> = HashMap::new();
+    if !per_chat.is_empty() {
+        let mut u = Sql::new("UPDATE chats SET last_seq = last_seq + CASE id");
+        for (chat, n) in &per_chat {
+            u.push(" WHEN ").bind(*chat).push(" THEN ").bind(*n);
+        }
+        u.push(" END WHERE state <> 'ended' AND id IN (");
+        list(&mut u, &per_chat.keys().copied().collect::<Vec<_>>());
+        u.push(") RETURNING id, last_seq");
+        last = u
+            .query_as::<(String, i64)>()
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    }
+    // Seqs in batch order within each chat: the last one is the chat's new
+    // last seq.
+    let mut next: HashMap<&str, i64> = per_chat
+        .iter()
+        .filter_map(|(chat, n)| last.get(*chat).map(|l| (*chat, l - n + 1)))
+        .collect();
+    let mut outcomes = vec![Outcome::Again; part.len()];
+    let mut insert = Sql::new(
+        "INSERT INTO chat_messages (chat_id, seq, client_id, author_id, body, created_at) VALUES ",
+    );
+    let mut rows = 0;
+    for (i, p) in part.iter().enumerate() {
+        if first.get(&(p.chat_id.as_str(), p.client_id.as_str())) != Some(&i) {
+            continue;
+        }
+        let Some(seq) = next.get_mut(p.chat_id.as_str()) else {
+            outcomes[i] = Outcome::Ended;
+            continue;
+        };
+        if rows > 0 {
+            insert.push(", ");
+        }
+        insert
+            .push("(")
+            .bind(p.chat_id.as_str())
+            .push(", ")
+            .bind(*seq)
+            .push(", ")
+            .bind(p.client_id.as_str())
+            .push(", ")
+            .bind(p.author.clone())
+            .push(", ")
+            .bind(p.body.as_str())
+            .push(", ")
+            .bind(p.now)
+            .push(")");
+        outcomes[i] = Outcome::New(*seq);
+        *seq += 1;
+        rows += 1;
+    }
+    for (i, twin) in twin_of.iter().enumerate() {
+        if let Some(f) = twin {
+            outcomes[i] = match outcomes[*f] {
+                Outcome::Ended => Outcome::Ended,
+                _ => Outcome::Again,
+            };
+        }
+    }
+    if rows > 0 {
+        insert.query().execute(&mut *conn).await?;
+    }
+    Ok(outcomes)
+}
+
+/// `$1, $2, …` for `values`.
+fn list(q: &mut Sql, values: &[&str]) {
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(*v);
+    }
+}
+
+/// Stores one message inside the batch's transaction.
+/// A client id stored before fails the insert on the unique index; the
+/// savepoint around it then undoes the seq too.
+async fn add_in(conn: &mut sqlx::AnyConnection, p: &PendingMessage) -> Result<Outcome> {
     let seq: Option<i64> = sqlx::query_scalar(
         "UPDATE chats SET last_seq = last_seq + 1 WHERE id = $1 AND state <> 'ended' RETURNING last_seq",
     )
@@ -648,5 +819,5 @@ async fn add_in(conn: &mut sqlx::AnyConnection, p: &PendingMessage) -> Result<Ou
     .bind(p.now)
     .execute(&mut *conn)
     .await?;
-    Ok(Outcome::New)
+    Ok(Outcome::New(seq))
 }

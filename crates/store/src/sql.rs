@@ -13,6 +13,14 @@ use sqlx::any::AnyArguments;
 pub(crate) enum Arg {
     Text(String),
     Int(i64),
+    /// Text or NULL.
+    OptText(Option<String>),
+}
+
+impl From<Option<String>> for Arg {
+    fn from(s: Option<String>) -> Self {
+        Arg::OptText(s)
+    }
 }
 
 impl From<&str> for Arg {
@@ -68,6 +76,7 @@ impl Sql {
             q = match a {
                 Arg::Text(t) => q.bind(t.as_str()),
                 Arg::Int(i) => q.bind(*i),
+                Arg::OptText(t) => q.bind(t.clone()),
             };
         }
         q
@@ -85,6 +94,7 @@ impl Sql {
             q = match a {
                 Arg::Text(t) => q.bind(t.as_str()),
                 Arg::Int(i) => q.bind(*i),
+                Arg::OptText(t) => q.bind(t.clone()),
             };
         }
         q

@@ -13,6 +13,7 @@ use crate::http::error::{AppResult, Error, WebError};
 use crate::http::state::AppState;
 use app::Caller;
 use app::chat::Signal;
+use app::model::ChatMessage;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
@@ -114,6 +115,7 @@ pub async fn upgrade(
                 tokens: BURST,
                 refill_at: Instant::now(),
                 refused: 0,
+                waiting: chat.state == ChatState::Waiting,
             };
             c.run(socket, closing).await;
         }))
@@ -135,6 +137,9 @@ struct Connection {
     tokens: f64,
     refill_at: Instant,
     refused: u32,
+    /// Whether the chat waits in the queue, as last sent: only then does a
+    /// move of the queue concern this connection.
+    waiting: bool,
 }
 
 fn frame(v: Value) -> Message {
@@ -152,8 +157,13 @@ impl Connection {
         mut closing: tokio::sync::watch::Receiver<bool>,
     ) {
         let mut signals = self.state.app.chat_signals(&self.chat_id);
-        let mut heartbeat = tokio::time::interval(HEARTBEAT);
-        heartbeat.tick().await;
+        // The first ping at a random point of the second half of the
+        // period: sockets that opened together (after a restart, say) do
+        // not all ping together ever after.
+        let half = HEARTBEAT / 2;
+        let first = half + half.mul_f64(rand::random::<f64>());
+        let mut heartbeat =
+            tokio::time::interval_at(tokio::time::Instant::now() + first, HEARTBEAT);
         let mut last_heard = Instant::now();
         let resume_deadline = tokio::time::sleep(RESUME_WAIT);
         tokio::pin!(resume_deadline);
@@ -179,8 +189,12 @@ impl Connection {
                 }
                 signal = signals.recv() => match signal {
                     Ok(s) => self.on_signal(&mut socket, s).await,
-                    // Fell behind: whatever was missed is in the database.
-                    Err(RecvError::Lagged(_)) => self.catch_up(&mut socket).await.map(|_| Next::Continue),
+                    // Fell behind: whatever was missed is in the database
+                    // (the messages, and the chat's state and place).
+                    Err(RecvError::Lagged(_)) => match self.catch_up(&mut socket).await {
+                        Ok(()) if self.started => self.send_state(&mut socket).await.map(|_| Next::Continue),
+                        other => other.map(|_| Next::Continue),
+                    },
                     Err(RecvError::Closed) => return,
                 },
                 _ = &mut resume_deadline, if !self.started => {
@@ -243,14 +257,7 @@ impl Connection {
             };
             let full = batch.len() >= 500;
             for m in batch {
-                let seq = m.seq;
-                let out = ChatMessageOut::from(m);
-                let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
-                if let Some(o) = v.as_object_mut() {
-                    o.insert("type".into(), json!("message"));
-                }
-                self.send(socket, frame(v)).await?;
-                self.sent = seq;
+                self.send_message(socket, m).await?;
             }
             if !full {
                 return Ok(());
@@ -258,10 +265,35 @@ impl Connection {
         }
     }
 
-    async fn send_state(&self, socket: &mut WebSocket) -> Result<(), ()> {
+    /// Sends the message after the last one sent, or reads from the
+    /// database whatever lies between.
+    async fn deliver(&mut self, socket: &mut WebSocket, m: &ChatMessage) -> Result<(), ()> {
+        if !self.started || m.seq <= self.sent {
+            Ok(())
+        } else if m.seq == self.sent + 1 {
+            self.send_message(socket, m.clone()).await
+        } else {
+            self.catch_up(socket).await
+        }
+    }
+
+    async fn send_message(&mut self, socket: &mut WebSocket, m: ChatMessage) -> Result<(), ()> {
+        let seq = m.seq;
+        let out = ChatMessageOut::from(m);
+        let mut v = serde_json::to_value(&out).unwrap_or(Value::Null);
+        if let Some(o) = v.as_object_mut() {
+            o.insert("type".into(), json!("message"));
+        }
+        self.send(socket, frame(v)).await?;
+        self.sent = seq;
+        Ok(())
+    }
+
+    async fn send_state(&mut self, socket: &mut WebSocket) -> Result<(), ()> {
         let Ok(chat) = self.state.app.chat(&self.caller, &self.chat_id).await else {
             return Err(());
         };
+        self.waiting = chat.state == ChatState::Waiting;
         let agent = chat
             .agent_id
             .clone()
@@ -370,7 +402,7 @@ impl Connection {
                             self.sent = 0;
                             self.started = true;
                         }
-                        self.catch_up(socket).await?;
+                        self.deliver(socket, &m).await?;
                         Ok(Next::Continue)
                     }
                     Err(e) => {
@@ -422,6 +454,9 @@ impl Connection {
             return Ok(Next::Continue);
         }
         match s {
+            Signal::Messages {
+                message: Some(m), ..
+            } => self.deliver(socket, &m).await?,
             Signal::Messages { seq, .. } => {
                 if seq > self.sent {
                     self.catch_up(socket).await?;
@@ -443,6 +478,7 @@ impl Connection {
                 .await?;
             }
             Signal::State { .. } => self.send_state(socket).await?,
+            Signal::Queue if !self.waiting => {}
             Signal::Queue => {
                 if let Ok(chat) = self.state.app.chat(&self.caller, &self.chat_id).await
                     && let Ok(Some(q)) = self.state.app.queue_place(&chat).await
