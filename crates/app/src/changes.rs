@@ -16,6 +16,9 @@ pub enum Topic {
     /// Something in the live chat (a message stored, typing, the queue):
     /// the notification carries a [`crate::chat::Signal`] as JSON.
     Chat,
+    /// A help article was written: the notification carries its id, and
+    /// each instance re-reads it into its own search index.
+    Help,
 }
 
 impl Topic {
@@ -23,6 +26,7 @@ impl Topic {
         match self {
             Topic::Status => "status",
             Topic::Chat => "chat",
+            Topic::Help => "help",
         }
     }
 
@@ -30,6 +34,7 @@ impl Topic {
         match s {
             "status" => Some(Topic::Status),
             "chat" => Some(Topic::Chat),
+            "help" => Some(Topic::Help),
             _ => None,
         }
     }

@@ -194,11 +194,19 @@ impl App {
                 Ok(mut listener) => {
                     // A change may have been missed while not listening.
                     self.refresh_status().await;
+                    if let Err(e) = self.build_help_index().await {
+                        tracing::warn!(error = ?e, "the help center's search index could not be rebuilt");
+                    }
                     loop {
                         tokio::select! {
                             got = listener.recv() => match got {
                                 Ok(payload) => match self.changes.foreign(&payload) {
                                     Some((crate::changes::Topic::Chat, body)) => self.chat_signal_from_elsewhere(body),
+                                    Some((crate::changes::Topic::Help, id)) => {
+                                        if let Err(e) = self.reindex_article(id).await {
+                                            tracing::warn!(error = ?e, "an article written elsewhere could not be reindexed");
+                                        }
+                                    }
                                     Some((topic, _)) => self.run_listeners(topic).await,
                                     None => {}
                                 },

@@ -14,6 +14,7 @@ pub mod changes;
 pub mod chat;
 pub mod error;
 pub mod files;
+pub mod help;
 pub mod i18n;
 pub mod integrations;
 pub mod jobs;
@@ -31,10 +32,10 @@ pub use error::{Error, Invalid, Result};
 /// The data the use cases hand out: plain values read from the store.
 pub mod model {
     pub use store::{
-        AgentLoad, ApiToken, Attachment, Backend, Chat, ChatMessage, Component, ComponentRef,
-        Event, Incident, IncidentComponent, IncidentUpdate, Integration, Message, NewAttachment,
-        Organisation, OrganisationSummary, OutboxMessage, PoolStats, Principal, QueueView, Request,
-        RequestFilter, User,
+        AgentLoad, ApiToken, Article, ArticleRevision, Attachment, Backend, Chat, ChatMessage,
+        Component, ComponentRef, Event, HelpSection, Incident, IncidentComponent, IncidentUpdate,
+        Integration, Message, NewAttachment, Organisation, OrganisationSummary, OutboxMessage,
+        PoolStats, Principal, QueueView, Request, RequestFilter, User,
     };
 }
 
@@ -128,6 +129,7 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     pub changes: changes::Changes,
     chat_hub: chat::Hub,
+    help: help::HelpIndex,
     chat_percent: AtomicU8,
     chat_percent_read_at: AtomicI64,
     vapid: std::sync::OnceLock<notify::push::Vapid>,
@@ -150,6 +152,7 @@ impl App {
             clock,
             changes,
             chat_hub: chat::Hub::default(),
+            help: help::HelpIndex::default(),
             chat_percent: AtomicU8::new(0),
             chat_percent_read_at: AtomicI64::new(i64::MIN),
             vapid: std::sync::OnceLock::new(),

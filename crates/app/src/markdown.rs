@@ -5,11 +5,24 @@
 //! allow-list of tags and attributes, links only to http, https, mailto or
 //! this site, with `rel="noopener noreferrer nofollow"`. The second step
 //! holds even if the first is ever loosened.
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(builder);
+
+/// Articles by support admins may also show images they uploaded (only
+/// from this site's `/help/images/`) and carry anchors on their headings.
+static ARTICLE_CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut b = builder();
+    b.add_tags(["img"])
+        .add_tag_attributes("img", ["src", "alt", "title"])
+        .add_tag_attributes("h2", ["id"])
+        .add_tag_attributes("h3", ["id"]);
+    b
+});
+
+fn builder() -> ammonia::Builder<'static> {
     let tags: HashSet<&str> = [
         "a",
         "p",
@@ -62,7 +75,7 @@ static CLEANER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .link_rel(Some("noopener noreferrer nofollow"))
         .filter_style_properties(["text-align"].into_iter().collect());
     b
-});
+}
 
 /// Markdown to safe HTML.
 pub fn render(src: &str) -> String {
@@ -87,6 +100,96 @@ pub fn render(src: &str) -> String {
     let mut out = String::with_capacity(src.len() * 2);
     html::push_html(&mut out, events);
     CLEANER.clean(&out).to_string()
+}
+
+/// A section heading of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    /// 2 or 3.
+    pub level: u8,
+    /// The `id` of the heading, unique in the article.
+    pub anchor: String,
+    pub text: String,
+}
+
+/// Where uploaded article images are served; only these are shown inline.
+pub const ARTICLE_IMAGES: &str = "/help/images/";
+
+/// An article's Markdown to safe HTML, with an anchor on each second- and
+/// third-level heading (returned too, for the table of contents and the
+/// per-section "Was this information helpful?").
+pub fn render_article(src: &str) -> (String, Vec<Heading>) {
+    let options =
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TABLES | Options::ENABLE_TASKLISTS;
+    let mut events: Vec<Event> = Parser::new_ext(src, options)
+        .map(|event| match event {
+            Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
+            other => other,
+        })
+        .collect();
+    let mut headings = Vec::new();
+    let mut in_image = Vec::new();
+    for i in 0..events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { level, .. })
+                if matches!(level, HeadingLevel::H2 | HeadingLevel::H3) =>
+            {
+                let level = if *level == HeadingLevel::H2 { 2 } else { 3 };
+                let mut text = String::new();
+                for e in &events[i + 1..] {
+                    match e {
+                        Event::End(TagEnd::Heading(_)) => break,
+                        Event::Text(t) | Event::Code(t) => text.push_str(t),
+                        _ => {}
+                    }
+                }
+                let base = match domain::text::slugify(&text) {
+                    s if s.is_empty() => "section".to_string(),
+                    s => s,
+                };
+                let mut anchor = base.clone();
+                let mut n = 2;
+                while headings.iter().any(|h: &Heading| h.anchor == anchor) {
+                    anchor = format!("{base}-{n}");
+                    n += 1;
+                }
+                if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                    *id = Some(anchor.clone().into());
+                }
+                headings.push(Heading {
+                    level,
+                    anchor,
+                    text: text.trim().to_string(),
+                });
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                let own = dest_url.starts_with(ARTICLE_IMAGES) && !dest_url.contains("..");
+                in_image.push(own);
+                if !own
+                    && let Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }) = events[i].clone()
+                {
+                    events[i] = Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    });
+                }
+            }
+            Event::End(TagEnd::Image) if !in_image.pop().unwrap_or(false) => {
+                events[i] = Event::End(TagEnd::Link);
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::with_capacity(src.len() * 2);
+    html::push_html(&mut out, events.into_iter());
+    (ARTICLE_CLEANER.clean(&out).to_string(), headings)
 }
 
 /// The text of Markdown without its markup, for previews and plain-text
@@ -138,6 +241,33 @@ mod tests {
         assert!(!out.contains("<img"), "{out}");
         assert!(out.contains("href=\"http://tracker.test/p.gif\""));
         assert!(render("[s](/status)").contains("href=\"/status\""));
+    }
+
+    #[test]
+    fn articles_get_anchors_and_only_own_images() {
+        let (html, headings) = super::render_article(
+            "Intro\n\n## Återställ lösenord\n\ntext ![skärm](/help/images/a.png) ![spår](https://tracker.test/p.gif)\n\n## Återställ lösenord\n\n### Steg <b>1</b>\n\n<img src=x onerror=alert(1)>",
+        );
+        let anchors: Vec<&str> = headings.iter().map(|h| h.anchor.as_str()).collect();
+        assert_eq!(
+            anchors,
+            ["aterstall-losenord", "aterstall-losenord-2", "steg-b-1-b"]
+        );
+        assert!(html.contains("<h2 id=\"aterstall-losenord\">"), "{html}");
+        assert!(
+            html.contains("<img src=\"/help/images/a.png\" alt=\"skärm\">"),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"https://tracker.test/p.gif\""),
+            "{html}"
+        );
+        assert!(!html.contains("<img src=\"https"), "{html}");
+        assert!(
+            !html.contains("onerror=") || html.contains("&lt;img"),
+            "{html}"
+        );
+        assert!(!html.contains("<img src=\"x\""), "{html}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! permit's [`Scope`]) so a forgotten check cannot leak another
 //! organisation's rows.
 use crate::ticket::TicketStatus;
-use crate::types::{Actor, Role};
+use crate::types::{Actor, Plan, Role};
 
 /// What someone wants to do, with the object it concerns where that matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,6 +58,19 @@ pub enum Action<'a> {
     ViewChat { org_id: &'a str },
     /// Agents' capacity and how chats are routed: support admins.
     ManageChatSettings,
+    /// Read one help article: a draft only staff; one restricted to some
+    /// plans only customers on those plans, unless staff let others read it
+    /// too. Anything else is `NotFound`, in pages, API, search and sitemap.
+    ReadArticle {
+        plans: &'a [Plan],
+        others_may_read: bool,
+        published: bool,
+    },
+    /// Write, publish and organise help articles: support admins.
+    ManageHelpCenter,
+    /// The help center report (helpfulness, comments, missed searches):
+    /// support staff.
+    ViewHelpReport,
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -174,6 +187,25 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
     if matches!(action, ReadStatusPage | ReadHelp) {
         return Allow;
     }
+    if let ReadArticle {
+        plans,
+        others_may_read,
+        published,
+    } = action
+    {
+        let staff = actor.is_some_and(Actor::is_staff);
+        let plan = actor.and_then(|a| a.org.as_ref()).map(|o| o.plan);
+        return if staff
+            || (published
+                && (plans.is_empty()
+                    || others_may_read
+                    || plan.is_some_and(|p| plans.contains(&p))))
+        {
+            Allow
+        } else {
+            NotFound
+        };
+    }
     let Some(actor) = actor else {
         return SignInRequired;
     };
@@ -216,7 +248,16 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Forbidden(DenyReason::StaffOnly)
             }
         }
-        ManageOutbox | ManageChatSettings => match actor.role {
+        // Answered before an actor is required.
+        ReadArticle { .. } => NotFound,
+        ViewHelpReport => {
+            if actor.is_staff() {
+                Allow
+            } else {
+                Forbidden(DenyReason::StaffOnly)
+            }
+        }
+        ManageOutbox | ManageChatSettings | ManageHelpCenter => match actor.role {
             Role::SupportAdmin => Allow,
             _ => Forbidden(DenyReason::SupportAdminsOnly),
         },
@@ -286,7 +327,7 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::types::{OrgRef, Plan};
+    use crate::types::OrgRef;
     use Decision::*;
     use DenyReason::*;
 
@@ -381,6 +422,40 @@ mod tests {
             ("chat_own", Action::ViewChat { org_id: OWN }),
             ("chat_other", Action::ViewChat { org_id: OTHER }),
             ("chat_settings", Action::ManageChatSettings),
+            ("help_admin", Action::ManageHelpCenter),
+            ("help_report", Action::ViewHelpReport),
+            (
+                "article_public",
+                Action::ReadArticle {
+                    plans: &[],
+                    others_may_read: false,
+                    published: true,
+                },
+            ),
+            (
+                "article_draft",
+                Action::ReadArticle {
+                    plans: &[],
+                    others_may_read: false,
+                    published: false,
+                },
+            ),
+            (
+                "article_advanced",
+                Action::ReadArticle {
+                    plans: &[Plan::Advanced],
+                    others_may_read: false,
+                    published: true,
+                },
+            ),
+            (
+                "article_advanced_open",
+                Action::ReadArticle {
+                    plans: &[Plan::Advanced],
+                    others_may_read: true,
+                    published: true,
+                },
+            ),
         ]
     }
 
@@ -424,8 +499,17 @@ mod tests {
             (Role::Member, "own_integrations") => Forbidden(AdminsOnly),
             (Role::Agent | Role::SupportAdmin, "see_internal" | "add_note" | "triage") => Allow,
             (_, "see_internal" | "add_note" | "triage") => Forbidden(StaffOnly),
-            (Role::SupportAdmin, "outbox" | "chat_settings") => Allow,
-            (_, "outbox" | "chat_settings") => Forbidden(SupportAdminsOnly),
+            (Role::SupportAdmin, "outbox" | "chat_settings" | "help_admin") => Allow,
+            (_, "outbox" | "chat_settings" | "help_admin") => Forbidden(SupportAdminsOnly),
+            (Role::Agent | Role::SupportAdmin, "help_report") => Allow,
+            (_, "help_report") => Forbidden(StaffOnly),
+            // Staff read every article; customers the published ones for
+            // their plan, and restricted ones staff opened to all.
+            (Role::Agent | Role::SupportAdmin, a) if a.starts_with("article_") => Allow,
+            (_, "article_public" | "article_advanced_open") => Allow,
+            (_, "article_draft") => NotFound,
+            (_, "article_advanced") if plan == Plan::Advanced => Allow,
+            (_, "article_advanced") => NotFound,
             // Reading a chat is like reading a request: the chat rollout
             // only decides whether new chats can be opened.
             (Role::Agent | Role::SupportAdmin, "chat_own" | "chat_other") => Allow,
@@ -476,14 +560,19 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 32);
+        assert_eq!(checked, 4 * 3 * 2 * 38);
     }
 
     #[test]
     fn visitors_only_read_public_things() {
         for (name, action) in actions() {
-            let want = if matches!(name, "status" | "help") {
+            let want = if matches!(
+                name,
+                "status" | "help" | "article_public" | "article_advanced_open"
+            ) {
                 Allow
+            } else if name.starts_with("article_") {
+                NotFound
             } else {
                 SignInRequired
             };

@@ -27,6 +27,16 @@ pub mod limits {
     pub const TOKEN_LABEL: usize = 100;
     /// An integration or push endpoint URL.
     pub const URL: usize = 2_000;
+    /// A help article's title.
+    pub const ARTICLE_TITLE: usize = 200;
+    /// A help article's Markdown.
+    pub const ARTICLE_BODY: usize = 100_000;
+    /// A slug in a URL (lower-case letters, digits and dashes).
+    pub const SLUG: usize = 100;
+    /// What a reader writes under "Was this information helpful?".
+    pub const FEEDBACK_COMMENT: usize = 2_000;
+    /// A search query.
+    pub const SEARCH_QUERY: usize = 200;
 }
 
 fn too_long(what: &'static str, max: usize) -> ParseError {
@@ -163,5 +173,72 @@ mod tests {
                 prop_assert!(v.chars().all(|c| !c.is_control() || c == '\n' || c == '\t'));
             }
         }
+    }
+}
+
+/// A URL slug made from a title: lower-case ASCII letters and digits
+/// separated by single dashes (`å`, `ä` → `a`, `ö` → `o`, accents
+/// dropped), at most [`limits::SLUG`] characters.
+pub fn slugify(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars().flat_map(char::to_lowercase) {
+        let mapped = match c {
+            'å' | 'ä' | 'à' | 'á' | 'â' | 'æ' => Some('a'),
+            'ö' | 'ø' | 'ó' | 'ò' | 'ô' => Some('o'),
+            'é' | 'è' | 'ê' | 'ë' => Some('e'),
+            'ü' | 'ú' | 'ù' => Some('u'),
+            'í' | 'ì' | 'ï' => Some('i'),
+            c if c.is_ascii_alphanumeric() => Some(c),
+            _ => None,
+        };
+        match mapped {
+            Some(c) => out.push(c),
+            None if !out.is_empty() && !out.ends_with('-') => out.push('-'),
+            None => {}
+        }
+        if out.len() >= limits::SLUG {
+            break;
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Checks a slug given by hand: the form [`slugify`] makes.
+pub fn slug(what: &'static str, input: &str) -> Result<String, ParseError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(required(what));
+    }
+    if s.len() > limits::SLUG {
+        return Err(too_long(what, limits::SLUG));
+    }
+    if slugify(s) != s {
+        return Err(ParseError::new(
+            what,
+            "slug",
+            "may hold only lower-case letters a–z, digits and single dashes",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+#[cfg(test)]
+mod slug_tests {
+    use super::{slug, slugify};
+
+    #[test]
+    fn slugs_are_ascii_and_dashed() {
+        assert_eq!(
+            slugify("Återställ ditt lösenord!"),
+            "aterstall-ditt-losenord"
+        );
+        assert_eq!(
+            slugify("  Slack & Teams -- integration "),
+            "slack-teams-integration"
+        );
+        assert_eq!(slugify("Café 2.0"), "cafe-2-0");
+        assert!(slug("slug", "ok-slug-1").is_ok());
+        assert_eq!(slug("slug", "Bad Slug").map_err(|e| e.code), Err("slug"));
+        assert_eq!(slug("slug", "").map_err(|e| e.code), Err("required"));
     }
 }

@@ -391,3 +391,20 @@ mod tests {
         }
     }
 }
+
+string_enum!(
+    /// The collections of the help center: how to use the product, best
+    /// practices and rollout guides, and technical integration.
+    Collection, "collection", { Help => "help", Resources => "resources", Developers => "developers" }
+);
+
+string_enum!(
+    /// Why an article did not help, when the reader says.
+    FeedbackReason, "reason", {
+        Unclear => "unclear",
+        Incorrect => "incorrect",
+        Incomplete => "incomplete",
+        NotRelevant => "not_relevant",
+        Other => "other"
+    }
+);

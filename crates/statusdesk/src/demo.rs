@@ -106,6 +106,8 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
         component_ids.push((*name, id));
     }
     seed_status(store, &component_ids, now).await?;
+    let articles = crate::demo_help::seed(store, now).await?;
+    tracing::debug!("demo: {articles} help articles");
     // The demo's incident history is the past: nobody is notified of it.
     store.discard_pending("fanout").await?;
     let user = |email: &str| {

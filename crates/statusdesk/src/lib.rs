@@ -7,6 +7,7 @@ pub mod bench;
 pub mod bench_chat;
 pub mod config;
 pub mod demo;
+mod demo_help;
 
 use anyhow::{Context, Result};
 use config::Settings;
@@ -98,6 +99,16 @@ pub async fn start(
     web::public::snapshot::rebuild(&state)
         .await
         .map_err(|e| anyhow::anyhow!("cannot build the status page: {:?}", e.0))?;
+    let started = std::time::Instant::now();
+    let articles = app
+        .build_help_index()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot build the help center's search index: {e:?}"))?;
+    tracing::info!(
+        articles,
+        ms = started.elapsed().as_millis() as u64,
+        "help center search index built"
+    );
     let jobs = app.start_jobs(
         app::jobs::Delivery {
             smtp_url: settings.smtp_url.clone(),

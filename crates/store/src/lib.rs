@@ -9,6 +9,7 @@
 mod accounts;
 mod chats;
 mod components;
+mod help;
 mod integrations;
 mod outbox;
 mod requests;
@@ -19,6 +20,7 @@ mod subscribers;
 pub use accounts::*;
 pub use chats::*;
 pub use components::*;
+pub use help::*;
 pub use integrations::*;
 pub use outbox::*;
 pub use requests::*;

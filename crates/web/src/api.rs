@@ -4,7 +4,7 @@
 //! code that routes.
 use crate::http::error::ErrorBody;
 use crate::http::state::AppState;
-use crate::{account, chat, integrations, orgs, status, subscriptions, support};
+use crate::{account, chat, help, integrations, orgs, status, subscriptions, support};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -93,6 +93,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(account::api::revoke_token))
         .routes(routes!(account::api::me))
+        .routes(routes!(help::api::list, help::api::create))
+        .routes(routes!(help::api::get, help::api::patch))
+        .routes(routes!(help::api::feedback))
+        .routes(routes!(help::api::search))
+        .routes(routes!(help::api::feedback_report))
+        .routes(routes!(help::api::suggestion_opened))
         .routes(routes!(
             orgs::api::list_organisations,
             orgs::api::create_organisation

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod api;
 pub mod chat;
+pub mod help;
 pub mod http;
 pub mod integrations;
 pub mod orgs;
@@ -69,6 +70,8 @@ pub fn router(state: AppState) -> Router {
         .merge(integrations::push::router())
         .merge(public::routes::router())
         .merge(chat::pages::router())
+        .merge(help::pages::router())
+        .merge(help::staff::router())
         .route("/api/v1/chats/{id}/ws", get(chat::ws::upgrade))
         .merge(api)
         .route(

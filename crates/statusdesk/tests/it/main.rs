@@ -11,6 +11,7 @@ mod browser;
 mod chat;
 mod cli;
 mod crash;
+mod help;
 mod shell;
 mod status;
 mod support;

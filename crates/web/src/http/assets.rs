@@ -5,64 +5,87 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::sync::LazyLock;
 
-const CSS: &str = include_str!("../../assets/app.css");
-const STATUS_JS: &str = include_str!("../../assets/status.js");
-const SUPPORT_JS: &str = include_str!("../../assets/support.js");
-const CHAT_JS: &str = include_str!("../../assets/chat.js");
+/// One embedded asset: its text, its content type, and its path with
+/// the first 12 hex digits of its SHA-256.
+struct Asset {
+    body: &'static str,
+    content_type: &'static str,
+    path: LazyLock<String>,
+}
 
-static CSS_PATH: LazyLock<String> = LazyLock::new(|| {
-    use sha2::Digest;
-    let hash = hex::encode(sha2::Sha256::digest(CSS.as_bytes()));
-    format!("/assets/app-{}.css", &hash[..12])
-});
+macro_rules! asset {
+    ($name:ident, $file:literal, $stem:literal, $ext:literal, $type:literal) => {
+        static $name: Asset = Asset {
+            body: include_str!(concat!("../../assets/", $file)),
+            content_type: $type,
+            path: LazyLock::new(|| {
+                use sha2::Digest;
+                let body = include_str!(concat!("../../assets/", $file));
+                let hash = hex::encode(sha2::Sha256::digest(body.as_bytes()));
+                format!("/assets/{}-{}.{}", $stem, &hash[..12], $ext)
+            }),
+        };
+    };
+}
+
+asset!(CSS, "app.css", "app", "css", "text/css; charset=utf-8");
+asset!(
+    STATUS_JS,
+    "status.js",
+    "status",
+    "js",
+    "text/javascript; charset=utf-8"
+);
+asset!(
+    SUPPORT_JS,
+    "support.js",
+    "support",
+    "js",
+    "text/javascript; charset=utf-8"
+);
+asset!(
+    CHAT_JS,
+    "chat.js",
+    "chat",
+    "js",
+    "text/javascript; charset=utf-8"
+);
+asset!(
+    HELP_JS,
+    "help.js",
+    "help",
+    "js",
+    "text/javascript; charset=utf-8"
+);
+
+static ALL: [&Asset; 5] = [&CSS, &STATUS_JS, &SUPPORT_JS, &CHAT_JS, &HELP_JS];
 
 pub fn css_path() -> &'static str {
-    CSS_PATH.as_str()
+    CSS.path.as_str()
 }
-
-static STATUS_JS_PATH: LazyLock<String> = LazyLock::new(|| {
-    use sha2::Digest;
-    let hash = hex::encode(sha2::Sha256::digest(STATUS_JS.as_bytes()));
-    format!("/assets/status-{}.js", &hash[..12])
-});
 
 pub fn status_js_path() -> &'static str {
-    STATUS_JS_PATH.as_str()
+    STATUS_JS.path.as_str()
 }
-
-static SUPPORT_JS_PATH: LazyLock<String> = LazyLock::new(|| {
-    use sha2::Digest;
-    let hash = hex::encode(sha2::Sha256::digest(SUPPORT_JS.as_bytes()));
-    format!("/assets/support-{}.js", &hash[..12])
-});
 
 pub fn support_js_path() -> &'static str {
-    SUPPORT_JS_PATH.as_str()
+    SUPPORT_JS.path.as_str()
 }
 
-static CHAT_JS_PATH: LazyLock<String> = LazyLock::new(|| {
-    use sha2::Digest;
-    let hash = hex::encode(sha2::Sha256::digest(CHAT_JS.as_bytes()));
-    format!("/assets/chat-{}.js", &hash[..12])
-});
-
 pub fn chat_js_path() -> &'static str {
-    CHAT_JS_PATH.as_str()
+    CHAT_JS.path.as_str()
+}
+
+pub fn help_js_path() -> &'static str {
+    HELP_JS.path.as_str()
 }
 
 pub async fn asset(Path(file): Path<String>) -> Response {
     let path = format!("/assets/{file}");
-    let found = if path == *CSS_PATH {
-        Some((CSS, "text/css; charset=utf-8"))
-    } else if path == *STATUS_JS_PATH {
-        Some((STATUS_JS, "text/javascript; charset=utf-8"))
-    } else if path == *SUPPORT_JS_PATH {
-        Some((SUPPORT_JS, "text/javascript; charset=utf-8"))
-    } else if path == *CHAT_JS_PATH {
-        Some((CHAT_JS, "text/javascript; charset=utf-8"))
-    } else {
-        None
-    };
+    let found = ALL
+        .iter()
+        .find(|a| *a.path == path)
+        .map(|a| (a.body, a.content_type));
     let Some((body, content_type)) = found else {
         return StatusCode::NOT_FOUND.into_response();
     };

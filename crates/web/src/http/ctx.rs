@@ -324,6 +324,43 @@ impl FromRequestParts<AppState> for ApiCaller {
     }
 }
 
+/// A reader of public things that show more to some: a bearer token, else
+/// the session cookie (for this site's own scripts; reads only), else an
+/// anonymous visitor. A bearer token that is not valid is a 401, not a
+/// silent downgrade.
+pub struct Reader(pub Option<Caller>);
+
+impl Reader {
+    pub fn caller(&self) -> Option<&Caller> {
+        self.0.as_ref()
+    }
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(header::AUTHORIZATION) {
+            return Ok(Reader(Some(
+                ApiCaller::from_request_parts(parts, state).await?.0,
+            )));
+        }
+        if let Some(raw) = cookie(&parts.headers, SESSION_COOKIE)
+            && let Some((caller, _)) = state.app.session(&raw).await?
+        {
+            return Ok(Reader(Some(caller)));
+        }
+        Ok(Reader(None))
+    }
+}
+
+/// The cookie that makes an anonymous reader's vote their own (one vote
+/// per reader per article, changeable).
+pub const READER_COOKIE: &str = "sd_reader";
+
 /// Only same-site relative paths are followed after sign-in.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {

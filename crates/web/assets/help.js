@@ -1,0 +1,50 @@
+// The help center's small script: the "No" of "Was this information
+// helpful?" opens the form for a reason and a comment. Without this script
+// that form is simply always shown.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-toggle]").forEach(function (button) {
+    var target = document.getElementById(button.getAttribute("data-toggle"));
+    if (!target) return;
+    target.hidden = true;
+    button.hidden = false;
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", function () {
+      target.hidden = !target.hidden;
+      button.setAttribute("aria-expanded", String(!target.hidden));
+      if (!target.hidden) {
+        var first = target.querySelector("input, textarea, select");
+        if (first) first.focus();
+      }
+    });
+  });
+})();
+
+// The article editor's live preview: the text is rendered by the server
+// (the same sanitising as readers get) a moment after typing stops.
+(function () {
+  "use strict";
+  var body = document.querySelector("textarea[data-preview]");
+  if (!body || !window.fetch) return;
+  var target = document.getElementById(body.getAttribute("data-preview"));
+  var url = body.getAttribute("data-preview-url");
+  var csrf = body.form && body.form.querySelector("input[name=csrf]");
+  if (!target || !url || !csrf) return;
+  var timer = null;
+  var latest = 0;
+  body.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      var mine = ++latest;
+      var data = new URLSearchParams();
+      data.set("csrf", csrf.value);
+      data.set("body", body.value);
+      fetch(url, { method: "POST", body: data, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (html !== null && mine === latest) target.innerHTML = html;
+        })
+        .catch(function () {});
+    }, 300);
+  });
+})();
