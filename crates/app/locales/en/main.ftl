@@ -809,3 +809,6 @@ err-taken = { $field }: that is taken; choose another.
 err-stale = Someone saved this while you were editing it. Reload it and try again.
 err-only-when-not-helpful = { $field }: only with “No”.
 err-not-local = { $field }: only addresses on this site.
+open-help = Open the help center
+nav-help-articles = Articles
+suggestions-title = These articles may answer it:

@@ -809,3 +809,6 @@ err-taken = { $field }: det är upptaget; välj något annat.
 err-stale = Någon sparade det här medan du redigerade. Ladda om och försök igen.
 err-only-when-not-helpful = { $field }: bara med ”Nej”.
 err-not-local = { $field }: bara adresser på den här webbplatsen.
+open-help = Öppna hjälpcentret
+nav-help-articles = Artiklar
+suggestions-title = De här artiklarna kanske svarar på det:

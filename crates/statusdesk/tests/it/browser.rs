@@ -676,6 +676,102 @@ type Pages = Vec<(&'static str, String)>;
 /// Not a test: screenshots of every page at laptop and phone widths, in
 /// Swedish and English, into target/screenshots, for people to look at.
 /// Run with `cargo test -p statusdesk --test it screenshots -- --ignored`.
+/// A reader searches the help center, opens the article, answers "No"
+/// with a comment; a support admin sees it in the report. An admin asking
+/// a question is shown matching articles as they type the subject.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_says_no_with_a_comment_and_support_sees_it_in_the_report() {
+    let Some(b) = Browser::start(
+        "browser::a_reader_says_no_with_a_comment_and_support_sees_it_in_the_report",
+    )
+    .await
+    else {
+        return;
+    };
+    let app = TestApp::spawn(Db::Sqlite).await;
+    b.client.goto(&app.url("/help")).await.expect("help");
+    b.type_into("#help-q", "lösenordsåterställning").await;
+    b.click("form.help-search button[type=submit]").await;
+    b.until(
+        "results are shown",
+        "return document.querySelectorAll('.result h2 a').length > 0;",
+    )
+    .await;
+    let first = b.text_of(".result h2 a").await;
+    assert_eq!(first, "Återställ ditt lösenord");
+    b.click(".result h2 a").await;
+    b.until(
+        "the article opens",
+        "return location.pathname === '/help/articles/aterstall-ditt-losenord';",
+    )
+    .await;
+    // The reason form opens on "No" (the script hides it until then).
+    b.until(
+        "the form is folded",
+        "return document.getElementById('feedback-no').hidden === true;",
+    )
+    .await;
+    b.click("button[data-toggle='feedback-no']").await;
+    b.click("input[name=reason][value=incomplete]").await;
+    b.type_into("#feedback-comment", "Vad gör jag om länken har gått ut?")
+        .await;
+    b.click("button[name=helpful][value=no]").await;
+    b.until(
+        "the vote is thanked",
+        "return location.search.indexOf('voted=no') >= 0 && document.querySelector('#feedback .notice') !== null;",
+    )
+    .await;
+    // Support sees it in the report.
+    b.client.delete_all_cookies().await.expect("cookies");
+    b.sign_in(&app, "support@statusdesk.test").await;
+    b.client
+        .goto(&app.url("/staff/help/report"))
+        .await
+        .expect("report");
+    let report = b.text_of("main").await;
+    assert!(
+        report.contains("Vad gör jag om länken har gått ut?"),
+        "{report}"
+    );
+    assert!(report.contains("Återställ ditt lösenord"), "{report}");
+    // Deflection: an admin typing a subject sees matching articles.
+    b.client.delete_all_cookies().await.expect("cookies");
+    b.sign_in(&app, "admin@acme.test").await;
+    b.client
+        .goto(&app.url("/support/new"))
+        .await
+        .expect("new request");
+    b.type_into("#subject", "live video").await;
+    b.until(
+        "suggestions appear",
+        "var s = document.getElementById('suggestions'); return !s.hidden && s.querySelectorAll('a').length > 0;",
+    )
+    .await;
+    let subject = b
+        .client
+        .execute("return document.getElementById('subject').value;", vec![])
+        .await
+        .expect("subject");
+    assert_eq!(subject, "live video", "no reload: the typed text stays");
+    b.click("#suggestions a").await;
+    let sam = app.token("support@statusdesk.test").await;
+    let mut opened = serde_json::Value::Null;
+    for _ in 0..50 {
+        opened = app
+            .api_get(&sam, "/api/v1/help/feedback-report")
+            .await
+            .json::<serde_json::Value>()
+            .await
+            .expect("json")["suggestions_opened"]
+            .clone();
+        if opened.as_array().is_some_and(|o| !o.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(opened[0]["last_query"], "live video", "{opened}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore]
 async fn screenshots() {
@@ -785,6 +881,17 @@ async fn screenshots() {
             None,
             vec![
                 ("landing", "/".into()),
+                ("help", "/help".into()),
+                (
+                    "help-article",
+                    "/help/articles/vad-prioriteringarna-betyder".into(),
+                ),
+                ("help-article-plan", "/help/articles/contact-support".into()),
+                (
+                    "help-search",
+                    "/help/search?q=l%C3%B6senords%C3%A5terst%C3%A4llning".into(),
+                ),
+                ("help-nothing", "/help/search?q=xylofon".into()),
                 ("login", "/login".into()),
                 ("forgot", "/password/forgot".into()),
                 ("status", "/status".into()),
@@ -823,6 +930,13 @@ async fn screenshots() {
                 ("status-desk", "/staff/status".into()),
                 ("agent-request", format!("/agent/requests/{first_request}")),
                 ("chat-console", "/agent/chats".into()),
+                ("staff-help", "/staff/help".into()),
+                (
+                    "help-editor",
+                    "/staff/help/what-the-priorities-mean/edit".into(),
+                ),
+                ("help-new", "/staff/help/new".into()),
+                ("help-report", "/staff/help/report".into()),
                 ("agent-chat", format!("/agent/chats/{live}")),
             ],
         ),

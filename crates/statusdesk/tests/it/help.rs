@@ -132,6 +132,12 @@ async fn drafts_and_plan_articles_are_invisible_to_others(db: Db) {
         .await
         .expect("json");
     assert_eq!(list["articles"].as_array().map(Vec::len), Some(1));
+    let sitemap = anonymous.get(app.url("/sitemap.xml")).text_body().await;
+    assert!(sitemap.contains("/help/articles/zebrafinch-for-advanced-open-to-all</loc>"));
+    assert!(sitemap.contains("/help/articles/reset-your-password</loc>"));
+    assert!(
+        !sitemap.contains("zebrafinch-draft") && !sitemap.contains("zebrafinch-for-enterprise")
+    );
     let home = anonymous.get(app.url("/help")).text_body().await;
     assert!(!home.contains("Zebrafinch draft") && !home.contains("Zebrafinch for Enterprise"));
     assert!(home.contains("Zebrafinch for Advanced"));

@@ -25,6 +25,39 @@ pub fn router() -> Router<AppState> {
         .route("/help/search", get(search_page))
         .route("/help/articles/{slug}", get(article_page))
         .route("/help/articles/{slug}/feedback", post(feedback))
+        .route("/sitemap.xml", get(sitemap))
+}
+
+/// The public pages for search engines: the front pages and every article
+/// a visitor may read (drafts and plan articles are not in it).
+async fn sitemap(ctx: Ctx) -> AppResult<Response> {
+    let base = ctx.app().config.base_url.trim_end_matches('/').to_string();
+    let articles = ctx
+        .app()
+        .articles(None, &app::help::ArticleFilter::default())
+        .await?;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in ["/", "/status", "/help"] {
+        xml.push_str(&format!("  <url><loc>{base}{path}</loc></url>\n"));
+    }
+    for a in articles {
+        // Slugs are [a-z0-9-] only: nothing to escape.
+        xml.push_str(&format!(
+            "  <url><loc>{base}/help/articles/{}</loc><lastmod>{}</lastmod></url>\n",
+            a.slug,
+            crate::i18n::rfc3339(a.updated_at)
+                .get(..10)
+                .unwrap_or_default()
+        ));
+    }
+    xml.push_str("</urlset>\n");
+    Ok((
+        [(header::CONTENT_TYPE, "application/xml; charset=utf-8")],
+        xml,
+    )
+        .into_response())
 }
 
 pub fn collection_name(tr: Tr, c: Collection) -> String {
@@ -197,7 +230,8 @@ struct ArticlePage {
     section_name: String,
     plans_note: Option<String>,
     updated: String,
-    translation: Option<(String, String)>,
+    /// (link text, slug, language code)
+    translation: Option<(String, String, &'static str)>,
     voted: Option<bool>,
     thanks: Option<String>,
     offer: bool,
@@ -259,7 +293,7 @@ async fn article_page(
         translation: a
             .translation
             .as_ref()
-            .map(|(l, slug)| (lang_name(*l), slug.clone())),
+            .map(|(l, slug)| (lang_name(*l), slug.clone(), l.as_str())),
         voted,
         thanks,
         offer,

@@ -47,7 +47,10 @@ pub fn is_public_document(path: &str) -> bool {
         || path.starts_with("/api/")
         || path.starts_with("/assets/")
         || path.starts_with("/history.")
-        || matches!(path, "/sw.js" | "/healthz" | "/readyz" | "/metrics")
+        || matches!(
+            path,
+            "/sw.js" | "/healthz" | "/readyz" | "/metrics" | "/sitemap.xml"
+        )
 }
 
 /// The CSRF token of a visitor without a session (double-submit cookie).
