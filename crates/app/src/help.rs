@@ -1134,6 +1134,42 @@ impl App {
         })
     }
 
+    /// Keeps an uploaded image for articles (support admins): only images,
+    /// judged by their bytes. Returns its address, `/help/images/{id}`.
+    pub async fn add_help_image(
+        &self,
+        caller: &Caller,
+        file: store::NewAttachment,
+    ) -> Result<String> {
+        if let Err(e) = self.permit(caller, Action::ManageHelpCenter) {
+            self.discard_files(std::slice::from_ref(&file)).await;
+            return Err(e);
+        }
+        if !matches!(
+            file.content_type.as_str(),
+            "image/png" | "image/jpeg" | "image/gif" | "image/webp"
+        ) {
+            self.discard_files(std::slice::from_ref(&file)).await;
+            return Err(Error::invalid_with(
+                "image",
+                "not_an_image",
+                &[("name", &file.filename)],
+            ));
+        }
+        self.store()
+            .add_help_image(&file, Some(caller.user_id()), self.now())
+            .await?;
+        Ok(format!("{}{}", markdown::ARTICLE_IMAGES, file.id))
+    }
+
+    /// An article image and where its bytes are (public: the address is
+    /// not guessable, and articles that show it may be public).
+    pub async fn help_image(&self, id: &str) -> Result<(store::HelpImage, std::path::PathBuf)> {
+        let image = self.store().help_image(id).await?.ok_or(Error::NotFound)?;
+        let path = self.file_path(&image.id);
+        Ok((image, path))
+    }
+
     /// Adds a section to a collection (support admins).
     pub async fn create_help_section(
         &self,

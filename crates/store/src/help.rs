@@ -510,3 +510,47 @@ async fn insert_revision(
     .await?;
     Ok(())
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct HelpImage {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+impl Store {
+    /// Records an uploaded article image (its bytes are already on disk).
+    pub async fn add_help_image(
+        &self,
+        file: &crate::NewAttachment,
+        uploaded_by: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO help_images (id, filename, content_type, size, uploaded_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&file.id)
+        .bind(&file.filename)
+        .bind(&file.content_type)
+        .bind(file.size)
+        .bind(uploaded_by)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn help_image(&self, id: &str) -> Result<Option<HelpImage>> {
+        Ok(
+            sqlx::query_as(
+                "SELECT id, filename, content_type, size FROM help_images WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?,
+        )
+    }
+}

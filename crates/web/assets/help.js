@@ -48,3 +48,35 @@
     }, 300);
   });
 })();
+
+// Image upload in the editor: sent in the background, and the Markdown
+// line for the image is put where the cursor is in the text.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-image-upload]");
+  if (!form || !window.fetch || !window.FormData) return;
+  var body = document.getElementById(form.getAttribute("data-image-upload"));
+  if (!body) return;
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var button = form.querySelector("button");
+    if (button) button.disabled = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { Accept: "application/json" }
+    })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, j: j }; }); })
+      .then(function (res) {
+        if (!res.ok) { window.alert(res.j.error || form.getAttribute("data-error")); return; }
+        var at = body.selectionStart || body.value.length;
+        var line = "\n\n" + res.j.markdown + "\n\n";
+        body.value = body.value.slice(0, at) + line + body.value.slice(at);
+        body.dispatchEvent(new Event("input"));
+        form.reset();
+      })
+      .catch(function () {})
+      .then(function () { if (button) button.disabled = false; });
+  });
+})();

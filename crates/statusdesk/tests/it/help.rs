@@ -558,7 +558,81 @@ async fn the_article_page_takes_a_vote_by_form(db: Db) {
     assert!(page.contains("/help/articles/vad-prioriteringarna-betyder"));
 }
 
+/// Support admins upload images for articles; only images, only staff;
+/// the article shows it inline and anyone can fetch it.
+async fn article_images_are_uploaded_and_shown(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let sam = app.signed_in("support@statusdesk.test").await;
+    let csrf = app.csrf(&sam, "/staff/help/new").await;
+    let png: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], &[7u8; 64][..]].concat();
+    let upload = |c: &reqwest::Client, csrf: &str, name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.to_string())
+            .part(
+                "image",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        c.post(app.url("/staff/help/images"))
+            .header("accept", "application/json")
+            .multipart(form)
+            .send()
+    };
+    let r = upload(&sam, &csrf, "screen.png", png.clone())
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.expect("json");
+    let url = body["url"].as_str().expect("url").to_string();
+    assert!(url.starts_with("/help/images/"), "{url}");
+    assert_eq!(body["markdown"], format!("![screen]({url})"));
+    let got = client().get(app.url(&url)).send().await.expect("image");
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.headers()["content-type"], "image/png");
+    assert_eq!(got.bytes().await.expect("bytes").to_vec(), png);
+    // Not an image: refused, with the field named.
+    let r = upload(&sam, &csrf, "notes.txt", b"just text".to_vec())
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 422);
+    // A customer may not upload.
+    let ada = app.signed_in("admin@acme.test").await;
+    let ada_csrf = app.csrf(&ada, "/settings").await;
+    let r = upload(&ada, &ada_csrf, "x.png", png.clone())
+        .await
+        .expect("upload");
+    assert_eq!(r.status(), 403);
+    // The article shows it inline.
+    let support = app.token("support@statusdesk.test").await;
+    write_article(
+        &app,
+        &support,
+        json!({"title": "With a picture", "slug": "with-a-picture", "collection": "help", "lang": "en",
+               "body": format!("Look:\n\n{}", body["markdown"].as_str().unwrap_or_default()), "published": true}),
+    )
+    .await;
+    let detail: Value = client()
+        .get(app.url("/api/v1/articles/with-a-picture"))
+        .json_body()
+        .await;
+    assert!(
+        detail["html"]
+            .as_str()
+            .is_some_and(|h| h.contains(&format!("<img src=\"{url}\" alt=\"screen\">"))),
+        "{detail}"
+    );
+    assert_eq!(
+        client()
+            .get(app.url("/help/images/nope"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        404
+    );
+}
+
 on_both!(
+    article_images_are_uploaded_and_shown,
     drafts_and_plan_articles_are_invisible_to_others,
     article_markdown_is_sanitised,
     search_understands_swedish_and_english,

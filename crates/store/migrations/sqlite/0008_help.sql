@@ -80,3 +80,14 @@ CREATE TABLE help_suggestions_opened (
     user_id    TEXT REFERENCES users (id),
     created_at INTEGER NOT NULL
 );
+
+-- Images for articles, uploaded by support admins; the bytes live with
+-- the attachments under the data directory.
+CREATE TABLE help_images (
+    id           TEXT PRIMARY KEY,
+    filename     TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    uploaded_by  TEXT REFERENCES users (id),
+    created_at   INTEGER NOT NULL
+);

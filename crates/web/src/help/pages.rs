@@ -26,6 +26,31 @@ pub fn router() -> Router<AppState> {
         .route("/help/articles/{slug}", get(article_page))
         .route("/help/articles/{slug}/feedback", post(feedback))
         .route("/sitemap.xml", get(sitemap))
+        .route("/help/images/{id}", get(image))
+}
+
+/// An image shown in articles. Its address never changes what it shows,
+/// so browsers may keep it.
+async fn image(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+    let (image, path) = ctx.app().help_image(&id).await?;
+    let opened = tokio::fs::File::open(&path).await.map_err(|e| {
+        app::Error::internal(anyhow::anyhow!("help image {} unreadable: {e}", image.id))
+    })?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(opened));
+    let mut response = body.into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&image.content_type) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    h.insert(
+        header::CONTENT_LENGTH,
+        axum::http::HeaderValue::from(image.size.max(0) as u64),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    Ok(response)
 }
 
 /// The public pages for search engines: the front pages and every article

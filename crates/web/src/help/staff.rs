@@ -7,12 +7,13 @@ use crate::http::error::{AppResult, Error};
 use crate::http::extract::{FormBody, QueryOf};
 use crate::http::page::{Page, render};
 use crate::http::state::AppState;
+use crate::http::uploads;
 use crate::i18n::{Tr, format_time};
 use app::help::{ArticleInput, ArticleSummary, DiffLine, FeedbackReport, line_diff};
 use app::model::{Article, ArticleRevision, HelpSection};
 use askama::Template;
 use axum::Router;
-use axum::extract::Path;
+use axum::extract::{DefaultBodyLimit, Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -28,6 +29,59 @@ pub fn router() -> Router<AppState> {
         .route("/staff/help/report", get(report))
         .route("/staff/help/{slug}/edit", get(edit_form).post(save))
         .route("/staff/help/{slug}/revisions", get(revisions))
+        .route(
+            "/staff/help/images",
+            post(upload_image).layer(DefaultBodyLimit::max(uploads::MAX_BODY_BYTES)),
+        )
+}
+
+/// An image for articles: answers the editor's script with JSON
+/// (`{"url","markdown"}`), and a form without script with a page showing
+/// the line to paste.
+async fn upload_image(ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    let mut form = uploads::read(&ctx.state, multipart).await?;
+    if let Err(e) = ctx.check_csrf(form.field("csrf")) {
+        ctx.app().discard_files(&form.files).await;
+        return Err(e);
+    }
+    if let Some(refused) = form.refused.take() {
+        ctx.app().discard_files(&form.files).await;
+        return Err(refused.into());
+    }
+    if form.files.len() != 1 {
+        ctx.app().discard_files(&form.files).await;
+        return Err(Error::invalid("image", "required").into());
+    }
+    let file = form.files.remove(0);
+    let alt = file
+        .filename
+        .rsplit_once('.')
+        .map(|(stem, _)| stem.to_string())
+        .unwrap_or_else(|| file.filename.clone())
+        .replace(['[', ']'], "");
+    let url = ctx.app().add_help_image(caller, file).await?;
+    let markdown = format!("![{alt}]({url})");
+    let wants_json = ctx
+        .headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"));
+    if wants_json {
+        return Ok(
+            axum::Json(serde_json::json!({"url": url, "markdown": markdown})).into_response(),
+        );
+    }
+    let page = ctx.page("image-uploaded");
+    Ok(render(&crate::http::page::MessagePage {
+        page,
+        tone: "ok",
+        message: ctx.tr().t("image-uploaded-lead"),
+        detail: Some(markdown),
+        link_href: "/staff/help".into(),
+        link_text: ctx.tr().t("staff-help-title"),
+    })?
+    .into_response())
 }
 
 pub struct Row {

@@ -46,6 +46,7 @@ pub fn is_public_document(path: &str) -> bool {
         || path.starts_with("/status/events")
         || path.starts_with("/api/")
         || path.starts_with("/assets/")
+        || path.starts_with("/help/images/")
         || path.starts_with("/history.")
         || matches!(
             path,
