@@ -165,7 +165,7 @@ pub struct ArticleFilter {
 /// One search result.
 #[derive(Debug, Clone)]
 pub struct SearchHit {
-    /// `article` or `incident` (later `thread`).
+    /// `article`, `thread` (the community) or `incident`.
     pub kind: &'static str,
     pub title_html: String,
     pub title: String,
@@ -302,6 +302,9 @@ impl App {
         for a in &articles {
             index.upsert(article_doc(a));
         }
+        for (t, text) in self.store().threads_for_index().await? {
+            index.upsert(crate::community::thread_doc(&t, text));
+        }
         if let Ok(mut slot) = self.help.index.write() {
             *slot = index;
         }
@@ -329,6 +332,22 @@ impl App {
             }
         }
         Ok(())
+    }
+
+    /// Puts one document in this instance's index, replacing its old text.
+    pub(crate) fn index_doc(&self, doc: search::Doc) {
+        if let Ok(mut index) = self.help.index.write() {
+            index.upsert(doc);
+        }
+    }
+
+    /// A notice from another instance: an article id, or `t:` and a
+    /// community thread's id.
+    pub async fn reindex_from_elsewhere(&self, body: &str) -> Result<()> {
+        match body.strip_prefix(crate::community::THREAD_DOC) {
+            Some(thread) => self.reindex_thread(thread).await,
+            None => self.reindex_article(body).await,
+        }
     }
 
     /// Reindexes an article written here and tells the other instances.
@@ -580,10 +599,35 @@ impl App {
         collection: Option<Collection>,
         limit: usize,
     ) -> Result<Vec<(String, search::Hit)>> {
+        Ok(self
+            .search_docs(caller, q, lang, collection, false, limit)
+            .await?
+            .into_iter()
+            .filter_map(|h| {
+                h.id.strip_prefix(ARTICLE_DOC)
+                    .map(str::to_string)
+                    .map(|id| (id, h))
+            })
+            .collect())
+    }
+
+    /// The index's hits the reader may see: articles (asking the policy of
+    /// each) and, unless a collection is asked for, community threads.
+    async fn search_docs(
+        &self,
+        caller: Option<&Caller>,
+        q: &str,
+        lang: Option<Language>,
+        collection: Option<Collection>,
+        threads: bool,
+        limit: usize,
+    ) -> Result<Vec<search::Hit>> {
         self.ensure_help_index().await?;
         let filter = |id: &str, tag: u64| {
-            if !id.starts_with(ARTICLE_DOC) {
-                return false;
+            if id.starts_with(crate::community::THREAD_DOC) {
+                return threads
+                    && collection.is_none()
+                    && crate::community::thread_visible(caller, tag);
             }
             if collection.is_some_and(|c| c != tag_collection(tag)) {
                 return false;
@@ -603,14 +647,10 @@ impl App {
         if let Some(l) = lang {
             query = query.lang(search_lang(l));
         }
-        let hits = match self.help.index.read() {
+        Ok(match self.help.index.read() {
             Ok(index) => index.search(&query),
             Err(_) => Vec::new(),
-        };
-        Ok(hits
-            .into_iter()
-            .map(|h| (h.id[ARTICLE_DOC.len()..].to_string(), h))
-            .collect())
+        })
     }
 
     /// One ranked list across the articles the reader may see and the
@@ -633,11 +673,31 @@ impl App {
         let articles = self.store().all_articles().await?;
         let by_id: HashMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
         let mut out: Vec<(f32, f32, SearchHit)> = Vec::new();
-        for (id, h) in self
-            .search_articles(caller, &q, lang, collection, limit)
+        for h in self
+            .search_docs(caller, &q, lang, collection, true, limit)
             .await?
         {
-            let Some(a) = by_id.get(id.as_str()) else {
+            if let Some(thread_id) = h.id.strip_prefix(crate::community::THREAD_DOC) {
+                let Some(t) = self.store().thread(thread_id).await? else {
+                    continue;
+                };
+                out.push((
+                    h.matched,
+                    h.score,
+                    SearchHit {
+                        kind: "thread",
+                        title: t.title.clone(),
+                        title_html: h.title_html,
+                        url: format!("/community/threads/{}", t.id),
+                        snippet_html: h.snippet_html,
+                        lang: Language::parse(&t.lang).ok(),
+                        collection: None,
+                        score: h.score,
+                    },
+                ));
+                continue;
+            }
+            let Some(a) = h.id.strip_prefix(ARTICLE_DOC).and_then(|id| by_id.get(id)) else {
                 continue;
             };
             out.push((

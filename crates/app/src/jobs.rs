@@ -203,7 +203,7 @@ impl App {
                                 Ok(payload) => match self.changes.foreign(&payload) {
                                     Some((crate::changes::Topic::Chat, body)) => self.chat_signal_from_elsewhere(body),
                                     Some((crate::changes::Topic::Help, id)) => {
-                                        if let Err(e) = self.reindex_article(id).await {
+                                        if let Err(e) = self.reindex_from_elsewhere(id).await {
                                             tracing::warn!(error = ?e, "an article written elsewhere could not be reindexed");
                                         }
                                     }

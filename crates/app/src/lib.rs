@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod changes;
 pub mod chat;
+pub mod community;
 pub mod error;
 pub mod files;
 pub mod help;
@@ -35,7 +36,7 @@ pub mod model {
         AgentLoad, ApiToken, Article, ArticleRevision, Attachment, Backend, Chat, ChatMessage,
         Component, ComponentRef, Event, HelpSection, Incident, IncidentComponent, IncidentUpdate,
         Integration, Message, NewAttachment, Organisation, OrganisationSummary, OutboxMessage,
-        PoolStats, Principal, QueueView, Request, RequestFilter, User,
+        PoolStats, Post, Principal, QueueView, Request, RequestFilter, Thread, User,
     };
 }
 

@@ -71,6 +71,13 @@ pub enum Action<'a> {
     /// The help center report (helpfulness, comments, missed searches):
     /// support staff.
     ViewHelpReport,
+    /// Ask and answer in the help community, and vote: anyone signed in.
+    PostInCommunity,
+    /// Hide, show, lock and unlock community threads and answers: staff.
+    ModerateCommunity,
+    /// Mark a thread's accepted answer: whoever asked (`asker` is their
+    /// user id), and staff.
+    AcceptAnswer { asker: &'a str },
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -88,6 +95,8 @@ pub enum DenyReason {
     SupportAdminsOnly,
     /// This is for customers; staff use their own tools.
     CustomersOnly,
+    /// Only whoever asked the question may do this (or staff).
+    AskerOnly,
 }
 
 impl DenyReason {
@@ -100,6 +109,7 @@ impl DenyReason {
             DenyReason::StaffOnly => "staff_only",
             DenyReason::SupportAdminsOnly => "support_admins_only",
             DenyReason::CustomersOnly => "customers_only",
+            DenyReason::AskerOnly => "asker_only",
         }
     }
 }
@@ -250,6 +260,21 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
         }
         // Answered before an actor is required.
         ReadArticle { .. } => NotFound,
+        PostInCommunity => Allow,
+        ModerateCommunity => {
+            if actor.is_staff() {
+                Allow
+            } else {
+                Forbidden(DenyReason::StaffOnly)
+            }
+        }
+        AcceptAnswer { asker } => {
+            if actor.is_staff() || actor.user_id == asker {
+                Allow
+            } else {
+                Forbidden(DenyReason::AskerOnly)
+            }
+        }
         ViewHelpReport => {
             if actor.is_staff() {
                 Allow
@@ -424,6 +449,10 @@ mod tests {
             ("chat_settings", Action::ManageChatSettings),
             ("help_admin", Action::ManageHelpCenter),
             ("help_report", Action::ViewHelpReport),
+            ("community_post", Action::PostInCommunity),
+            ("community_moderate", Action::ModerateCommunity),
+            ("accept_own", Action::AcceptAnswer { asker: "u" }),
+            ("accept_other", Action::AcceptAnswer { asker: "someone" }),
             (
                 "article_public",
                 Action::ReadArticle {
@@ -501,6 +530,11 @@ mod tests {
             (_, "see_internal" | "add_note" | "triage") => Forbidden(StaffOnly),
             (Role::SupportAdmin, "outbox" | "chat_settings" | "help_admin") => Allow,
             (_, "outbox" | "chat_settings" | "help_admin") => Forbidden(SupportAdminsOnly),
+            (_, "community_post") => Allow,
+            (Role::Agent | Role::SupportAdmin, "community_moderate" | "accept_other") => Allow,
+            (_, "community_moderate") => Forbidden(StaffOnly),
+            (_, "accept_own") => Allow,
+            (_, "accept_other") => Forbidden(AskerOnly),
             (Role::Agent | Role::SupportAdmin, "help_report") => Allow,
             (_, "help_report") => Forbidden(StaffOnly),
             // Staff read every article; customers the published ones for
@@ -560,7 +594,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 38);
+        assert_eq!(checked, 4 * 3 * 2 * 42);
     }
 
     #[test]

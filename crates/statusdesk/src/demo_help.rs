@@ -450,6 +450,97 @@ const VOTES: &[(&str, bool, Option<&str>, Option<&str>)] = &[
     ),
 ];
 
+/// (asker, title, question, language, [(author, answer)], accepted answer)
+type DemoThread = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    Option<usize>,
+);
+
+const THREADS: &[DemoThread] = &[
+    (
+        "admin@globex.test",
+        "Can we get status updates in a Teams channel?",
+        "We would like the whole IT team to see incidents without subscribing one by one. Is there a way?",
+        "en",
+        &[
+            (
+                "admin@initech.test",
+                "We use the status integration for this. Under **Integrations** in the admin panel you add a Teams workflow webhook and pick the features you care about.",
+            ),
+            (
+                "agent@statusdesk.test",
+                "That is the way. The article *Slack and Teams integration* in developer support shows each step, and **Test** sends a sample message first.",
+            ),
+        ],
+        Some(1),
+    ),
+    (
+        "admin@initech.test",
+        "Hur många administratörer bör vi ha?",
+        "Vi är ett litet företag med 40 användare. Räcker det med en administratör?",
+        "sv",
+        &[(
+            "ops@acme.test",
+            "Vi har två, så att någon alltid kan hjälpa till vid semester och sjukdom. Det har räddat oss mer än en gång.",
+        )],
+        None,
+    ),
+    (
+        "member@acme.test",
+        "The live video stutters for some of our users",
+        "Since this morning a few people in our Oslo office see the live video freeze every minute. Is it just us?",
+        "en",
+        &[(
+            "agent@statusdesk.test",
+            "It is not just you: there is an ongoing incident for live video in one region. Follow it on the status page; we post every update there.",
+        )],
+        Some(0),
+    ),
+];
+
+/// Adds the community's demo threads; returns how many.
+async fn seed_community(store: &Store, now: i64) -> Result<usize> {
+    let user = |email: &'static str| async move {
+        store
+            .principal_by_email(email)
+            .await
+            .map(|p| p.map(|(p, _)| p.user.id).unwrap_or_default())
+    };
+    for (i, (asker, title, body, lang, answers, accepted)) in THREADS.iter().enumerate() {
+        let at = now - (THREADS.len() - i) as i64 * 26 * 3600 * 1000;
+        let thread = store
+            .create_thread(&user(asker).await?, title, body, lang, at)
+            .await?;
+        let mut ids = Vec::new();
+        for (j, (author, text)) in answers.iter().enumerate() {
+            let id = store
+                .add_answer(
+                    &thread,
+                    &user(author).await?,
+                    text,
+                    at + (j as i64 + 1) * 3_600_000,
+                )
+                .await?;
+            ids.push(id);
+        }
+        if let Some(k) = accepted
+            && let Some(id) = ids.get(*k)
+        {
+            store
+                .accept_answer(&thread, Some(id), at + 5 * 3_600_000)
+                .await?;
+            store
+                .vote_post(id, &user(asker).await?, 1, at + 5 * 3_600_000)
+                .await?;
+        }
+    }
+    Ok(THREADS.len())
+}
+
 /// Adds the help center's demo content; returns how many articles.
 pub async fn seed(store: &Store, now: i64) -> Result<usize> {
     let mut section_ids = Vec::new();
@@ -503,5 +594,6 @@ pub async fn seed(store: &Store, now: i64) -> Result<usize> {
                 .await?;
         }
     }
+    seed_community(store, now).await?;
     Ok(count)
 }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod chats;
+mod community;
 mod components;
 mod help;
 mod integrations;
@@ -19,6 +20,7 @@ mod subscribers;
 
 pub use accounts::*;
 pub use chats::*;
+pub use community::*;
 pub use components::*;
 pub use help::*;
 pub use integrations::*;

@@ -4,7 +4,7 @@
 //! code that routes.
 use crate::http::error::ErrorBody;
 use crate::http::state::AppState;
-use crate::{account, chat, help, integrations, orgs, status, subscriptions, support};
+use crate::{account, chat, community, help, integrations, orgs, status, subscriptions, support};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -99,6 +99,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(help::api::search))
         .routes(routes!(help::api::feedback_report))
         .routes(routes!(help::api::suggestion_opened))
+        .routes(routes!(community::api::list, community::api::create))
+        .routes(routes!(community::api::get))
+        .routes(routes!(community::api::answer))
+        .routes(routes!(community::api::vote))
+        .routes(routes!(community::api::accept))
+        .routes(routes!(community::api::moderate))
         .routes(routes!(
             orgs::api::list_organisations,
             orgs::api::create_organisation

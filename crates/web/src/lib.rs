@@ -8,6 +8,7 @@
 pub mod account;
 pub mod api;
 pub mod chat;
+pub mod community;
 pub mod help;
 pub mod http;
 pub mod integrations;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::routes::router())
         .merge(chat::pages::router())
         .merge(help::pages::router())
+        .merge(community::pages::router())
         .merge(help::staff::router())
         .route("/api/v1/chats/{id}/ws", get(chat::ws::upgrade))
         .merge(api)

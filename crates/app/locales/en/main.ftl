@@ -170,6 +170,7 @@ deny-chat-not-enabled = Chat support has not been rolled out to your organisatio
 deny-staff-only = Only support staff can do this.
 deny-support-admins-only = Only support admins can do this.
 deny-customers-only = This is for customer organisations.
+deny-asker-only = Only whoever asked the question can do this.
 
 nav-support = Contact support
 nav-queue = Support queue
@@ -819,3 +820,39 @@ image-upload = Upload an image
 image-upload-help = PNG, JPEG, GIF or WebP. With the script on, the line is put in the text for you.
 fieldname-image = Image
 image-upload-failed = The image could not be uploaded.
+community-title = Help community
+community-lead = Questions and answers from customers like you. Support staff answer too, marked as staff.
+community-empty = No questions yet. Be the first to ask.
+community-staff = Staff
+community-answered = Answered
+community-accepted = Accepted answer
+community-locked = Locked
+community-locked-note = This thread is locked: it takes no new answers.
+community-hidden = Hidden
+community-answers = { $n ->
+    [one] One answer
+   *[other] { $n } answers
+}
+community-ask = Ask the community
+community-question-title = Your question in one line
+community-question-body = Details
+community-post-question = Post the question
+community-sign-in = Sign in to ask and answer. Everyone can read.
+community-sign-in-answer = to answer.
+community-vote-up = Helpful
+community-vote-down = Not helpful
+community-score = Votes
+community-accept = Accept this answer
+community-unaccept = Not the accepted answer
+community-hide = Hide
+community-show = Show
+community-lock = Lock
+community-unlock = Unlock
+community-moderation = Moderation:
+community-your-answer = Your answer
+community-post-answer = Post the answer
+search-kind-thread = Help community
+err-locked = This thread is locked.
+err-own-post = You cannot vote on your own post.
+err-vote = { $field }: 1, -1 or 0.
+err-question = { $field }: the question itself cannot be hidden; hide the thread.

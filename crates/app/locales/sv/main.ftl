@@ -170,6 +170,7 @@ deny-chat-not-enabled = Chattsupporten har ännu inte införts för din organisa
 deny-staff-only = Bara supportpersonal kan göra det här.
 deny-support-admins-only = Bara supportadministratörer kan göra det här.
 deny-customers-only = Det här är för kundorganisationer.
+deny-asker-only = Bara den som ställde frågan kan göra det här.
 
 nav-support = Kontakta support
 nav-queue = Supportkö
@@ -819,3 +820,39 @@ image-upload = Ladda upp en bild
 image-upload-help = PNG, JPEG, GIF eller WebP. Med skriptet påslaget läggs raden in i texten åt dig.
 fieldname-image = Bild
 image-upload-failed = Bilden kunde inte laddas upp.
+community-title = Hjälpcommunity
+community-lead = Frågor och svar från kunder som du. Supportpersonalen svarar också, märkta som personal.
+community-empty = Inga frågor än. Var först med att fråga.
+community-staff = Personal
+community-answered = Besvarad
+community-accepted = Godkänt svar
+community-locked = Låst
+community-locked-note = Tråden är låst: den tar inte emot nya svar.
+community-hidden = Dold
+community-answers = { $n ->
+    [one] Ett svar
+   *[other] { $n } svar
+}
+community-ask = Fråga communityn
+community-question-title = Din fråga på en rad
+community-question-body = Detaljer
+community-post-question = Publicera frågan
+community-sign-in = Logga in för att fråga och svara. Alla kan läsa.
+community-sign-in-answer = för att svara.
+community-vote-up = Hjälpsamt
+community-vote-down = Inte hjälpsamt
+community-score = Röster
+community-accept = Godkänn det här svaret
+community-unaccept = Inte längre godkänt svar
+community-hide = Dölj
+community-show = Visa
+community-lock = Lås
+community-unlock = Lås upp
+community-moderation = Moderering:
+community-your-answer = Ditt svar
+community-post-answer = Publicera svaret
+search-kind-thread = Hjälpcommunity
+err-locked = Tråden är låst.
+err-own-post = Du kan inte rösta på ditt eget inlägg.
+err-vote = { $field }: 1, -1 eller 0.
+err-question = { $field }: själva frågan kan inte döljas; dölj tråden.

@@ -876,6 +876,15 @@ async fn screenshots() {
         .find(|c| c.state == domain::chat::ChatState::Ended)
         .expect("the demo's ended chat")
         .id;
+    let teams_thread = app
+        .store
+        .threads(false, 50)
+        .await
+        .expect("threads")
+        .into_iter()
+        .find(|t| t.title.contains("Teams"))
+        .expect("the demo's Teams thread")
+        .id;
     let sets: Vec<(Option<&str>, Pages)> = vec![
         (
             None,
@@ -892,6 +901,11 @@ async fn screenshots() {
                     "/help/search?q=l%C3%B6senords%C3%A5terst%C3%A4llning".into(),
                 ),
                 ("help-nothing", "/help/search?q=xylofon".into()),
+                ("community", "/community".into()),
+                (
+                    "community-thread",
+                    format!("/community/threads/{teams_thread}"),
+                ),
                 ("login", "/login".into()),
                 ("forgot", "/password/forgot".into()),
                 ("status", "/status".into()),
@@ -918,6 +932,11 @@ async fn screenshots() {
             Some("admin@initech.test"),
             vec![
                 ("admin-core", "/admin".into()),
+                ("community-signed-in", "/community".into()),
+                (
+                    "community-asker",
+                    format!("/community/threads/{teams_thread}"),
+                ),
                 ("support-core", "/support".into()),
             ],
         ),

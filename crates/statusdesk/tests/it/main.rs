@@ -10,6 +10,7 @@ mod api;
 mod browser;
 mod chat;
 mod cli;
+mod community;
 mod crash;
 mod help;
 mod shell;

@@ -91,3 +91,38 @@ CREATE TABLE help_images (
     uploaded_by  TEXT REFERENCES users (id),
     created_at   BIGINT NOT NULL
 );
+
+-- The help community: customers ask, anyone signed in answers. A thread's
+-- question is its first post; hidden threads and posts are for staff only.
+CREATE TABLE community_threads (
+    id              TEXT PRIMARY KEY,
+    author_id       TEXT NOT NULL REFERENCES users (id),
+    title           TEXT NOT NULL,
+    lang            TEXT NOT NULL CHECK (lang IN ('sv', 'en')),
+    locked          BIGINT NOT NULL,
+    hidden          BIGINT NOT NULL,
+    accepted_post   TEXT,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL
+);
+CREATE INDEX community_threads_time_idx ON community_threads (updated_at);
+
+CREATE TABLE community_posts (
+    id         TEXT PRIMARY KEY,
+    thread_id  TEXT NOT NULL REFERENCES community_threads (id),
+    author_id  TEXT NOT NULL REFERENCES users (id),
+    body       TEXT NOT NULL,
+    -- The question itself (the first post) or an answer.
+    is_question BIGINT NOT NULL,
+    hidden     BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX community_posts_thread_idx ON community_posts (thread_id, created_at);
+
+CREATE TABLE community_votes (
+    post_id    TEXT NOT NULL REFERENCES community_posts (id),
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    value      BIGINT NOT NULL CHECK (value IN (-1, 1)),
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (post_id, user_id)
+);

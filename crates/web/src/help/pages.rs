@@ -213,6 +213,7 @@ async fn search_page(ctx: Ctx, QueryOf(f): QueryOf<SearchForm>) -> AppResult<Res
                     .map(|hit| ResultRow {
                         label: match (hit.kind, hit.collection) {
                             ("incident", _) => tr.t("search-kind-incident"),
+                            ("thread", _) => tr.t("search-kind-thread"),
                             (_, Some(c)) => collection_name(tr, c),
                             _ => String::new(),
                         },

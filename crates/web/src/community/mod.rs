@@ -1,0 +1,4 @@
+//! The help community: questions and answers between customers, with
+//! votes, accepted answers and staff moderation.
+pub mod api;
+pub mod pages;
