@@ -670,13 +670,18 @@ impl App {
             return Ok(Vec::new());
         }
         let limit = limit.clamp(1, 50);
-        let articles = self.store().all_articles().await?;
+        let hits = self
+            .search_docs(caller, &q, lang, collection, true, limit)
+            .await?;
+        // Only the hits are read back, not every article.
+        let ids: Vec<&str> = hits
+            .iter()
+            .filter_map(|h| h.id.strip_prefix(ARTICLE_DOC))
+            .collect();
+        let articles = self.store().articles_by_ids(&ids).await?;
         let by_id: HashMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
         let mut out: Vec<(f32, f32, SearchHit)> = Vec::new();
-        for h in self
-            .search_docs(caller, &q, lang, collection, true, limit)
-            .await?
-        {
+        for h in hits {
             if let Some(thread_id) = h.id.strip_prefix(crate::community::THREAD_DOC) {
                 let Some(t) = self.store().thread(thread_id).await? else {
                     continue;

@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod bench_chat;
+pub mod bench_help;
 pub mod config;
 pub mod demo;
 mod demo_help;

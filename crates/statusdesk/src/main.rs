@@ -104,6 +104,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 100_000)]
         subscribers: usize,
     },
+    /// Seed many help articles and community posts, build the search index
+    /// and measure `GET /api/v1/search`.
+    Search {
+        #[arg(long, default_value_t = 5_000)]
+        articles: usize,
+        #[arg(long, default_value_t = 100_000)]
+        posts: usize,
+        #[arg(long, default_value_t = 2_000)]
+        samples: usize,
+    },
     /// Open many chat sockets against a server started on demo data, measure
     /// its memory per idle socket, then message latency at a fixed rate.
     Chat {
@@ -278,6 +288,14 @@ async fn run(cli: Cli) -> Result<()> {
         }) => {
             let store = open_store(&settings).await?;
             statusdesk::bench::inbox(store, &settings, requests, orgs, samples).await?;
+        }
+        Command::Bench(BenchCommand::Search {
+            articles,
+            posts,
+            samples,
+        }) => {
+            let store = open_store(&settings).await?;
+            statusdesk::bench_help::run(store, &settings, articles, posts, samples).await?;
         }
         Command::Bench(BenchCommand::Fanout { subscribers }) => {
             statusdesk::bench::fanout(&settings, subscribers).await?;

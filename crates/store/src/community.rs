@@ -239,21 +239,106 @@ impl Store {
         Ok(())
     }
 
-    /// Every thread with its visible text, for the search index.
-    pub async fn threads_for_index(&self) -> Result<Vec<(Thread, String)>> {
-        let threads = self.threads(true, i64::MAX).await?;
-        let mut out = Vec::with_capacity(threads.len());
-        for t in threads {
-            let text: Vec<String> = self
-                .thread_posts(&t.id)
-                .await?
-                .into_iter()
-                .filter(|p| p.hidden == 0)
-                .map(|p| p.body)
-                .collect();
-            out.push((t, text.join("\n\n")));
+    /// Benchmarks: many threads at once, each (title, language, its posts
+    /// with the question first), in one transaction.
+    pub async fn insert_threads_bulk(
+        &self,
+        author_id: &str,
+        threads: &[(String, &str, Vec<String>)],
+        now: i64,
+    ) -> Result<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let mut posts: Vec<(String, bool, &str)> = Vec::new();
+        for chunk in threads.chunks(300) {
+            let mut q = crate::sql::Sql::new(
+                "INSERT INTO community_threads (id, author_id, title, lang, locked, hidden, accepted_post, created_at, updated_at) VALUES ",
+            );
+            for (i, (title, lang, bodies)) in chunk.iter().enumerate() {
+                let id = new_id();
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push("(")
+                    .bind(id.as_str())
+                    .push(", ")
+                    .bind(author_id)
+                    .push(", ")
+                    .bind(title.as_str())
+                    .push(", ")
+                    .bind(*lang)
+                    .push(", 0, 0, NULL, ")
+                    .bind(now)
+                    .push(", ")
+                    .bind(now)
+                    .push(")");
+                for (j, body) in bodies.iter().enumerate() {
+                    posts.push((id.clone(), j == 0, body.as_str()));
+                }
+            }
+            q.query().execute(&mut *tx).await?;
         }
-        Ok(out)
+        for chunk in posts.chunks(300) {
+            let mut q = crate::sql::Sql::new(
+                "INSERT INTO community_posts (id, thread_id, author_id, body, is_question, hidden, created_at) VALUES ",
+            );
+            for (i, (thread, question, body)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.push("(")
+                    .bind(new_id())
+                    .push(", ")
+                    .bind(thread.as_str())
+                    .push(", ")
+                    .bind(author_id)
+                    .push(", ")
+                    .bind(*body)
+                    .push(", ")
+                    .bind(i64::from(*question))
+                    .push(", 0, ")
+                    .bind(now)
+                    .push(")");
+            }
+            q.query().execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every thread with its visible text, for the search index (two
+    /// queries, however many threads).
+    pub async fn threads_for_index(&self) -> Result<Vec<(Thread, String)>> {
+        // The index needs no counts: leave out the per-thread subqueries.
+        let threads: Vec<Thread> = sqlx::query_as(
+            "SELECT t.id, t.author_id, u.name AS author_name, u.role AS author_role, t.title, t.lang, \
+             t.locked, t.hidden, t.accepted_post, t.created_at, t.updated_at, \
+             CAST(0 AS BIGINT) AS answers, CAST(0 AS BIGINT) AS score \
+             FROM community_threads t JOIN users u ON u.id = t.author_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let posts: Vec<(String, String)> = sqlx::query_as(
+            "SELECT thread_id, body FROM community_posts WHERE hidden = 0 \
+             ORDER BY thread_id, is_question DESC, created_at, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut text: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        for (thread, body) in posts {
+            let t = text.entry(thread).or_default();
+            if !t.is_empty() {
+                t.push_str("\n\n");
+            }
+            t.push_str(&body);
+        }
+        Ok(threads
+            .into_iter()
+            .map(|t| {
+                let body = text.remove(&t.id).unwrap_or_default();
+                (t, body)
+            })
+            .collect())
     }
 }
 

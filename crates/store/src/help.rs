@@ -186,6 +186,24 @@ impl Store {
         .await?)
     }
 
+    /// The articles with these ids (a search's hits), in no set order.
+    pub async fn articles_by_ids(&self, ids: &[&str]) -> Result<Vec<Article>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = crate::sql::Sql::new(format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id IN ("
+        ));
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(*id);
+        }
+        q.push(")");
+        Ok(q.query_as().fetch_all(&self.pool).await?)
+    }
+
     pub async fn article_by_id(&self, id: &str) -> Result<Option<Article>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = $1"
