@@ -11,13 +11,13 @@ use store::{NewRequest, NewUser, Store};
 use tower::ServiceExt;
 
 /// A fixed, valid Argon2id hash: the benchmark's users never sign in.
-const HASH: &str =
+pub(crate) const HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2htYXJrc2FsdA$0VdKj0l3HzO6q4M3Ck9vQm3x1Vn9qzH0g0C3q3Vtq2Q";
 
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -26,7 +26,7 @@ impl Lcg {
     }
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }

@@ -2,6 +2,7 @@
 //! community of many posts, builds the search index as start-up does, and
 //! measures `GET /api/v1/search` through the real router and store (no
 //! network in between, so the numbers are server time).
+use crate::bench::{HASH, Lcg, percentile};
 use anyhow::{Result, bail};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -10,10 +11,6 @@ use std::sync::Arc;
 use std::time::Instant;
 use store::{ArticleDraft, NewUser, Store};
 use tower::ServiceExt;
-
-/// A fixed, valid Argon2id hash: the benchmark's users never sign in.
-const HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$YmVuY2htYXJrc2FsdA$0VdKj0l3HzO6q4M3Ck9vQm3x1Vn9qzH0g0C3q3Vtq2Q";
 
 const SV: &[&str] = &[
     "lösenord",
@@ -121,31 +118,12 @@ const QUERIES: &[&str] = &[
     "säkerhetsnyckel",
 ];
 
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-
-    fn words(&mut self, from: &[&str], n: usize) -> String {
-        (0..n)
-            .map(|_| from[(self.next() as usize) % from.len()])
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
+/// Words of one language, chosen by the benchmark's generator.
+fn some_words(rng: &mut Lcg, from: &[&str], n: usize) -> String {
+    (0..n)
+        .map(|_| from[(rng.next() as usize) % from.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub async fn run(
@@ -181,13 +159,13 @@ pub async fn run(
     for i in 0..articles {
         let (lang, words) = if i % 2 == 0 { ("sv", SV) } else { ("en", EN) };
         let collection = ["help", "resources", "developers"][i % 3];
-        let title = rng.words(words, 4);
+        let title = some_words(&mut rng, words, 4);
         let mut body = String::new();
         for _ in 0..4 {
             body.push_str("## ");
-            body.push_str(&rng.words(words, 3));
+            body.push_str(&some_words(&mut rng, words, 3));
             body.push_str("\n\n");
-            body.push_str(&rng.words(words, 60));
+            body.push_str(&some_words(&mut rng, words, 60));
             body.push_str("\n\n");
         }
         let draft = ArticleDraft {
@@ -220,9 +198,9 @@ pub async fn run(
     for t in 0..threads {
         let words = if t % 2 == 0 { SV } else { EN };
         let lang = if t % 2 == 0 { "sv" } else { "en" };
-        let title = rng.words(words, 6);
+        let title = some_words(&mut rng, words, 6);
         let bodies: Vec<String> = (0..per_thread.min(posts - t * per_thread))
-            .map(|_| rng.words(words, 40))
+            .map(|_| some_words(&mut rng, words, 40))
             .collect();
         rows.push((title, lang, bodies));
         if rows.len() == 1000 || t + 1 == threads {
