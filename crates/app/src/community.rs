@@ -23,6 +23,10 @@ pub struct ThreadView {
     pub my_votes: Vec<(String, i64)>,
     pub may_accept: bool,
     pub may_moderate: bool,
+    /// An admin with direct support may turn the thread into a request.
+    pub may_request: bool,
+    /// A support admin may turn the accepted answer into a draft article.
+    pub may_draft: bool,
 }
 
 pub(crate) const THREAD_DOC: &str = "t:";
@@ -97,6 +101,9 @@ impl App {
                 })
             }),
             may_moderate,
+            may_request: caller.is_some_and(|c| c.may(Action::UseDirectSupport)),
+            may_draft: thread.accepted_post.is_some()
+                && caller.is_some_and(|c| c.may(Action::ManageHelpCenter)),
             thread,
             question,
             answers: posts,
@@ -248,6 +255,93 @@ impl App {
         self.store().hide_post(post_id, hidden).await?;
         self.thread_written(&post.thread_id).await?;
         Ok(())
+    }
+
+    /// Turns a thread into a support request of the caller's organisation
+    /// (an admin with direct support): the question, the accepted answer if
+    /// any, and a link back. Returns the request's id.
+    pub async fn thread_to_request(&self, caller: &Caller, thread_id: &str) -> Result<String> {
+        self.permit(caller, Action::UseDirectSupport)?;
+        let v = self.thread(Some(caller), thread_id).await?;
+        let mut description = format!(
+            "{}\n\n{}\n\n> {}",
+            crate::i18n::Tr(caller.language().unwrap_or(self.config.default_language))
+                .t("community-request-intro"),
+            self.link(&format!("/community/threads/{}", v.thread.id)),
+            v.question.body.replace('\n', "\n> ")
+        );
+        if let Some(a) = v
+            .answers
+            .iter()
+            .find(|a| v.thread.accepted_post.as_deref() == Some(a.id.as_str()))
+        {
+            description.push_str("\n\n");
+            description.push_str(&a.body);
+        }
+        let description: String = description.chars().take(limits::MESSAGE).collect();
+        let subject: String = v.thread.title.chars().take(limits::SUBJECT).collect();
+        self.file_request(
+            caller,
+            crate::requests::NewRequestInput {
+                subject,
+                description,
+                priority: "normal".into(),
+                component: None,
+                follow_up_of: None,
+            },
+            Vec::new(),
+        )
+        .await
+    }
+
+    /// Turns a thread's accepted answer into a draft article (support
+    /// admins): the question as its opening, the answer as its text.
+    /// Returns the new article's slug.
+    pub async fn answer_to_article(&self, caller: &Caller, thread_id: &str) -> Result<String> {
+        self.permit(caller, Action::ManageHelpCenter)?;
+        let v = self.thread(Some(caller), thread_id).await?;
+        let answer = v
+            .answers
+            .iter()
+            .find(|a| v.thread.accepted_post.as_deref() == Some(a.id.as_str()))
+            .ok_or_else(|| Error::conflict("thread", "no_accepted_answer"))?;
+        let base = match text::slugify(&v.thread.title) {
+            s if s.is_empty() => "community-answer".to_string(),
+            s => s
+                .chars()
+                .take(90)
+                .collect::<String>()
+                .trim_end_matches('-')
+                .to_string(),
+        };
+        let body = format!("{}\n\n{}", v.question.body, answer.body);
+        for n in 1..20 {
+            let slug = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
+            let made = self
+                .create_article(
+                    caller,
+                    crate::help::ArticleInput {
+                        title: Some(v.thread.title.clone()),
+                        body: Some(body.clone()),
+                        collection: Some("help".into()),
+                        lang: Some(v.thread.lang.clone()),
+                        slug: Some(slug),
+                        published: Some(false),
+                        ..crate::help::ArticleInput::default()
+                    },
+                )
+                .await;
+            match made {
+                Ok(a) => return Ok(a.slug),
+                Err(Error::Conflict(c)) if c.code == "taken" => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(Error::conflict("slug", "taken"))
     }
 
     /// Re-reads one thread into the search index.

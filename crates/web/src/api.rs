@@ -105,6 +105,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(community::api::vote))
         .routes(routes!(community::api::accept))
         .routes(routes!(community::api::moderate))
+        .routes(routes!(community::api::to_request))
+        .routes(routes!(community::api::to_article))
         .routes(routes!(
             orgs::api::list_organisations,
             orgs::api::create_organisation

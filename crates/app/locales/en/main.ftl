@@ -856,3 +856,7 @@ err-locked = This thread is locked.
 err-own-post = You cannot vote on your own post.
 err-vote = { $field }: 1, -1 or 0.
 err-question = { $field }: the question itself cannot be hidden; hide the thread.
+community-to-request = Ask support about this
+community-to-article = Make the accepted answer a draft article
+community-request-intro = From the help community:
+err-no-accepted-answer = The thread has no accepted answer yet.

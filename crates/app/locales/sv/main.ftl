@@ -856,3 +856,7 @@ err-locked = Tråden är låst.
 err-own-post = Du kan inte rösta på ditt eget inlägg.
 err-vote = { $field }: 1, -1 eller 0.
 err-question = { $field }: själva frågan kan inte döljas; dölj tråden.
+community-to-request = Fråga supporten om det här
+community-to-article = Gör det godkända svaret till ett artikelutkast
+community-request-intro = Från hjälpcommunityn:
+err-no-accepted-answer = Tråden har inget godkänt svar än.

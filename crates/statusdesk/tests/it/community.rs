@@ -140,6 +140,80 @@ async fn community_questions_answers_votes_and_moderation(db: Db) {
     assert_eq!(t["answers"][0]["id"], alex_answer.as_str());
     assert_eq!(t["answers"][0]["accepted"], true);
     assert_eq!(t["accepted_answer"], alex_answer.as_str());
+    // An admin with direct support turns it into a request; a member may not.
+    let r = post_json(
+        &app,
+        &ada,
+        &format!("/api/v1/community/threads/{id}/request"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let request_id = r.json::<Value>().await.expect("json")["request_id"]
+        .as_str()
+        .expect("request id")
+        .to_string();
+    let req: Value = app
+        .api_get(&ada, &format!("/api/v1/requests/{request_id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(req["subject"], "Quokka exports fail at midnight", "{req}");
+    let maja = app.token("member@acme.test").await;
+    let r = post_json(
+        &app,
+        &maja,
+        &format!("/api/v1/community/threads/{id}/request"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    // A support admin turns the accepted answer into a draft article.
+    let sam = app.token("support@statusdesk.test").await;
+    let r = post_json(
+        &app,
+        &sam,
+        &format!("/api/v1/community/threads/{id}/article"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let slug = r.json::<Value>().await.expect("json")["slug"]
+        .as_str()
+        .expect("slug")
+        .to_string();
+    assert_eq!(slug, "quokka-exports-fail-at-midnight");
+    assert_eq!(
+        client()
+            .get(app.url(&format!("/api/v1/articles/{slug}")))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        404,
+        "a draft"
+    );
+    let draft: Value = app
+        .api_get(&sam, &format!("/api/v1/articles/{slug}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        draft["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("fixed next week")),
+        "{draft}"
+    );
+    let r = post_json(
+        &app,
+        &ada,
+        &format!("/api/v1/community/threads/{id}/article"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
     // The page shows the same order and the badges.
     let page = client()
         .get(app.url(&format!("/community/threads/{id}")))

@@ -1,5 +1,6 @@
 //! `/api/v1/community/…`: the help community for programs. Reading is
 //! public; asking, answering, voting and accepting need a signed-in caller.
+use crate::chat::api::BecameRequest;
 use crate::http::ctx::{ApiCaller, Reader};
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::JsonBody;
@@ -263,4 +264,38 @@ pub async fn moderate(
         .moderate_thread(&caller, &id, m.hidden, m.locked)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turn a thread into a support request of the caller's organisation
+/// (admins with direct support): the question, the accepted answer and a link.
+#[utoipa::path(post, path = "/api/v1/community/threads/{id}/request", tag = "community",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Thread id")),
+    responses((status = 201, body = BecameRequest), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn to_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<(StatusCode, Json<BecameRequest>)> {
+    let request_id = state.app.thread_to_request(&caller, &id).await?;
+    Ok((StatusCode::CREATED, Json(BecameRequest { request_id })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BecameArticle {
+    /// The draft article's slug (not published).
+    pub slug: String,
+}
+
+/// Turn a thread's accepted answer into a draft article (support admins;
+/// 409 `no_accepted_answer` without one).
+#[utoipa::path(post, path = "/api/v1/community/threads/{id}/article", tag = "community",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Thread id")),
+    responses((status = 201, body = BecameArticle), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn to_article(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<(StatusCode, Json<BecameArticle>)> {
+    let slug = state.app.answer_to_article(&caller, &id).await?;
+    Ok((StatusCode::CREATED, Json(BecameArticle { slug })))
 }

@@ -25,6 +25,8 @@ pub fn router() -> Router<AppState> {
         .route("/community/threads/{id}/answers", post(answer))
         .route("/community/threads/{id}/accept", post(accept))
         .route("/community/threads/{id}/moderate", post(moderate))
+        .route("/community/threads/{id}/request", post(to_request))
+        .route("/community/threads/{id}/article", post(to_article))
         .route("/community/posts/{id}/vote", post(vote))
         .route("/community/posts/{id}/moderate", post(moderate_post))
 }
@@ -306,4 +308,26 @@ async fn moderate_post(
     };
     ctx.app().moderate_post(caller, &id, hidden).await?;
     Ok(Redirect::to(&format!("/community/threads/{}#a-{id}", f.thread)).into_response())
+}
+
+async fn to_request(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<crate::http::extract::CsrfForm>,
+) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    ctx.check_csrf(&f.csrf)?;
+    let request = ctx.app().thread_to_request(caller, &id).await?;
+    Ok(Redirect::to(&format!("/support/requests/{request}")).into_response())
+}
+
+async fn to_article(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<crate::http::extract::CsrfForm>,
+) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    ctx.check_csrf(&f.csrf)?;
+    let slug = ctx.app().answer_to_article(caller, &id).await?;
+    Ok(Redirect::to(&format!("/staff/help/{slug}/edit?done=article-saved")).into_response())
 }
