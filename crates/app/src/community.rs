@@ -349,15 +349,8 @@ impl App {
         let Some(t) = self.store().thread(id).await? else {
             return Ok(());
         };
-        let text: Vec<String> = self
-            .store()
-            .thread_posts(id)
-            .await?
-            .into_iter()
-            .filter(|p| p.hidden == 0)
-            .map(|p| p.body)
-            .collect();
-        self.index_doc(thread_doc(&t, text.join("\n\n")));
+        let text = self.store().thread_text(id).await?;
+        self.index_doc(thread_doc(&t, text));
         Ok(())
     }
 

@@ -55,12 +55,18 @@ fn tag_of(a: &Article) -> u64 {
     tag
 }
 
-fn tag_plans(tag: u64) -> Vec<Plan> {
-    [(4, Plan::Core), (8, Plan::Advanced), (16, Plan::Enterprise)]
-        .into_iter()
-        .filter(|(bit, _)| tag & bit != 0)
-        .map(|(_, p)| p)
-        .collect()
+/// The plans in a tag, without allocating (the search filter calls this
+/// for every candidate document): the array and how many of it count.
+fn tag_plans(tag: u64) -> ([Plan; 3], usize) {
+    let mut plans = [Plan::Core; 3];
+    let mut n = 0;
+    for (bit, p) in [(4, Plan::Core), (8, Plan::Advanced), (16, Plan::Enterprise)] {
+        if tag & bit != 0 {
+            plans[n] = p;
+            n += 1;
+        }
+    }
+    (plans, n)
 }
 
 fn tag_collection(tag: u64) -> Collection {
@@ -211,6 +217,12 @@ pub struct FeedbackInput {
     pub section: Option<String>,
 }
 
+/// A new value for an anonymous reader's cookie (random, long enough to
+/// be their own).
+pub fn new_reader_cookie() -> String {
+    store::new_secret("rd_").0
+}
+
 /// Who is voting: a signed-in user, or an anonymous reader's cookie.
 pub enum Voter<'a> {
     User(&'a Caller),
@@ -358,13 +370,20 @@ impl App {
     }
 
     fn may_read(&self, caller: Option<&Caller>, a: &Article) -> bool {
-        let plans = plans_of(a);
+        self.may_read_tag(caller, tag_of(a))
+    }
+
+    /// Whether the caller may read an article with these visibility bits:
+    /// the policy's answer, for the store's rows and the index's documents
+    /// alike.
+    fn may_read_tag(&self, caller: Option<&Caller>, tag: u64) -> bool {
+        let (plans, n) = tag_plans(tag);
         self.authorize(
             caller,
             Action::ReadArticle {
-                plans: &plans,
-                others_may_read: a.others_may_read != 0,
-                published: a.is_published(),
+                plans: &plans[..n],
+                others_may_read: tag & 2 != 0,
+                published: tag & 1 != 0,
             },
         )
         .is_ok()
@@ -561,15 +580,10 @@ impl App {
         let related = match &a.section_id {
             Some(id) => self
                 .store()
-                .all_articles()
+                .articles_in_section(id, &a.lang)
                 .await?
                 .iter()
-                .filter(|r| {
-                    r.section_id.as_ref() == Some(id)
-                        && r.id != a.id
-                        && r.lang == a.lang
-                        && self.may_read(caller, r)
-                })
+                .filter(|r| r.id != a.id && self.may_read(caller, r))
                 .map(|r| self.summary(r, &sections))
                 .collect(),
             None => Vec::new(),
@@ -629,19 +643,7 @@ impl App {
                     && collection.is_none()
                     && crate::community::thread_visible(caller, tag);
             }
-            if collection.is_some_and(|c| c != tag_collection(tag)) {
-                return false;
-            }
-            let plans = tag_plans(tag);
-            self.authorize(
-                caller,
-                Action::ReadArticle {
-                    plans: &plans,
-                    others_may_read: tag & 2 != 0,
-                    published: tag & 1 != 0,
-                },
-            )
-            .is_ok()
+            collection.is_none_or(|c| c == tag_collection(tag)) && self.may_read_tag(caller, tag)
         };
         let mut query = search::Query::new(q).limit(limit).filter(&filter);
         if let Some(l) = lang {
@@ -1353,7 +1355,8 @@ mod tests {
     #[test]
     fn tags_carry_visibility() {
         let tag = 1 | 8 | 16 | (2 << 8);
-        assert_eq!(tag_plans(tag), vec![Plan::Advanced, Plan::Enterprise]);
+        let (plans, n) = tag_plans(tag);
+        assert_eq!(&plans[..n], &[Plan::Advanced, Plan::Enterprise]);
         assert_eq!(tag_collection(tag), Collection::Developers);
     }
 }

@@ -239,6 +239,23 @@ impl Store {
         Ok(())
     }
 
+    /// The visible text of one thread (question first, then the answers),
+    /// as the search index holds it.
+    pub async fn thread_text(&self, thread_id: &str) -> Result<String> {
+        let bodies: Vec<(String,)> = sqlx::query_as(
+            "SELECT body FROM community_posts WHERE thread_id = $1 AND hidden = 0 \
+             ORDER BY is_question DESC, created_at, id",
+        )
+        .bind(thread_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut text = String::new();
+        for (body,) in bodies {
+            append_post(&mut text, &body);
+        }
+        Ok(text)
+    }
+
     /// Benchmarks: many threads at once, each (title, language, its posts
     /// with the question first), in one transaction.
     pub async fn insert_threads_bulk(
@@ -326,11 +343,7 @@ impl Store {
         .await?;
         let mut text: std::collections::HashMap<String, String> = std::collections::HashMap::new();
         for (thread, body) in posts {
-            let t = text.entry(thread).or_default();
-            if !t.is_empty() {
-                t.push_str("\n\n");
-            }
-            t.push_str(&body);
+            append_post(text.entry(thread).or_default(), &body);
         }
         Ok(threads
             .into_iter()
@@ -340,6 +353,14 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// Posts in a thread's indexed text are separated by a blank line.
+fn append_post(text: &mut String, body: &str) {
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(body);
 }
 
 async fn insert_post(

@@ -213,6 +213,17 @@ impl Store {
         .await?)
     }
 
+    /// The articles of one section in one language, in order.
+    pub async fn articles_in_section(&self, section_id: &str, lang: &str) -> Result<Vec<Article>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ARTICLE_COLUMNS} FROM articles WHERE section_id = $1 AND lang = $2 ORDER BY position, slug"
+        ))
+        .bind(section_id)
+        .bind(lang)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The versions of one article in each language.
     pub async fn article_family(&self, family: &str) -> Result<Vec<Article>> {
         Ok(sqlx::query_as(&format!(

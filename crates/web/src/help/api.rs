@@ -382,14 +382,8 @@ pub async fn feedback(
 pub fn reader_cookie(headers: &HeaderMap) -> (String, bool) {
     match cookie(headers, READER_COOKIE).filter(|c| c.len() >= 16 && c.len() <= 128) {
         Some(c) => (c, false),
-        None => (store_free_token(), true),
+        None => (app::help::new_reader_cookie(), true),
     }
-}
-
-fn store_free_token() -> String {
-    use rand::Rng;
-    let bytes: [u8; 18] = rand::rng().random();
-    hex::encode(bytes)
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -3,7 +3,7 @@
 use crate::help::api::{csv_response, day, report_out};
 use crate::help::pages::{collection_name, plan_name};
 use crate::http::ctx::Ctx;
-use crate::http::error::{AppResult, Error};
+use crate::http::error::{AppResult, Error, ensure};
 use crate::http::extract::{FormBody, QueryOf};
 use crate::http::page::{Page, render};
 use crate::http::state::AppState;
@@ -326,7 +326,7 @@ struct NewQuery {
 
 async fn new_form(ctx: Ctx, QueryOf(q): QueryOf<NewQuery>) -> AppResult<Response> {
     let caller = ctx.signed_in()?;
-    ctx.app().all_articles_for_staff(caller).await?;
+    ensure(ctx.decide(Action::ManageHelpCenter))?;
     let mut f = EditorFields {
         lang: ctx.lang.as_str().into(),
         collection: q.collection.unwrap_or_else(|| "help".into()),
