@@ -498,15 +498,16 @@ impl App {
         let all = self.store().all_articles().await?;
         let readable: Vec<&Article> = all.iter().filter(|a| self.may_read(caller, a)).collect();
         // One article per family: the reader's language first.
-        let mut chosen: Vec<&Article> = Vec::new();
-        for a in &readable {
-            let twin = readable
-                .iter()
-                .any(|b| b.family == a.family && b.id != a.id && b.lang == lang.as_str());
-            if a.lang == lang.as_str() || !twin {
-                chosen.push(a);
-            }
-        }
+        let in_language: std::collections::HashSet<&str> = readable
+            .iter()
+            .filter(|a| a.lang == lang.as_str())
+            .map(|a| a.family.as_str())
+            .collect();
+        let chosen: Vec<&Article> = readable
+            .iter()
+            .copied()
+            .filter(|a| a.lang == lang.as_str() || !in_language.contains(a.family.as_str()))
+            .collect();
         let mut out = Vec::new();
         for collection in Collection::ALL {
             let in_collection: Vec<&&Article> = chosen
