@@ -353,6 +353,12 @@ impl App {
         }
     }
 
+    pub(crate) fn unindex_doc(&self, id: &str) {
+        if let Ok(mut index) = self.help.index.write() {
+            index.remove(id);
+        }
+    }
+
     /// A notice from another instance: an article id, or `t:` and a
     /// community thread's id.
     pub async fn reindex_from_elsewhere(&self, body: &str) -> Result<()> {
@@ -684,9 +690,23 @@ impl App {
         let articles = self.store().articles_by_ids(&ids).await?;
         let by_id: HashMap<&str, &Article> = articles.iter().map(|a| (a.id.as_str(), a)).collect();
         let mut out: Vec<(f32, f32, SearchHit)> = Vec::new();
+        // A thread's title and language are in the index itself (kept
+        // current by the change events): no query per thread.
+        let thread_docs: HashMap<String, (String, search::Lang)> = match self.help.index.read() {
+            Ok(index) => hits
+                .iter()
+                .filter(|h| h.id.starts_with(crate::community::THREAD_DOC))
+                .filter_map(|h| {
+                    index
+                        .get(&h.id)
+                        .map(|d| (h.id.clone(), (d.title.clone(), d.lang)))
+                })
+                .collect(),
+            Err(_) => HashMap::new(),
+        };
         for h in hits {
             if let Some(thread_id) = h.id.strip_prefix(crate::community::THREAD_DOC) {
-                let Some(t) = self.store().thread(thread_id).await? else {
+                let Some((title, lang)) = thread_docs.get(&h.id) else {
                     continue;
                 };
                 out.push((
@@ -694,11 +714,15 @@ impl App {
                     h.score,
                     SearchHit {
                         kind: "thread",
-                        title: t.title.clone(),
+                        title: title.clone(),
                         title_html: h.title_html,
-                        url: format!("/community/threads/{}", t.id),
+                        url: format!("/community/threads/{thread_id}"),
                         snippet_html: h.snippet_html,
-                        lang: Language::parse(&t.lang).ok(),
+                        lang: Some(if *lang == search::Lang::Sv {
+                            Language::Sv
+                        } else {
+                            Language::En
+                        }),
                         collection: None,
                         score: h.score,
                     },

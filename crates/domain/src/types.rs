@@ -408,3 +408,19 @@ string_enum!(
         Other => "other"
     }
 );
+
+string_enum!(
+    /// Why a reader reports a community post.
+    ReportReason, "reason", {
+        Spam => "spam",
+        Abusive => "abusive",
+        OffTopic => "off_topic",
+        Other => "other"
+    }
+);
+
+string_enum!(
+    /// What staff do with a post in the review queue: let a held post
+    /// through, hide it, or (for a reported one) leave it as it is.
+    ReviewAction, "action", { Approve => "approve", Hide => "hide", Dismiss => "dismiss" }
+);

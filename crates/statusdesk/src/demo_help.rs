@@ -513,7 +513,7 @@ async fn seed_community(store: &Store, now: i64) -> Result<usize> {
     for (i, (asker, title, body, lang, answers, accepted)) in THREADS.iter().enumerate() {
         let at = now - (THREADS.len() - i) as i64 * 26 * 3600 * 1000;
         let thread = store
-            .create_thread(&user(asker).await?, title, body, lang, at)
+            .create_thread(&user(asker).await?, title, body, lang, false, at)
             .await?;
         let mut ids = Vec::new();
         for (j, (author, text)) in answers.iter().enumerate() {
@@ -522,6 +522,7 @@ async fn seed_community(store: &Store, now: i64) -> Result<usize> {
                     &thread,
                     &user(author).await?,
                     text,
+                    false,
                     at + (j as i64 + 1) * 3_600_000,
                 )
                 .await?;

@@ -107,6 +107,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(community::api::moderate))
         .routes(routes!(community::api::to_request))
         .routes(routes!(community::api::to_article))
+        .routes(routes!(community::api::moderate_post))
+        .routes(routes!(community::api::report))
+        .routes(routes!(community::api::review))
+        .routes(routes!(community::api::queue))
+        .routes(routes!(community::api::move_thread))
+        .routes(routes!(community::api::merge))
+        .routes(routes!(
+            community::api::settings,
+            community::api::set_settings
+        ))
         .routes(routes!(
             orgs::api::list_organisations,
             orgs::api::create_organisation

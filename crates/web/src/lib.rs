@@ -74,6 +74,7 @@ pub fn router(state: AppState) -> Router {
         .merge(help::pages::router())
         .merge(community::pages::router())
         .merge(help::staff::router())
+        .merge(community::staff::router())
         .route("/api/v1/chats/{id}/ws", get(chat::ws::upgrade))
         .merge(api)
         .route(

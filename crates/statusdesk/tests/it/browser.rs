@@ -885,6 +885,42 @@ async fn screenshots() {
         .find(|t| t.title.contains("Teams"))
         .expect("the demo's Teams thread")
         .id;
+    // Something for the community's review queue: a held first post and
+    // a report.
+    let sam = app.token("support@statusdesk.test").await;
+    let r = reqwest::Client::new()
+        .patch(app.url("/api/v1/community/settings"))
+        .bearer_auth(&sam)
+        .json(&serde_json::json!({"hold_first_posts": true}))
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(r.status(), 200);
+    let r = crate::harness::post_json(
+        &app,
+        &ada,
+        "/api/v1/community/threads",
+        serde_json::json!({"title": "Can we brand the status page?", "body": "We would like our own logo on it.", "lang": "en"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let teams_answer = app
+        .store
+        .thread_posts(&teams_thread)
+        .await
+        .expect("posts")
+        .into_iter()
+        .find(|p| p.is_question == 0)
+        .expect("an answer")
+        .id;
+    let r = crate::harness::post_json(
+        &app,
+        &ada,
+        &format!("/api/v1/community/posts/{teams_answer}/report"),
+        serde_json::json!({"reason": "off_topic", "comment": "This is about Slack, not Teams."}),
+    )
+    .await;
+    assert_eq!(r.status(), 204);
     let sets: Vec<(Option<&str>, Pages)> = vec![
         (
             None,
@@ -956,6 +992,11 @@ async fn screenshots() {
                 ),
                 ("help-new", "/staff/help/new".into()),
                 ("help-report", "/staff/help/report".into()),
+                ("community-queue", "/staff/community".into()),
+                (
+                    "community-moderate",
+                    format!("/community/threads/{teams_thread}"),
+                ),
                 ("agent-chat", format!("/agent/chats/{live}")),
             ],
         ),

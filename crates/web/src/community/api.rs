@@ -33,6 +33,8 @@ pub struct ThreadOut {
     pub accepted_answer: Option<String>,
     pub locked: bool,
     pub hidden: bool,
+    /// The question waits for review by staff (seen by staff and the asker).
+    pub held: bool,
     pub created_at: String,
     pub updated_at: String,
     pub url: String,
@@ -56,6 +58,7 @@ pub fn thread_out(t: &Thread) -> ThreadOut {
         accepted_answer: t.accepted_post.clone(),
         locked: t.locked != 0,
         hidden: t.hidden != 0,
+        held: t.held != 0,
         created_at: rfc3339(t.created_at),
         updated_at: rfc3339(t.updated_at),
         url: format!("/community/threads/{}", t.id),
@@ -73,6 +76,8 @@ pub struct PostOut {
     pub score: i64,
     pub accepted: bool,
     pub hidden: bool,
+    /// Waits for review by staff (seen by staff and its author).
+    pub held: bool,
     pub created_at: String,
 }
 
@@ -85,6 +90,7 @@ pub fn post_out(p: &Post, accepted: Option<&str>) -> PostOut {
         score: p.score,
         accepted: accepted == Some(p.id.as_str()),
         hidden: p.hidden != 0,
+        held: p.held != 0,
         created_at: rfc3339(p.created_at),
     }
 }
@@ -180,6 +186,8 @@ pub struct NewAnswer {
 #[derive(Serialize, ToSchema)]
 pub struct Created {
     pub id: String,
+    /// The answer waits for review by staff before others see it.
+    pub held: bool,
 }
 
 /// Answer a thread (not when it is locked: 409 `locked`).
@@ -193,8 +201,8 @@ pub async fn answer(
     Path(id): Path<String>,
     JsonBody(a): JsonBody<NewAnswer>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
-    let id = state.app.answer_community(&caller, &id, &a.body).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
+    let (id, held) = state.app.answer_community(&caller, &id, &a.body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id, held })))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -298,4 +306,232 @@ pub async fn to_article(
 ) -> AppResult<(StatusCode, Json<BecameArticle>)> {
     let slug = state.app.answer_to_article(&caller, &id).await?;
     Ok((StatusCode::CREATED, Json(BecameArticle { slug })))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PostModerateIn {
+    pub hidden: bool,
+}
+
+/// Hide or show one answer (staff; the question goes with its thread).
+#[utoipa::path(post, path = "/api/v1/community/posts/{id}/moderate", tag = "community",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Post id")),
+    request_body = PostModerateIn,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn moderate_post(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(m): JsonBody<PostModerateIn>,
+) -> AppResult<StatusCode> {
+    state.app.moderate_post(&caller, &id, m.hidden).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReportIn {
+    /// `spam`, `abusive`, `off_topic` or `other`.
+    pub reason: String,
+    pub comment: Option<String>,
+}
+
+/// Report a question or an answer to staff (anyone signed in, once per
+/// post, not one's own: 409 `own_post`).
+#[utoipa::path(post, path = "/api/v1/community/posts/{id}/report", tag = "community",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Post id")),
+    request_body = ReportIn,
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(r): JsonBody<ReportIn>,
+) -> AppResult<StatusCode> {
+    state
+        .app
+        .report_community_post(&caller, &id, &r.reason, r.comment.as_deref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReportOut {
+    pub reporter: String,
+    pub reason: String,
+    pub comment: String,
+    pub created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QueuedPostOut {
+    pub thread_id: String,
+    pub thread_title: String,
+    /// Whether the post is the thread's question.
+    pub question: bool,
+    #[serde(flatten)]
+    pub post: PostOut,
+    pub reports: Vec<ReportOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewQueueOut {
+    /// Posts held for review, oldest first.
+    pub held: Vec<QueuedPostOut>,
+    /// Reported posts, most reported first.
+    pub reported: Vec<QueuedPostOut>,
+    pub hold_first_posts: bool,
+}
+
+pub fn queued_out(q: &app::community::QueuedPost) -> QueuedPostOut {
+    QueuedPostOut {
+        thread_id: q.post.thread_id.clone(),
+        thread_title: q.thread_title.clone(),
+        question: q.post.is_question != 0,
+        post: post_out(&q.post, None),
+        reports: q
+            .reports
+            .iter()
+            .map(|r| ReportOut {
+                reporter: r.reporter_name.clone(),
+                reason: r.reason.clone(),
+                comment: r.comment.clone(),
+                created_at: rfc3339(r.created_at),
+            })
+            .collect(),
+    }
+}
+
+/// What waits for staff: held and reported posts (staff).
+#[utoipa::path(get, path = "/api/v1/community/queue", tag = "community",
+    security(("bearer" = [])),
+    responses((status = 200, body = ReviewQueueOut), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn queue(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> AppResult<Json<ReviewQueueOut>> {
+    let q = state.app.review_queue(&caller).await?;
+    Ok(Json(ReviewQueueOut {
+        held: q.held.iter().map(queued_out).collect(),
+        reported: q.reported.iter().map(queued_out).collect(),
+        hold_first_posts: q.hold_first_posts,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewIn {
+    /// `approve` (a held post), `hide`, or `dismiss` (a reported post's
+    /// reports; 409 `held` for a held post).
+    pub action: String,
+}
+
+/// Decide on a held or reported post (staff); its open reports are closed.
+#[utoipa::path(post, path = "/api/v1/community/posts/{id}/review", tag = "community",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Post id")),
+    request_body = ReviewIn,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(r): JsonBody<ReviewIn>,
+) -> AppResult<StatusCode> {
+    state
+        .app
+        .review_community_post(&caller, &id, &r.action)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MoveIn {
+    /// `sv` or `en`.
+    pub lang: String,
+    /// A clearer title, when staff give one.
+    pub title: Option<String>,
+}
+
+/// Move a thread to the other language's community, optionally retitled (staff).
+#[utoipa::path(post, path = "/api/v1/community/threads/{id}/move", tag = "community",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Thread id")),
+    request_body = MoveIn,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn move_thread(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(m): JsonBody<MoveIn>,
+) -> AppResult<StatusCode> {
+    let lang = Language::parse(&m.lang).map_err(app::Error::from)?;
+    let title = m.title.as_deref().filter(|t| !t.trim().is_empty());
+    state.app.move_thread(&caller, &id, lang, title).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct MergeIn {
+    /// The thread to keep: its id (or its address).
+    pub into: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Merged {
+    /// The thread kept; the merged one's address leads there.
+    pub id: String,
+    pub url: String,
+}
+
+/// Merge a thread into another (staff): its question becomes an answer
+/// there, its answers and votes come along, and its address leads there.
+#[utoipa::path(post, path = "/api/v1/community/threads/{id}/merge", tag = "community",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Thread id")),
+    request_body = MergeIn,
+    responses((status = 200, body = Merged), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(m): JsonBody<MergeIn>,
+) -> AppResult<Json<Merged>> {
+    let id = state.app.merge_threads(&caller, &id, &m.into).await?;
+    Ok(Json(Merged {
+        url: format!("/community/threads/{id}"),
+        id,
+    }))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct CommunitySettings {
+    /// Hold the posts of users without an approved post for review.
+    pub hold_first_posts: bool,
+}
+
+/// The community's moderation settings (staff).
+#[utoipa::path(get, path = "/api/v1/community/settings", tag = "community",
+    security(("bearer" = [])),
+    responses((status = 200, body = CommunitySettings), (status = 403, body = ErrorBody)))]
+pub async fn settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> AppResult<Json<CommunitySettings>> {
+    Ok(Json(CommunitySettings {
+        hold_first_posts: state.app.community_settings(&caller).await?,
+    }))
+}
+
+/// Change the community's moderation settings (support admins).
+#[utoipa::path(patch, path = "/api/v1/community/settings", tag = "community",
+    security(("bearer" = [])), request_body = CommunitySettings,
+    responses((status = 200, body = CommunitySettings), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_settings(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    JsonBody(s): JsonBody<CommunitySettings>,
+) -> AppResult<Json<CommunitySettings>> {
+    state
+        .app
+        .set_hold_first_posts(&caller, s.hold_first_posts)
+        .await?;
+    Ok(Json(CommunitySettings {
+        hold_first_posts: state.app.hold_first_posts().await?,
+    }))
 }

@@ -2,3 +2,4 @@
 //! votes, accepted answers and staff moderation.
 pub mod api;
 pub mod pages;
+pub mod staff;

@@ -16,6 +16,7 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use domain::{Language, ReportReason};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -29,6 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/community/threads/{id}/article", post(to_article))
         .route("/community/posts/{id}/vote", post(vote))
         .route("/community/posts/{id}/moderate", post(moderate_post))
+        .route("/community/posts/{id}/report", post(report))
+        .route("/community/threads/{id}/move", post(move_thread))
+        .route("/community/threads/{id}/merge", post(merge))
 }
 
 pub struct ThreadRow {
@@ -127,6 +131,8 @@ pub struct PostRow {
     /// The reader's vote: 1, -1 or 0.
     pub mine: i64,
     pub own: bool,
+    /// The reader has reported it.
+    pub reported: bool,
 }
 
 #[derive(Template)]
@@ -139,6 +145,11 @@ struct ThreadPage {
     signed_in: bool,
     error: Option<String>,
     draft: String,
+    top_error: Option<String>,
+    /// (value, name) of the reasons to report a post.
+    report_reasons: Vec<(&'static str, String)>,
+    /// The other language, for moving the thread there.
+    other_lang: (&'static str, String),
 }
 
 fn row(ctx: &Ctx, v: &ThreadView, p: &Post) -> PostRow {
@@ -154,22 +165,44 @@ fn row(ctx: &Ctx, v: &ThreadView, p: &Post) -> PostRow {
             .map(|(_, value)| *value)
             .unwrap_or(0),
         own: ctx.caller().is_some_and(|c| c.user_id() == p.author_id),
+        reported: v.my_reports.contains(&p.id),
         p: p.clone(),
     }
 }
 
-async fn thread_view(
-    ctx: &Ctx,
-    id: &str,
-    status: StatusCode,
+/// What a thread page shows of a form that did not work.
+#[derive(Default)]
+struct Form {
+    /// Beside the answer form, with the answer kept.
     error: Option<String>,
     draft: String,
-) -> AppResult<Response> {
+    /// At the top (moderation and reports).
+    top_error: Option<String>,
+}
+
+async fn thread_view(ctx: &Ctx, id: &str, status: StatusCode, form: Form) -> AppResult<Response> {
     let v = ctx.app().thread(ctx.caller(), id).await?;
     let mut page = ctx.page("community-title");
     page.title = v.thread.title.clone();
     let question = row(ctx, &v, &v.question);
     let answers = v.answers.iter().map(|a| row(ctx, &v, a)).collect();
+    let tr = ctx.tr();
+    let report_reasons = ReportReason::ALL
+        .iter()
+        .map(|r| {
+            let key = format!("community-report-{}", r.as_str().replace('_', "-"));
+            (r.as_str(), tr.t(&key))
+        })
+        .collect();
+    let other = if v.thread.lang == "sv" {
+        Language::En
+    } else {
+        Language::Sv
+    };
+    let other_lang = (
+        other.as_str(),
+        tr.t(&format!("language-{}", other.as_str())),
+    );
     Ok((
         status,
         render(&ThreadPage {
@@ -177,8 +210,11 @@ async fn thread_view(
             question,
             answers,
             signed_in: ctx.caller().is_some(),
-            error,
-            draft,
+            error: form.error,
+            draft: form.draft,
+            top_error: form.top_error,
+            report_reasons,
+            other_lang,
             v,
         })?,
     )
@@ -186,7 +222,14 @@ async fn thread_view(
 }
 
 async fn thread_page(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
-    thread_view(&ctx, &id, StatusCode::OK, None, String::new()).await
+    // A merged thread's address leads to the thread it was merged into.
+    let v = ctx.app().thread(ctx.caller(), &id).await?;
+    if v.thread.id != id {
+        return Ok(
+            Redirect::permanent(&format!("/community/threads/{}", v.thread.id)).into_response(),
+        );
+    }
+    thread_view(&ctx, &id, StatusCode::OK, Form::default()).await
 }
 
 #[derive(Deserialize)]
@@ -205,19 +248,17 @@ async fn answer(
     let caller = ctx.signed_in()?;
     ctx.check_csrf(&f.csrf)?;
     match ctx.app().answer_community(caller, &id, &f.body).await {
-        Ok(answer) => {
+        Ok((answer, _held)) => {
             Ok(Redirect::to(&format!("/community/threads/{id}#a-{answer}")).into_response())
         }
         Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::TooMany { .. })) => {
             let message = e.message(ctx.lang);
-            thread_view(
-                &ctx,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message),
-                f.body,
-            )
-            .await
+            let form = Form {
+                error: Some(message),
+                draft: f.body,
+                ..Form::default()
+            };
+            thread_view(&ctx, &id, StatusCode::UNPROCESSABLE_ENTITY, form).await
         }
         Err(e) => Err(e.into()),
     }
@@ -330,4 +371,98 @@ async fn to_article(
     ctx.check_csrf(&f.csrf)?;
     let slug = ctx.app().answer_to_article(caller, &id).await?;
     Ok(Redirect::to(&format!("/staff/help/{slug}/edit?done=article-saved")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ReportForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    thread: String,
+}
+
+async fn report(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<ReportForm>,
+) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    ctx.check_csrf(&f.csrf)?;
+    let done = ctx
+        .app()
+        .report_community_post(caller, &id, &f.reason, Some(&f.comment))
+        .await
+        .map(|thread| format!("/community/threads/{thread}?done=community-reported#a-{id}"));
+    done_or_form(&ctx, &f.thread, done).await
+}
+
+/// After a moderation or report form: on to `done`, or the thread again
+/// with the reason it did not work at the top.
+async fn done_or_form(ctx: &Ctx, thread: &str, done: app::Result<String>) -> AppResult<Response> {
+    match done {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_) | Error::TooMany { .. })) => {
+            let message = e.message(ctx.lang);
+            let form = Form {
+                top_error: Some(message),
+                ..Form::default()
+            };
+            thread_view(ctx, thread, StatusCode::UNPROCESSABLE_ENTITY, form).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    title: String,
+}
+
+async fn move_thread(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<MoveForm>,
+) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    ctx.check_csrf(&f.csrf)?;
+    let lang = Language::parse(&f.lang).map_err(app::Error::from)?;
+    let title = Some(f.title.as_str()).filter(|t| !t.trim().is_empty());
+    let done = ctx
+        .app()
+        .move_thread(caller, &id, lang, title)
+        .await
+        .map(|()| format!("/community/threads/{id}?done=community-moved"));
+    done_or_form(&ctx, &id, done).await
+}
+
+#[derive(Deserialize)]
+struct MergeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    into: String,
+}
+
+async fn merge(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<MergeForm>,
+) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    ctx.check_csrf(&f.csrf)?;
+    let done = ctx
+        .app()
+        .merge_threads(caller, &id, &f.into)
+        .await
+        .map(|into| format!("/community/threads/{into}?done=community-merged"));
+    done_or_form(&ctx, &id, done).await
 }

@@ -100,6 +100,8 @@ struct ListPage {
     collections: Vec<(&'static str, String)>,
     may_write: bool,
     error: Option<String>,
+    /// Community posts that wait for review.
+    queue: i64,
 }
 
 fn plans_text(tr: Tr, plans: &[Plan]) -> String {
@@ -170,6 +172,7 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             collections: collections(tr),
             may_write: ctx.decide(Action::ManageHelpCenter).is_allowed(),
             error,
+            queue: ctx.app().review_queue_len(caller).await?,
         })?,
     )
         .into_response())
