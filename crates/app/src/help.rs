@@ -26,6 +26,11 @@ pub struct HelpIndex {
     index: RwLock<search::Index>,
     built: AtomicBool,
     building: tokio::sync::Mutex<()>,
+    /// While a build reads the database: the documents written meanwhile,
+    /// read again once the new index is in place (else a write that
+    /// happened after the build read its row would be lost with the old
+    /// index).
+    pending: std::sync::Mutex<Option<Vec<String>>>,
 }
 
 const ARTICLE_DOC: &str = "a:";
@@ -305,10 +310,57 @@ fn excerpt(body: &str) -> String {
 
 impl App {
     /// Builds this instance's search index from the database; returns how
-    /// many articles it holds. Called at start-up; a search before that
-    /// builds it first.
+    /// many articles it holds. Started in the background at start-up (a
+    /// search before it is done waits for it) and again when another
+    /// instance's notices may have been missed. Writes meanwhile are kept
+    /// and applied after.
     pub async fn build_help_index(&self) -> Result<usize> {
         let _one = self.help.building.lock().await;
+        self.build_locked().await
+    }
+
+    async fn build_locked(&self) -> Result<usize> {
+        if let Ok(mut p) = self.help.pending.lock() {
+            *p = Some(Vec::new());
+        }
+        let built = self.read_index().await;
+        // Under the index's lock, which every write to it holds while it
+        // notes itself: a write is either noted here or lands in the new
+        // index.
+        let (written, built) = match self.help.index.write() {
+            Ok(mut slot) => {
+                let written = self
+                    .help
+                    .pending
+                    .lock()
+                    .ok()
+                    .and_then(|mut p| p.take())
+                    .unwrap_or_default();
+                (
+                    written,
+                    built.map(|(index, articles)| {
+                        *slot = index;
+                        articles
+                    }),
+                )
+            }
+            Err(_) => (Vec::new(), built.map(|(_, articles)| articles)),
+        };
+        let articles = built?;
+        for doc in written {
+            match doc.strip_prefix(crate::community::THREAD_DOC) {
+                Some(thread) => self.reindex_thread(thread).await?,
+                None => {
+                    self.reindex_article(doc.trim_start_matches(ARTICLE_DOC))
+                        .await?
+                }
+            }
+        }
+        self.help.built.store(true, Ordering::Release);
+        Ok(articles)
+    }
+
+    async fn read_index(&self) -> Result<(search::Index, usize)> {
         let articles = self.store().all_articles().await?;
         let mut index = search::Index::new();
         for a in &articles {
@@ -317,18 +369,29 @@ impl App {
         for (t, text) in self.store().threads_for_index().await? {
             index.upsert(crate::community::thread_doc(&t, text));
         }
-        if let Ok(mut slot) = self.help.index.write() {
-            *slot = index;
-        }
-        self.help.built.store(true, Ordering::Release);
-        Ok(articles.len())
+        Ok((index, articles.len()))
     }
 
-    async fn ensure_help_index(&self) -> Result<()> {
+    /// Waits for the first build (or makes it, when nothing has started
+    /// it). Returns whether this call built it.
+    pub async fn ensure_help_index(&self) -> Result<bool> {
         if !self.help.built.load(Ordering::Acquire) {
-            self.build_help_index().await?;
+            let _one = self.help.building.lock().await;
+            if !self.help.built.load(Ordering::Acquire) {
+                self.build_locked().await?;
+                return Ok(true);
+            }
         }
-        Ok(())
+        Ok(false)
+    }
+
+    /// Notes a document written while a build is reading the database.
+    fn written_during_build(&self, id: &str) {
+        if let Ok(mut p) = self.help.pending.lock()
+            && let Some(list) = p.as_mut()
+        {
+            list.push(id.to_string());
+        }
     }
 
     /// Re-reads one article into the index (after a write here or a
@@ -336,6 +399,7 @@ impl App {
     pub async fn reindex_article(&self, id: &str) -> Result<()> {
         let article = self.store().article_by_id(id).await?;
         if let Ok(mut index) = self.help.index.write() {
+            self.written_during_build(&format!("{ARTICLE_DOC}{id}"));
             match article {
                 Some(a) => index.upsert(article_doc(&a)),
                 None => {
@@ -349,12 +413,14 @@ impl App {
     /// Puts one document in this instance's index, replacing its old text.
     pub(crate) fn index_doc(&self, doc: search::Doc) {
         if let Ok(mut index) = self.help.index.write() {
+            self.written_during_build(&doc.id);
             index.upsert(doc);
         }
     }
 
     pub(crate) fn unindex_doc(&self, id: &str) {
         if let Ok(mut index) = self.help.index.write() {
+            self.written_during_build(id);
             index.remove(id);
         }
     }

@@ -200,7 +200,17 @@ pub fn plain(src: &str) -> String {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => out.push(' '),
+            // A heading or list item ends as a sentence does, so that a
+            // snippet or excerpt does not run it into the next line.
+            Event::End(TagEnd::Item | TagEnd::Heading(_)) => {
+                let last = out.trim_end().chars().last();
+                if last.is_some_and(|c| !matches!(c, '.' | '!' | '?' | ':' | ';' | '…')) {
+                    out.truncate(out.trim_end().len());
+                    out.push('.');
+                }
+                out.push(' ');
+            }
+            Event::End(TagEnd::Paragraph) => out.push(' '),
             _ => {}
         }
     }
@@ -211,6 +221,14 @@ pub fn plain(src: &str) -> String {
 mod tests {
     use super::{plain, render};
     use proptest::prelude::*;
+
+    #[test]
+    fn plain_text_ends_headings_and_items_like_sentences() {
+        assert_eq!(
+            plain("## Reset your password\n\nGo to **Sign in**.\n\n- one\n- two?\n"),
+            "Reset your password. Go to Sign in. one. two?"
+        );
+    }
 
     #[test]
     fn formats_markdown() {
@@ -272,7 +290,7 @@ mod tests {
 
     #[test]
     fn plain_text_drops_markup() {
-        assert_eq!(plain("**Hej** [där](https://x.test)\n\n- a"), "Hej där a");
+        assert_eq!(plain("**Hej** [där](https://x.test)\n\n- a"), "Hej där a.");
     }
 
     proptest! {

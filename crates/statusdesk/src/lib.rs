@@ -100,16 +100,24 @@ pub async fn start(
     web::public::snapshot::rebuild(&state)
         .await
         .map_err(|e| anyhow::anyhow!("cannot build the status page: {:?}", e.0))?;
-    let started = std::time::Instant::now();
-    let articles = app
-        .build_help_index()
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot build the help center's search index: {e:?}"))?;
-    tracing::info!(
-        articles,
-        ms = started.elapsed().as_millis() as u64,
-        "help center search index built"
-    );
+    // The help center's search index is built in the background: the
+    // server answers meanwhile, and a search waits for the build.
+    {
+        let app = app.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match app.ensure_help_index().await {
+                Ok(true) => tracing::info!(
+                    ms = started.elapsed().as_millis() as u64,
+                    "help center search index built"
+                ),
+                Ok(false) => {}
+                Err(e) => {
+                    tracing::error!(error = ?e, "cannot build the help center's search index; a search tries again")
+                }
+            }
+        });
+    }
     let jobs = app.start_jobs(
         app::jobs::Delivery {
             smtp_url: settings.smtp_url.clone(),

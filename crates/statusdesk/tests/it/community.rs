@@ -119,6 +119,14 @@ async fn community_questions_answers_votes_and_moderation(db: Db) {
         "staff answers badged"
     );
     assert_eq!(t["answers"][0]["author"]["staff"], false);
+    assert_eq!(
+        t["answers"][0]["author"]["name"], "Greta G.",
+        "customers by first name and initial"
+    );
+    assert_eq!(
+        t["answers"][1]["author"]["name"], "Alex Agent",
+        "staff by name"
+    );
     // Only the asker (or staff) accepts; the accepted answer comes first.
     let accept = |token: String, answer: String| {
         let app = &app;
@@ -863,7 +871,10 @@ async fn community_reports_move_and_merge(db: Db) {
         .expect("merge");
     assert_eq!(r.status(), 422);
     assert!(
-        r.text().await.expect("body").contains("Thread to keep: there is no such choice."),
+        r.text()
+            .await
+            .expect("body")
+            .contains("Thread to keep: there is no such choice."),
         "the page says what went wrong"
     );
     let queue_page = staff.get(app.url("/staff/community")).text_body().await;

@@ -40,10 +40,40 @@ pub struct ThreadOut {
     pub url: String,
 }
 
+/// An author as the public community shows them: staff by name (they
+/// answer for the company), customers by first name and initial ("Ada
+/// A."), so that a public page does not carry their full names.
 pub fn person(name: &str, role: &str) -> PersonOut {
+    let staff = matches!(role, "agent" | "support_admin");
     PersonOut {
-        name: name.to_string(),
-        staff: matches!(role, "agent" | "support_admin"),
+        name: if staff {
+            name.to_string()
+        } else {
+            public_name(name)
+        },
+        staff,
+    }
+}
+
+pub fn public_name(name: &str) -> String {
+    let mut words = name.split_whitespace();
+    let first = words.next().unwrap_or_default();
+    match words.last().and_then(|w| w.chars().next()) {
+        Some(initial) => format!("{first} {initial}."),
+        None => first.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::public_name;
+
+    #[test]
+    fn customers_go_by_first_name_and_initial() {
+        assert_eq!(public_name("Ada Andersson"), "Ada A.");
+        assert_eq!(public_name("Åsa  von  Öberg"), "Åsa Ö.");
+        assert_eq!(public_name("Cher"), "Cher");
+        assert_eq!(public_name("  "), "");
     }
 }
 

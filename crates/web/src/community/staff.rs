@@ -47,7 +47,11 @@ struct QueuePage {
 fn queue_row(ctx: &Ctx, q: QueuedPost) -> QueueRow {
     let tr = ctx.tr();
     QueueRow {
-        author: person(&q.post.author_name, &q.post.author_role),
+        // Staff see who wrote it in full.
+        author: PersonOut {
+            name: q.post.author_name.clone(),
+            staff: person(&q.post.author_name, &q.post.author_role).staff,
+        },
         html: app::markdown::render(&q.post.body),
         when: format_time(q.post.created_at, ctx.lang),
         reports: q
