@@ -145,7 +145,8 @@ impl App {
         Ok(())
     }
 
-    /// Changes the caller's password; every other session of theirs ends.
+    /// Changes the caller's password; every other session of theirs ends
+    /// and every API token is revoked. Returns the revoked tokens' labels.
     pub async fn change_password(
         &self,
         caller: &Caller,
@@ -153,7 +154,7 @@ impl App {
         current: &str,
         new: &str,
         confirm: &str,
-    ) -> Result<()> {
+    ) -> Result<Vec<String>> {
         self.permit(caller, Action::ManageOwnAccount)?;
         let current_hash = self.store().password_hash(caller.user_id()).await?;
         if !verify_password(current.to_string(), current_hash).await {
@@ -161,10 +162,26 @@ impl App {
         }
         check_new_password(new, confirm)?;
         let hash = hash_password(new.to_string()).await?;
+        Ok(self
+            .store()
+            .set_password(caller.user_id(), &hash, session, self.now())
+            .await?)
+    }
+
+    /// Support admins end every session of a user and revoke every token
+    /// (a lost laptop, a leaked token). Returns (sessions ended, labels of
+    /// the revoked tokens).
+    pub async fn revoke_access(
+        &self,
+        caller: &Caller,
+        user_id: &str,
+    ) -> Result<(u64, Vec<String>)> {
+        self.permit(caller, Action::ManageUsers)?;
         self.store()
-            .set_password(caller.user_id(), &hash, session)
-            .await?;
-        Ok(())
+            .principal(user_id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        Ok(self.store().revoke_access(user_id, self.now()).await?)
     }
 
     /// Sends a password-reset link, at most three per address an hour. The

@@ -491,10 +491,17 @@ async fn user_command(store: &Store, cmd: UserCommand, now: i64) -> Result<()> {
             let hash = app::accounts::hash_password(password)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            store.set_password(&principal.user.id, &hash, None).await?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or_default();
+            let revoked = store
+                .set_password(&principal.user.id, &hash, None, now)
+                .await?;
             println!(
-                "password set for {}; their sessions have been signed out",
-                principal.user.email
+                "password set for {}; their sessions have been signed out and {} API token(s) revoked",
+                principal.user.email,
+                revoked.len()
             );
         }
         UserCommand::SetRole { email, role, org } => {

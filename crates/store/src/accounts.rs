@@ -401,10 +401,11 @@ impl Store {
         user_id: &str,
         hash: &str,
         keep_session: Option<&str>,
-    ) -> Result<bool> {
+        now: i64,
+    ) -> Result<Vec<String>> {
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(hash)
             .bind(user_id)
             .execute(&mut *tx)
@@ -415,8 +416,25 @@ impl Store {
             .bind(keep)
             .execute(&mut *tx)
             .await?;
+        let revoked = revoke_tokens(&mut tx, user_id, now).await?;
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(revoked)
+    }
+
+    /// Ends every session of a user and revokes every token (support
+    /// admins, e.g. after a stolen laptop). Returns (sessions ended,
+    /// labels of the tokens revoked).
+    pub async fn revoke_access(&self, user_id: &str, now: i64) -> Result<(u64, Vec<String>)> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let revoked = revoke_tokens(&mut tx, user_id, now).await?;
+        tx.commit().await?;
+        Ok((ended, revoked))
     }
 
     /// Changes a user's role; customers need an organisation, staff have none.
@@ -693,6 +711,7 @@ impl Store {
             .bind(&user_id)
             .execute(&mut *tx)
             .await?;
+        revoke_tokens(&mut tx, &user_id, now).await?;
         tx.commit().await?;
         Ok(Some(user_id))
     }
@@ -738,4 +757,21 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Revokes every live token of a user (a password change or reset, or a
+/// support admin's revocation): a stolen token must not outlive the
+/// recovery. Returns the revoked tokens' labels.
+async fn revoke_tokens(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: &str,
+    now: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL RETURNING label",
+    )
+    .bind(now)
+    .bind(user_id)
+    .fetch_all(&mut **tx)
+    .await?)
 }

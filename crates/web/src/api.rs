@@ -127,6 +127,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(orgs::api::organisation_users))
         .routes(routes!(orgs::api::create_user))
+        .routes(routes!(orgs::api::revoke_access))
         .routes(routes!(
             support::api::create_request,
             support::api::list_requests

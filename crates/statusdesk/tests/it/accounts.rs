@@ -1,8 +1,9 @@
 //! Sign-in, sessions, CSRF, throttling, password change and reset,
 //! language, and the staff UI.
 use crate::harness::Fetch;
-use crate::harness::{Db, Options, TestApp, client, csrf_in};
+use crate::harness::{Db, Options, TestApp, client, csrf_in, post_json};
 use crate::on_both;
+use serde_json::{Value, json};
 
 fn session_cookie(r: &reqwest::Response) -> Option<String> {
     r.headers()
@@ -373,6 +374,74 @@ async fn password_change_checks_its_input(db: Db) {
     assert_eq!(r.status(), 303, "the password is unchanged");
 }
 
+/// A password change revokes the user's API tokens (the page says so and
+/// marks them); support admins end a user's sessions and tokens.
+async fn password_change_revokes_tokens_and_support_admins_revoke_access(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let stolen = app.token("admin@globex.test").await;
+    assert_eq!(app.api_get(&stolen, "/api/v1/requests").await.status(), 200);
+    let c = app.signed_in("admin@globex.test").await;
+    let settings = c.get(app.url("/settings")).text_body().await;
+    assert!(settings.contains("revokes your API tokens"), "said before");
+    let csrf = app.csrf(&c, "/settings").await;
+    let r = c
+        .post(app.url("/settings/password"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("current", statusdesk::demo::PASSWORD),
+            ("new_password", "a brand new passphrase"),
+            ("confirm", "a brand new passphrase"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/settings?done=password-changed-tokens");
+    assert_eq!(
+        app.api_get(&stolen, "/api/v1/requests").await.status(),
+        401,
+        "the token is revoked"
+    );
+    let settings = c
+        .get(app.url("/settings?done=password-changed-tokens"))
+        .text_body()
+        .await;
+    assert!(settings.contains("your API tokens revoked"), "said after");
+    assert!(settings.contains("Revoked"), "and marked in the list");
+
+    // Support admins (not agents) end someone's sessions and tokens.
+    let ivan_token = app.token("admin@initech.test").await;
+    let ivan = app.signed_in("admin@initech.test").await;
+    let (principal, _) = app
+        .store
+        .principal_by_email("admin@initech.test")
+        .await
+        .expect("lookup")
+        .expect("ivan");
+    let path = format!("/api/v1/users/{}/revoke-access", principal.user.id);
+    let alex = app.token("agent@statusdesk.test").await;
+    assert_eq!(post_json(&app, &alex, &path, json!({})).await.status(), 403);
+    let sam = app.token("support@statusdesk.test").await;
+    assert_eq!(
+        post_json(&app, &sam, "/api/v1/users/nobody/revoke-access", json!({}))
+            .await
+            .status(),
+        404
+    );
+    let r = post_json(&app, &sam, &path, json!({})).await;
+    assert_eq!(r.status(), 200);
+    let done: Value = r.json().await.expect("json");
+    assert!(done["sessions"].as_u64().is_some_and(|n| n >= 1), "{done}");
+    assert_eq!(done["tokens"].as_array().map(Vec::len), Some(1), "{done}");
+    assert_eq!(
+        app.api_get(&ivan_token, "/api/v1/requests").await.status(),
+        401
+    );
+    let r = ivan.get(app.url("/settings")).send().await.expect("get");
+    assert_eq!(r.status(), 303, "the session has ended");
+    assert!(location(&r).starts_with("/login"), "{}", location(&r));
+}
+
 async fn password_reset_by_emailed_link(db: Db) {
     let app = TestApp::spawn(db).await;
     let c = client();
@@ -415,6 +484,9 @@ async fn password_reset_by_emailed_link(db: Db) {
     let path = link.trim_start_matches(&app.base).to_string();
     let token = path.split("token=").nth(1).expect("token").to_string();
 
+    // A token made before the reset must not outlive it.
+    let stolen = app.token("admin@acme.test").await;
+    assert_eq!(app.api_get(&stolen, "/api/v1/requests").await.status(), 200);
     let form = c.get(app.url(&path)).text_body().await;
     assert!(form.contains("Choose a new password"));
     let csrf = csrf_in(&form).expect("csrf");
@@ -442,6 +514,11 @@ async fn password_reset_by_emailed_link(db: Db) {
             .await
             .status(),
         303
+    );
+    assert_eq!(
+        app.api_get(&stolen, "/api/v1/requests").await.status(),
+        401,
+        "the reset revoked the token"
     );
     // The link works once.
     let again = c.get(app.url(&path)).text_body().await;
@@ -826,6 +903,7 @@ on_both!(
     sign_in_renews_the_session,
     password_change_checks_its_input,
     password_reset_by_emailed_link,
+    password_change_revokes_tokens_and_support_admins_revoke_access,
     reset_links_expire,
     language_follows_user_then_browser,
     staff_manage_organisations_and_users,

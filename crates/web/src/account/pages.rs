@@ -435,7 +435,8 @@ async fn settings_password(
         )
         .await
     {
-        Ok(()) => Ok(see_other("/settings?done=password-changed")),
+        Ok(revoked) if revoked.is_empty() => Ok(see_other("/settings?done=password-changed")),
+        Ok(_) => Ok(see_other("/settings?done=password-changed-tokens")),
         Err(e @ Error::Invalid(_)) => {
             let html = render(&settings_page(&ctx, Some(e.message(ctx.lang)), None).await?)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())

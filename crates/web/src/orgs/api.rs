@@ -229,3 +229,27 @@ pub async fn create_user(
         .await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessRevoked {
+    /// How many sessions ended.
+    pub sessions: u64,
+    /// The labels of the API tokens revoked.
+    pub tokens: Vec<String>,
+}
+
+/// End every session of a user and revoke every API token (support admins).
+#[utoipa::path(
+    post, path = "/api/v1/users/{id}/revoke-access", tag = "accounts",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = AccessRevoked), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+pub async fn revoke_access(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<AccessRevoked>> {
+    let (sessions, tokens) = state.app.revoke_access(&caller, &id).await?;
+    Ok(Json(AccessRevoked { sessions, tokens }))
+}

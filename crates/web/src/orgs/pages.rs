@@ -26,6 +26,37 @@ pub fn router() -> Router<AppState> {
         .route("/staff/organisations/{id}/plan", post(staff_org_plan))
         .route("/staff/organisations/{id}/chat", post(staff_org_chat))
         .route("/staff/organisations/{id}/users", post(staff_org_add_user))
+        .route("/staff/users/{id}/revoke-access", post(staff_revoke_access))
+}
+
+#[derive(Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    csrf: String,
+    /// Where to come back to: the organisation's page, or the staff page.
+    #[serde(default)]
+    org: String,
+}
+
+/// Support admins end a user's sessions and revoke their tokens.
+async fn staff_revoke_access(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(form): FormBody<RevokeForm>,
+) -> AppResult<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    ctx.app().revoke_access(ctx.signed_in()?, &id).await?;
+    let back = if form.org.is_empty()
+        || !form
+            .org
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        "/staff".to_string()
+    } else {
+        format!("/staff/organisations/{}", form.org)
+    };
+    Ok(see_other(&format!("{back}?done=access-revoked")))
 }
 
 fn plan_name(page: &Page, plan: Plan) -> String {
@@ -49,6 +80,7 @@ fn form_error(ctx: &Ctx, e: Error) -> AppResult<String> {
 }
 
 struct UserRow {
+    id: String,
     name: String,
     email: String,
     role_name: String,
@@ -78,6 +110,7 @@ async fn admin_panel(ctx: Ctx) -> AppResult<Response> {
     let users = users
         .into_iter()
         .map(|u| UserRow {
+            id: u.id.clone(),
             you: u.id == caller.user_id(),
             role_name: role_name(&page, u.role),
             name: u.name,
@@ -163,6 +196,7 @@ async fn staff_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         .await?
         .into_iter()
         .map(|u| UserRow {
+            id: u.id.clone(),
             role_name: role_name(&page, u.role),
             you: false,
             name: u.name,
@@ -328,6 +362,8 @@ struct StaffOrgPage {
     chat_options: Vec<(&'static str, String)>,
     chat_state: String,
     users: Vec<UserRow>,
+    /// Support admins may end a user's sessions and revoke their tokens.
+    may_revoke: bool,
 }
 
 async fn staff_org_page(ctx: &Ctx, id: &str, error: Option<String>) -> AppResult<Response> {
@@ -341,6 +377,7 @@ async fn staff_org_page(ctx: &Ctx, id: &str, error: Option<String>) -> AppResult
         .await?
         .into_iter()
         .map(|u| UserRow {
+            id: u.id.clone(),
             role_name: role_name(&page, u.role),
             you: false,
             name: u.name,
@@ -366,6 +403,7 @@ async fn staff_org_page(ctx: &Ctx, id: &str, error: Option<String>) -> AppResult
         chat_state: chat_label(&page, &org.id, org.chat_rollout, percent),
         org_id: org.id,
         users,
+        may_revoke: caller.may(Action::ManageUsers),
         page,
     })?;
     Ok((status, html).into_response())
