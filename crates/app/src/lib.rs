@@ -65,6 +65,9 @@ pub struct Config {
     /// Integrations and push subscriptions may reach loopback and private
     /// addresses (`webhooks_allow_private_targets`).
     pub allow_private_targets: bool,
+    /// Push services subscriptions may point at (`push_hosts`; a name also
+    /// allows its subdomains); empty: any public host.
+    pub push_hosts: Vec<String>,
     /// How long a claimed outbox row is held (`outbox_lease_seconds`).
     pub outbox_lease_ms: i64,
     /// Attempts before an outbox row is given up (`outbox_max_attempts`).
@@ -84,6 +87,7 @@ impl Default for Config {
             data_dir: std::path::PathBuf::from("./statusdesk-data"),
             auto_close_ms: 7 * 24 * 3600 * 1000,
             allow_private_targets: false,
+            push_hosts: Vec::new(),
             outbox_lease_ms: 120_000,
             outbox_max_attempts: 10,
         }

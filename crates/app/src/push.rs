@@ -23,6 +23,7 @@ impl App {
     ) -> Result<String> {
         self.throttle_public("push", client).await?;
         let endpoint = self.check_target_url("endpoint", &input.endpoint).await?;
+        self.check_push_service(&endpoint)?;
         notify::push::parse_keys(&input.p256dh, &input.auth)
             .map_err(|why| Error::invalid_with("keys", "push_keys", &[("reason", &why)]))?;
         self.check_components("components", &input.components)
@@ -38,6 +39,32 @@ impl App {
                 self.now(),
             )
             .await?)
+    }
+
+    /// A push endpoint is a push service's: `https` on port 443 (unless
+    /// the operator allows private targets, for testing), and one of the
+    /// operator's push hosts when they name some. Anything else would be a
+    /// blind outbound POST per incident to wherever a stranger points it.
+    fn check_push_service(&self, endpoint: &str) -> Result<()> {
+        if self.config.allow_private_targets {
+            return Ok(());
+        }
+        let refuse = |why: &str| Error::invalid_with("endpoint", "target", &[("reason", why)]);
+        let url = notify::http::check_url_shape(endpoint).map_err(|why| refuse(&why))?;
+        if url.scheme() != "https" || url.port().is_some_and(|p| p != 443) {
+            return Err(refuse("a push service is reached over https on port 443"));
+        }
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        let listed = self.config.push_hosts.is_empty()
+            || self
+                .config
+                .push_hosts
+                .iter()
+                .any(|h| host == *h || host.ends_with(&format!(".{h}")));
+        if !listed {
+            return Err(refuse("not one of the push services this site allows"));
+        }
+        Ok(())
     }
 
     /// Unsubscribes a browser: the endpoint is the browser's own secret.

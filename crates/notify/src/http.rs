@@ -19,24 +19,51 @@ pub const IDEMPOTENCY_HEADER: &str = "Idempotency-Key";
 pub const REPLAY_WINDOW_SECS: i64 = 300;
 
 /// Whether an address is on the public internet: not loopback, private,
-/// link-local, shared (CGNAT), multicast, documentation or unspecified.
+/// link-local, shared (CGNAT), multicast, documentation, reserved or
+/// unspecified, and not an IPv6 address that maps or translates to one of
+/// those (IPv4-mapped and -compatible, SIIT, NAT64, 6to4, Teredo).
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
-        IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return is_public_v4(v4);
-            }
-            let first = v6.segments()[0];
-            !(v6.is_loopback()
-                || v6.is_unspecified()
-                || v6.is_multicast()
-                || (first & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (first & 0xffc0) == 0xfe80 // link-local fe80::/10
-                || (first == 0x2001 && v6.segments()[1] == 0x0db8) // documentation
-                || v6 == Ipv6Addr::new(0, 0, 0, 0, 0, 0xffff, 0, 0))
-        }
+        IpAddr::V6(v6) => is_public_v6(v6),
     }
+}
+
+/// The IPv4 address in the last 32 bits of an IPv6 address.
+fn low_v4(s: &[u16; 8]) -> Ipv4Addr {
+    Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8)
+}
+
+fn is_public_v6(v6: Ipv6Addr) -> bool {
+    let s = v6.segments();
+    // ::ffff:a.b.c.d, IPv4-mapped: as the IPv4 address it is.
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return is_public_v4(v4);
+    }
+    // 64:ff9b::/96, the well-known NAT64 prefix: as the IPv4 address it
+    // translates to (an IPv6-only network reaches public IPv4 this way).
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return is_public_v4(low_v4(&s));
+    }
+    // 2002::/16, 6to4: as its embedded IPv4 address.
+    if s[0] == 0x2002 {
+        let embedded = Ipv4Addr::new((s[1] >> 8) as u8, s[1] as u8, (s[2] >> 8) as u8, s[2] as u8);
+        return is_public_v4(embedded);
+    }
+    // Everything else must be global unicast (2000::/3). That leaves out
+    // ::/96 (IPv4-compatible, loopback, unspecified), ::ffff:0:0:0/96
+    // (SIIT), 64:ff9b:1::/48 (local NAT64), 100::/64 (discard-only),
+    // fc00::/7 (unique local), fe80::/10 (link-local) and ff00::/8
+    // (multicast).
+    if (s[0] & 0xe000) != 0x2000 {
+        return false;
+    }
+    // 2001::/23: IETF protocol assignments, Teredo (2001::/32) and
+    // benchmarking (2001:2::/48) among them; 2001:db8::/32: documentation.
+    let special = s[0] == 0x2001 && (s[1] < 0x0200 || s[1] == 0x0db8);
+    // 3fff::/20: documentation.
+    let documentation = (s[0] & 0xfff0) == 0x3ff0;
+    !special && !documentation
 }
 
 fn is_public_v4(ip: Ipv4Addr) -> bool {
@@ -214,11 +241,34 @@ mod tests {
             "fe80::1",
             "::ffff:127.0.0.1",
             "::ffff:10.0.0.1",
+            // Transition ranges that map or translate inward.
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b::7f00:1",
+            "64:ff9b:1::7f00:1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "::127.0.0.1",
+            "::8.8.8.8",
+            "::ffff:0:7f00:1",
+            "100::1",
+            "2001:db8::1",
+            "3fff::1",
+            "2001:2::1",
+            "ff02::1",
         ] {
             let ip: IpAddr = private.parse().expect("ip");
             assert!(!is_public(ip), "{private} passed");
         }
-        for public in ["1.1.1.1", "93.184.216.34", "2606:4700::1111"] {
+        for public in [
+            "1.1.1.1",
+            "93.184.216.34",
+            "2606:4700::1111",
+            "2a00:1450:4001:82a::200e",
+            // NAT64 and 6to4 of a public IPv4 address.
+            "64:ff9b::101:101",
+            "2002:101:101::1",
+        ] {
             let ip: IpAddr = public.parse().expect("ip");
             assert!(is_public(ip), "{public} refused");
         }

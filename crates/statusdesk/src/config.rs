@@ -98,6 +98,21 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "Let status integrations and push subscriptions reach loopback and private addresses (only for testing or closed networks).",
     ),
     (
+        "push_hosts",
+        "\"\"",
+        "Push services browsers' subscriptions may point at, comma-separated host names (a name also allows its subdomains), e.g. fcm.googleapis.com,push.services.mozilla.com,web.push.apple.com; empty: any public host over https on port 443.",
+    ),
+    (
+        "metrics_token",
+        "\"\"",
+        "Bearer token that /metrics asks for (Authorization: Bearer <token>); empty: /metrics is off unless metrics_public is true.",
+    ),
+    (
+        "metrics_public",
+        "false",
+        "Serve /metrics to anyone without a token (only behind a network that keeps strangers out).",
+    ),
+    (
         "outbox_lease_seconds",
         "120",
         "How long a worker holds a claimed batch; after a crash it is delivered again once this has passed.",
@@ -129,6 +144,9 @@ pub struct Settings {
     pub outbox_max_attempts: i64,
     pub outbox_lease_seconds: i64,
     pub webhooks_allow_private_targets: bool,
+    pub push_hosts: Vec<String>,
+    pub metrics_token: Option<String>,
+    pub metrics_public: bool,
 }
 
 impl std::fmt::Debug for Settings {
@@ -157,6 +175,12 @@ impl std::fmt::Debug for Settings {
                 "webhooks_allow_private_targets",
                 &self.webhooks_allow_private_targets,
             )
+            .field("push_hosts", &self.push_hosts)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "(set)"),
+            )
+            .field("metrics_public", &self.metrics_public)
             .finish()
     }
 }
@@ -406,6 +430,32 @@ impl Settings {
             false,
             parse_bool,
         )?;
+        let push_hosts = parse(get("push_hosts"), "push_hosts", Vec::new(), |v| {
+            let hosts: Vec<String> = v
+                .split(',')
+                .map(|h| h.trim().trim_start_matches('.').to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect();
+            match hosts.iter().find(|h| {
+                !h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            }) {
+                Some(bad) => Err(format!(
+                    "'{bad}' is not a host name such as fcm.googleapis.com"
+                )),
+                None => Ok(hosts),
+            }
+        })?;
+        let metrics_token = parse(get("metrics_token"), "metrics_token", None, |v| {
+            if v.is_empty() {
+                Ok(None)
+            } else if v.len() < 16 || v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                Err("use at least 16 characters without spaces".into())
+            } else {
+                Ok(Some(v.to_string()))
+            }
+        })?;
+        let metrics_public = parse(get("metrics_public"), "metrics_public", false, parse_bool)?;
         Ok(Settings {
             listen,
             data_dir,
@@ -428,6 +478,9 @@ impl Settings {
             outbox_max_attempts,
             outbox_lease_seconds,
             webhooks_allow_private_targets,
+            push_hosts,
+            metrics_token,
+            metrics_public,
         })
     }
 
@@ -441,6 +494,7 @@ impl Settings {
             data_dir: self.data_dir.clone(),
             auto_close_ms: i64::from(self.auto_close_days) * 24 * 3600 * 1000,
             allow_private_targets: self.webhooks_allow_private_targets,
+            push_hosts: self.push_hosts.clone(),
             outbox_lease_ms: self.outbox_lease_seconds * 1000,
             outbox_max_attempts: self.outbox_max_attempts,
             ..app::Config::default()
@@ -462,6 +516,11 @@ impl Settings {
             status_host: self.status_host.clone(),
             trusted_proxies: trusted,
             hsts: self.base_url.starts_with("https://"),
+            metrics: match (&self.metrics_token, self.metrics_public) {
+                (Some(token), _) => web::MetricsAccess::Token(token.clone()),
+                (None, true) => web::MetricsAccess::Public,
+                (None, false) => web::MetricsAccess::Off,
+            },
         }
     }
 }

@@ -19,7 +19,7 @@ pub mod subscriptions;
 pub mod support;
 
 pub use app::i18n;
-pub use http::state::{AppState, WebConfig};
+pub use http::state::{AppState, MetricsAccess, WebConfig};
 
 use crate::http::error::{Error, WebError};
 use axum::Router;
@@ -110,7 +110,29 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    match &state.web.metrics {
+        MetricsAccess::Public => {}
+        MetricsAccess::Off => {
+            return (
+                StatusCode::NOT_FOUND,
+                "metrics are off: set metrics_token (or metrics_public) to serve them\n",
+            )
+                .into_response();
+        }
+        MetricsAccess::Token(token) => {
+            use subtle::ConstantTimeEq;
+            let given = http::ctx::bearer(&headers).unwrap_or_default();
+            if !bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+                return (
+                    StatusCode::UNAUTHORIZED,
+                    [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
+                    "send Authorization: Bearer <metrics_token>\n",
+                )
+                    .into_response();
+            }
+        }
+    }
     let body = state
         .metrics
         .render(&state.app.pool_stats(), state.app.backend().as_str());

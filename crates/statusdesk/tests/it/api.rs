@@ -1,6 +1,6 @@
 //! The REST API: tokens, tenancy, errors, OpenAPI; health and metrics.
 use crate::harness::Fetch;
-use crate::harness::{Db, TestApp, delete_as};
+use crate::harness::{Db, Options, TestApp, delete_as};
 use crate::on_both;
 use serde_json::{Value, json};
 
@@ -467,7 +467,34 @@ async fn openapi_document_covers_the_api(db: Db) {
 }
 
 async fn health_readiness_and_metrics(db: Db) {
-    let app = TestApp::spawn(db).await;
+    // Off unless the operator sets a token (or makes them public).
+    let off = TestApp::spawn(db).await;
+    let r = off
+        .client
+        .get(off.url("/metrics"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 404, "metrics are not public by default");
+    drop(off);
+    let token = "metrics-secret-0123456789";
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            settings: vec![("metrics_token", token.to_string())],
+            ..Options::default()
+        },
+    )
+    .await;
+    for wrong in [None, Some("metrics-secret-wrong-guess")] {
+        let mut req = app.client.get(app.url("/metrics"));
+        if let Some(w) = wrong {
+            req = req.bearer_auth(w);
+        }
+        let r = req.send().await.expect("get");
+        assert_eq!(r.status(), 401, "{wrong:?}");
+        assert!(r.headers().contains_key("www-authenticate"));
+    }
     let r = app
         .client
         .get(app.url("/healthz"))
@@ -485,7 +512,12 @@ async fn health_readiness_and_metrics(db: Db) {
     assert_eq!(r.text().await.expect("text"), "ready");
     let _ = app.client.get(app.url("/login")).send().await.expect("get");
     let _ = app.client.get(app.url("/nope")).send().await.expect("get");
-    let text = app.client.get(app.url("/metrics")).text_body().await;
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth(token)
+        .text_body()
+        .await;
     assert!(
         text.contains(
             "statusdesk_http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"} 1"

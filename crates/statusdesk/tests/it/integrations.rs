@@ -527,6 +527,13 @@ async fn private_targets_are_refused_unless_allowed(db: Db) {
         "http://10.1.2.3/hook".to_string(),
         "http://[::1]/hook".to_string(),
         "http://169.254.169.254/latest/meta-data".to_string(),
+        // IPv6 that maps or translates to loopback, link-local or reserved.
+        "http://[64:ff9b::a9fe:a9fe]/hook".to_string(),
+        "http://[64:ff9b:1::7f00:1]/hook".to_string(),
+        "http://[2002:7f00:1::1]/hook".to_string(),
+        "http://[::127.0.0.1]/hook".to_string(),
+        "http://[::ffff:0:7f00:1]/hook".to_string(),
+        "http://[100::1]/hook".to_string(),
     ] {
         let r = post_json(
             &app,
@@ -844,7 +851,60 @@ async fn web_push_reaches_the_browser_encrypted(db: Db) {
     assert_eq!(again["public_key"], vapid.as_str());
 }
 
+/// A push endpoint is a push service's: https on port 443, and one of the
+/// operator's push hosts when they name some.
+async fn push_endpoints_must_be_push_services(db: Db) {
+    let subscribe = |app: &TestApp, endpoint: &str| {
+        let (p256dh, auth, _) = browser_keys();
+        let req = app
+            .client
+            .post(app.url("/api/v1/push-subscriptions"))
+            .json(&json!({"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}));
+        async move { req.send().await.expect("post") }
+    };
+    let app = TestApp::spawn(db).await;
+    for endpoint in [
+        "http://1.1.1.1/push/abc",
+        "https://1.1.1.1:22/push/abc",
+        "https://1.1.1.1:8443/push/abc",
+    ] {
+        let r = subscribe(&app, endpoint).await;
+        assert_eq!(r.status(), 422, "{endpoint}");
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(v["field"], "endpoint");
+        assert!(
+            v["error"].as_str().is_some_and(|e| e.contains("port 443")),
+            "{v}"
+        );
+    }
+    assert_eq!(
+        subscribe(&app, "https://1.1.1.1/push/abc").await.status(),
+        201
+    );
+    drop(app);
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            settings: vec![("push_hosts", "push.example.net, 1.0.0.1".to_string())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let r = subscribe(&app, "https://1.1.1.1/push/abc").await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.json::<Value>().await.expect("json")["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not one of the push services")),
+    );
+    assert_eq!(
+        subscribe(&app, "https://1.0.0.1/push/abc").await.status(),
+        201
+    );
+}
+
 on_both!(
+    push_endpoints_must_be_push_services,
     webhooks_are_signed_and_follow_the_incident,
     integrations_are_formatted_tested_and_owned,
     private_targets_are_refused_unless_allowed,

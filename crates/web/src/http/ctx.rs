@@ -292,7 +292,7 @@ impl FromRequestParts<AppState> for ApiLanguage {
 
 /// The token of an `Authorization: Bearer …` header; the scheme is
 /// case-insensitive (RFC 7235).
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
     scheme

@@ -14,6 +14,18 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Send `Strict-Transport-Security` (the site is served over HTTPS).
     pub hsts: bool,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
+}
+
+/// Who may read `/metrics`: nobody (the default), whoever sends the
+/// bearer token (`metrics_token`), or anyone (`metrics_public`).
+#[derive(Debug, Clone, Default)]
+pub enum MetricsAccess {
+    #[default]
+    Off,
+    Token(String),
+    Public,
 }
 
 #[derive(Clone)]
