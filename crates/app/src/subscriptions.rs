@@ -117,6 +117,21 @@ pub fn preview_unsubscribe_link(base_url: &str) -> String {
     format!("{base_url}/subscriptions/unsubscribe?s=…&t=…")
 }
 
+/// A confirmation is sent to one address at most this often.
+pub const CONFIRM_RESEND_MS: i64 = 5 * 60_000;
+/// And at most this many times a day.
+pub const CONFIRMS_PER_DAY: i64 = 5;
+
+/// What a subscription request did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscribed {
+    /// A confirmation e-mail is on its way (or the address had confirmed
+    /// before and its choice is updated).
+    Sent,
+    /// A confirmation went to this address a moment ago: none is sent now.
+    AlreadySent { retry_after_secs: u64 },
+}
+
 impl App {
     /// Counts a use of a public form or endpoint by a client address and
     /// refuses more than 30 an hour (kept in the database, so it holds
@@ -150,17 +165,46 @@ impl App {
     }
 
     /// Records a subscription and sends the confirmation e-mail; nothing
-    /// else is sent until the address confirms.
+    /// else is sent until the address confirms. One address gets at most
+    /// one confirmation every few minutes and a few a day, whoever asks
+    /// (else a stranger could fill a victim's inbox from many addresses):
+    /// the answer says when none was sent.
     pub async fn subscribe(
         &self,
         email: &str,
         components: &[String],
         lang: Language,
         client: &str,
-    ) -> Result<()> {
+    ) -> Result<Subscribed> {
         let email = EmailAddress::parse(email)?;
         self.throttle_public("subscribe", client).await?;
         self.check_components("components", components).await?;
+        let now = self.now();
+        if let Some(at) = self
+            .store()
+            .pending_confirmation_sent_at(email.as_str())
+            .await?
+        {
+            let wait = at + CONFIRM_RESEND_MS - now;
+            if wait > 0 {
+                return Ok(Subscribed::AlreadySent {
+                    retry_after_secs: u64::try_from((wait + 999) / 1000).unwrap_or(1),
+                });
+            }
+        }
+        let key = format!(
+            "confirm-to:{}",
+            store::hash_secret(&email.as_str().to_lowercase())
+        );
+        let sent_today = self
+            .store()
+            .record_failure(&key, now, 24 * 3_600_000)
+            .await?;
+        if sent_today > CONFIRMS_PER_DAY {
+            return Ok(Subscribed::AlreadySent {
+                retry_after_secs: 24 * 3600,
+            });
+        }
         let tr = Tr(lang);
         let base = self.config.base_url.clone();
         let to = email.as_str().to_string();
@@ -182,7 +226,7 @@ impl App {
                 },
             )
             .await?;
-        Ok(())
+        Ok(Subscribed::Sent)
     }
 
     /// Confirms a subscription by its e-mailed token; `false` when the

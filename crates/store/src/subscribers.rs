@@ -96,9 +96,27 @@ impl Store {
                 id
             }
         };
+        sqlx::query("UPDATE subscribers SET confirm_sent_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
         crate::outbox::insert(&mut tx, &mail(&id, &raw), now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// When the latest confirmation e-mail was queued for an address that
+    /// has not confirmed yet (`None`: no confirmation is pending).
+    pub async fn pending_confirmation_sent_at(&self, email: &str) -> Result<Option<i64>> {
+        let at: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT COALESCE(confirm_sent_at, created_at) FROM subscribers \
+             WHERE lower(email) = lower($1) AND confirmed_at IS NULL AND confirm_hash IS NOT NULL",
+        )
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(at.flatten())
     }
 
     /// Confirms a subscription by its e-mailed token.

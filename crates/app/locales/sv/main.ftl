@@ -908,3 +908,5 @@ done-password-changed-tokens = Ditt lösenord är bytt. Andra sessioner har logg
 revoke-access = Logga ut överallt
 revoke-access-help = Avslutar alla sessioner för användaren och återkallar hens API-nycklar.
 done-access-revoked = Alla användarens sessioner har avslutats och hens API-nycklar är återkallade.
+subscribe-already-sent = Vi skickade en bekräftelse till den här adressen nyss, så vi skickar ingen ny ännu. Leta efter den i inkorgen (och skräpposten); du kan be om en ny om { $minutes } minuter.
+subscribe-limit-note = Vi skickar en bekräftelse i taget till en adress; kommer den inte fram, titta i skräpposten och be om en ny efter några minuter.

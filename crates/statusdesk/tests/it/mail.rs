@@ -2,7 +2,7 @@
 use crate::harness::Fetch;
 use crate::harness::{Db, Options, TestApp, client};
 use crate::on_both;
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -568,7 +568,73 @@ async fn subscribing_is_rate_limited_per_address(db: Db) {
     assert!(r.headers().get("retry-after").is_some());
 }
 
+/// One address gets one pending confirmation at a time, resent at most
+/// every few minutes and a few times a day, however many ask for it.
+async fn confirmations_are_limited_per_recipient(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            manual_clock: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let ask = || async {
+        let r = app
+            .client
+            .post(app.url("/api/v1/subscriptions"))
+            .json(&json!({"email": "Victim@reader.test"}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 202);
+        r.json::<Value>().await.expect("json")
+    };
+    let mails = || async {
+        app.store
+            .recent_outbox(200)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .filter(|m| m.channel == "email")
+            .count()
+    };
+    let first = ask().await;
+    assert_eq!(first["sent"], true, "{first}");
+    for _ in 0..5 {
+        let again = ask().await;
+        assert_eq!(again["sent"], false, "{again}");
+        assert!(
+            again["retry_after_seconds"]
+                .as_u64()
+                .is_some_and(|s| (1..=300).contains(&s)),
+            "{again}"
+        );
+    }
+    assert_eq!(mails().await, 1, "one confirmation, not six");
+    // The page says so too.
+    let c = client();
+    let csrf = app.csrf(&c, "/status/subscribe").await;
+    let page = c
+        .post(app.url("/status/subscribe"))
+        .form(&[("csrf", csrf.as_str()), ("email", "victim@reader.test")])
+        .text_body()
+        .await;
+    assert!(page.contains("we do not send another one yet"), "{page}");
+    // A few minutes later it may be sent again, at most five times a day.
+    let mut sent = 1;
+    for _ in 0..8 {
+        app.clock.advance(5 * 60_000 + 1);
+        if ask().await["sent"] == true {
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 5, "five a day");
+    assert_eq!(mails().await, 5);
+}
+
 on_both!(
+    confirmations_are_limited_per_recipient,
     subscribing_is_rate_limited_per_address,
     outbox_mail_reaches_the_smtp_server,
     failed_deliveries_are_retried_then_given_up,

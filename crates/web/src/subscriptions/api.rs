@@ -3,6 +3,7 @@ use crate::http::ctx::{ApiLanguage, ClientAddr};
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::JsonBody;
 use crate::http::state::AppState;
+use app::subscriptions::Subscribed;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -23,6 +24,11 @@ pub struct NewSubscription {
 pub struct SubscriptionAccepted {
     /// Always `confirmation_sent`: the address must confirm before anything is sent.
     pub status: &'static str,
+    /// `false` when a confirmation went to this address a few minutes ago
+    /// (or a few today) and no other one was sent now.
+    pub sent: bool,
+    /// With `sent: false`: when another confirmation may be asked for.
+    pub retry_after_seconds: Option<u64>,
 }
 
 /// Subscribe an e-mail address to status updates (public; double opt-in).
@@ -39,7 +45,7 @@ pub async fn subscribe(
         Some(l) => Language::parse(l)?,
         None => browser,
     };
-    state
+    let done = state
         .app
         .subscribe(
             &req.email,
@@ -48,10 +54,16 @@ pub async fn subscribe(
             &client,
         )
         .await?;
+    let retry_after_seconds = match done {
+        Subscribed::Sent => None,
+        Subscribed::AlreadySent { retry_after_secs } => Some(retry_after_secs),
+    };
     Ok((
         StatusCode::ACCEPTED,
         Json(SubscriptionAccepted {
             status: "confirmation_sent",
+            sent: retry_after_seconds.is_none(),
+            retry_after_seconds,
         }),
     ))
 }

@@ -5,6 +5,7 @@ use crate::http::error::{AppResult, Error};
 use crate::http::extract::{FormBody, QueryOf};
 use crate::http::page::{MessagePage, Page, render};
 use crate::http::state::AppState;
+use app::subscriptions::Subscribed;
 use askama::Template;
 use axum::Router;
 use axum::http::StatusCode;
@@ -72,7 +73,22 @@ async fn subscribe_form(
         .subscribe(&field("email"), &components, ctx.lang, &ctx.client)
         .await
     {
-        Ok(()) => message(&ctx, "subscribe-sent-title", "subscribe-sent-body"),
+        Ok(Subscribed::Sent) => message(&ctx, "subscribe-sent-title", "subscribe-sent-body"),
+        Ok(Subscribed::AlreadySent { retry_after_secs }) => {
+            let page = ctx.page("subscribe-sent-title");
+            let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
+            Ok(render(&MessagePage {
+                tone: "info",
+                message: page
+                    .tr
+                    .ta("subscribe-already-sent", &[("minutes", &minutes)]),
+                detail: None,
+                link_href: "/status".into(),
+                link_text: page.t("open-status"),
+                page,
+            })?
+            .into_response())
+        }
         Err(e @ Error::Invalid(_)) => {
             subscribe_page(&ctx, Some(e.message(ctx.lang)), field("email")).await
         }
