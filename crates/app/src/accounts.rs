@@ -7,29 +7,59 @@ use domain::{Action, EmailAddress, Language, Role};
 use store::{ApiToken, NewUser, Principal, Scope, User};
 
 impl App {
-    /// Checks an e-mail address and password, with per-account and
-    /// per-address limits on failures kept in the database (shared by every
-    /// instance). The same for the sign-in page and `POST /api/v1/tokens`.
-    pub async fn sign_in(&self, client: &str, email: &str, password: &str) -> Result<Principal> {
+    /// Checks an e-mail address and password. Failures are counted per
+    /// account and address pair, per account, and per address, in the
+    /// database (shared by every instance); past a few, each further
+    /// attempt waits longer (1 s, doubling, at most `login_max_wait_ms`)
+    /// instead of the account being locked, so a stranger cannot lock
+    /// anyone out: the account-wide count does not hold back a browser
+    /// that has signed in to this account before (`device`, the cookie
+    /// [`App::device_cookie`] gave it), and the reset link always works.
+    /// The same for the sign-in page and `POST /api/v1/tokens`.
+    pub async fn sign_in(
+        &self,
+        client: &str,
+        device: Option<&str>,
+        email: &str,
+        password: &str,
+    ) -> Result<Principal> {
         let now = self.now();
         let cfg = &self.config;
-        let account_key = format!("account:{}", email.trim().to_lowercase());
+        // Hashed: a 1 MB "e-mail" makes a 64-character key, not a 1 MB row.
+        let who = store::hash_secret(&email.trim().to_lowercase());
+        let pair_key = format!("pair:{who}:{client}");
+        let account_key = format!("account:{who}");
         let address_key = format!("address:{client}");
         let store = self.store();
-        let account_failures = store
-            .throttle_failures(&account_key, now, cfg.login_window_ms)
-            .await?;
-        let address_failures = store
-            .throttle_failures(&address_key, now, cfg.login_window_ms)
-            .await?;
-        if account_failures >= cfg.login_max_failures_account
-            || address_failures >= cfg.login_max_failures_address
-        {
+        let found = if email.len() <= MAX_EMAIL {
+            store.principal_by_email(email.trim()).await?
+        } else {
+            None
+        };
+        let known_device = match (&found, device) {
+            (Some((p, _)), Some(d)) => self.device_known(d, &p.user.id).await?,
+            _ => false,
+        };
+        let mut checks = vec![
+            (pair_key.as_str(), cfg.login_free_failures_pair),
+            (address_key.as_str(), cfg.login_max_failures_address),
+        ];
+        if !known_device {
+            checks.push((account_key.as_str(), cfg.login_max_failures_account));
+        }
+        let mut wait_ms = 0;
+        for (key, free) in checks {
+            let (failures, last_at) = store
+                .sign_in_failures(key, now, cfg.login_window_ms)
+                .await?;
+            let until = last_at + backoff_ms(failures, free, cfg.login_max_wait_ms);
+            wait_ms = wait_ms.max(until - now);
+        }
+        if wait_ms > 0 {
             return Err(Error::TooMany {
-                retry_after_secs: u64::try_from(cfg.login_window_ms / 1000).unwrap_or(900),
+                retry_after_secs: u64::try_from((wait_ms + 999) / 1000).unwrap_or(1),
             });
         }
-        let found = store.principal_by_email(email.trim()).await?;
         let (principal, hash) = match found {
             Some((p, h)) => (Some(p), Some(h)),
             None => (None, None),
@@ -37,16 +67,49 @@ impl App {
         if verify_password(password.to_string(), hash).await
             && let Some(principal) = principal
         {
-            store.clear_failures(&account_key).await?;
+            store.clear_failures(&pair_key).await?;
             return Ok(principal);
         }
-        store
-            .record_failure(&account_key, now, cfg.login_window_ms)
-            .await?;
-        store
-            .record_failure(&address_key, now, cfg.login_window_ms)
-            .await?;
+        for key in [&pair_key, &account_key, &address_key] {
+            store
+                .record_sign_in_failure(key, now, cfg.login_window_ms)
+                .await?;
+        }
         Err(Error::BadCredentials)
+    }
+
+    /// The cookie that marks this browser as one the user has signed in
+    /// on, added to the ones it had (at most five accounts per browser).
+    pub async fn device_cookie(&self, user_id: &str, previous: Option<&str>) -> Result<String> {
+        let mac = self.device_mac(user_id).await?;
+        let mine = format!("{user_id}.{mac}");
+        let mut entries: Vec<&str> = previous
+            .unwrap_or_default()
+            .split('~')
+            .filter(|e| !e.is_empty() && *e != mine && e.len() <= 200)
+            .take(4)
+            .collect();
+        entries.insert(0, &mine);
+        Ok(entries.join("~"))
+    }
+
+    async fn device_mac(&self, user_id: &str) -> Result<String> {
+        let secret = self
+            .store()
+            .setting_or_insert("device_secret", &store::new_secret("").0)
+            .await?;
+        Ok(store::hash_secret(&format!("{secret}:device:{user_id}")))
+    }
+
+    /// Whether a device cookie names this user with a good signature.
+    async fn device_known(&self, cookie: &str, user_id: &str) -> Result<bool> {
+        use subtle::ConstantTimeEq;
+        let good = self.device_mac(user_id).await?;
+        Ok(cookie.split('~').any(|e| {
+            e.split_once('.').is_some_and(|(id, mac)| {
+                id == user_id && bool::from(mac.as_bytes().ct_eq(good.as_bytes()))
+            })
+        }))
     }
 
     /// Starts a session for someone who just signed in and ends the one the
@@ -96,7 +159,7 @@ impl App {
         label: Option<&str>,
     ) -> Result<(String, ApiToken)> {
         let label = token_label(label)?;
-        let principal = self.sign_in(client, email, password).await?;
+        let principal = self.sign_in(client, None, email, password).await?;
         Ok(self
             .store()
             .create_token(&principal.user.id, &label, self.now())
@@ -459,5 +522,30 @@ mod tests {
         assert_eq!(token_label(Some(" ci ")).ok().as_deref(), Some("ci"));
         assert!(token_label(Some("a\nb")).is_err());
         assert!(token_label(Some(&"x".repeat(101))).is_err());
+    }
+}
+
+/// Longer than any e-mail address (RFC 5321 allows 254): not looked up.
+const MAX_EMAIL: usize = 320;
+
+/// How long after the latest failure the next attempt waits: nothing for
+/// the first `free` failures, then 1 s, doubling, at most `max_ms`.
+pub fn backoff_ms(failures: i64, free: i64, max_ms: i64) -> i64 {
+    if failures < free {
+        return 0;
+    }
+    let doublings = u32::try_from(failures - free).unwrap_or(u32::MAX).min(30);
+    1000_i64.saturating_mul(1 << doublings).min(max_ms)
+}
+
+#[cfg(test)]
+mod backoff_tests {
+    use super::backoff_ms;
+
+    #[test]
+    fn waits_double_after_the_free_failures_up_to_the_cap() {
+        let waits: Vec<i64> = (0..8).map(|f| backoff_ms(f, 3, 10_000)).collect();
+        assert_eq!(waits, vec![0, 0, 0, 1000, 2000, 4000, 8000, 10_000]);
+        assert_eq!(backoff_ms(1_000_000, 3, 600_000), 600_000);
     }
 }

@@ -54,9 +54,14 @@ pub struct Config {
     pub demo: bool,
     pub default_language: Language,
     pub session_ttl_ms: i64,
-    /// Sign-in failures per account, and per client address, within the window.
+    /// Sign-in failures allowed before each further attempt waits (1 s,
+    /// then doubling up to `login_max_wait_ms`): per account and address
+    /// pair, per account from devices it has not signed in on, and per
+    /// address. Failures are forgotten after `login_window_ms` without one.
+    pub login_free_failures_pair: i64,
     pub login_max_failures_account: i64,
     pub login_max_failures_address: i64,
+    pub login_max_wait_ms: i64,
     pub login_window_ms: i64,
     /// Where uploaded files are kept.
     pub data_dir: std::path::PathBuf,
@@ -81,9 +86,11 @@ impl Default for Config {
             demo: false,
             default_language: Language::En,
             session_ttl_ms: 14 * 24 * 3600 * 1000,
-            login_max_failures_account: 5,
+            login_free_failures_pair: 3,
+            login_max_failures_account: 10,
             login_max_failures_address: 30,
-            login_window_ms: 15 * 60 * 1000,
+            login_max_wait_ms: 10 * 60 * 1000,
+            login_window_ms: 60 * 60 * 1000,
             data_dir: std::path::PathBuf::from("./statusdesk-data"),
             auto_close_ms: 7 * 24 * 3600 * 1000,
             allow_private_targets: false,

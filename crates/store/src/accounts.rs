@@ -749,6 +749,57 @@ impl Store {
         Ok(n)
     }
 
+    /// A sign-in throttle key's failures and the time of the latest, when
+    /// it failed within `idle_reset_ms` (older failures are forgotten).
+    pub async fn sign_in_failures(
+        &self,
+        key: &str,
+        now: i64,
+        idle_reset_ms: i64,
+    ) -> Result<(i64, i64)> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT failures, last_at FROM login_throttle WHERE key = $1 AND last_at > $2",
+        )
+        .bind(key)
+        .bind(now - idle_reset_ms)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.unwrap_or((0, 0)))
+    }
+
+    /// Counts one more sign-in failure for `key`, starting over when the
+    /// latest is older than `idle_reset_ms`.
+    pub async fn record_sign_in_failure(
+        &self,
+        key: &str,
+        now: i64,
+        idle_reset_ms: i64,
+    ) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query(
+            "INSERT INTO login_throttle (key, failures, window_start, last_at) VALUES ($1, 1, $2, $2) \
+             ON CONFLICT (key) DO UPDATE SET \
+               failures = CASE WHEN login_throttle.last_at <= $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+               last_at = $2",
+        )
+        .bind(key)
+        .bind(now)
+        .bind(now - idle_reset_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The length of the longest throttle key (tests: keys stay short
+    /// whatever a client sends).
+    pub async fn longest_throttle_key(&self) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT CAST(COALESCE(MAX(LENGTH(key)), 0) AS BIGINT) FROM login_throttle",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub async fn clear_failures(&self, key: &str) -> Result<()> {
         let _w = self.write_guard().await;
         sqlx::query("DELETE FROM login_throttle WHERE key = $1")

@@ -910,3 +910,4 @@ revoke-access-help = Ends every session of this user and revokes their API token
 done-access-revoked = Every session of the user has ended and their API tokens are revoked.
 subscribe-already-sent = We sent a confirmation to this address a moment ago, so we do not send another one yet. Look for it in your inbox (and spam folder); you can ask again in { $minutes } minutes.
 subscribe-limit-note = We send one confirmation at a time to an address; if it does not arrive, check your spam folder and ask again after a few minutes.
+error-login-wait-seconds = Too many failed sign-in attempts from here. Wait { $seconds } seconds and try again, or reset your password.

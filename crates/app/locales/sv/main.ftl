@@ -910,3 +910,4 @@ revoke-access-help = Avslutar alla sessioner för användaren och återkallar he
 done-access-revoked = Alla användarens sessioner har avslutats och hens API-nycklar är återkallade.
 subscribe-already-sent = Vi skickade en bekräftelse till den här adressen nyss, så vi skickar ingen ny ännu. Leta efter den i inkorgen (och skräpposten); du kan be om en ny om { $minutes } minuter.
 subscribe-limit-note = Vi skickar en bekräftelse i taget till en adress; kommer den inte fram, titta i skräpposten och be om en ny efter några minuter.
+error-login-wait-seconds = För många misslyckade inloggningsförsök härifrån. Vänta { $seconds } sekunder och försök igen, eller återställ ditt lösenord.

@@ -1,6 +1,6 @@
 //! The pages of one's own account: home, sign-in and sign-out, password
 //! reset, the language switch and settings (language, password, tokens).
-use crate::http::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie};
+use crate::http::ctx::{Ctx, DEVICE_COOKIE, LANG_COOKIE, SESSION_COOKIE, safe_next, set_cookie};
 use crate::http::error::{AppResult, Error, WebError};
 use crate::http::extract::{CsrfForm, FormBody, QueryOf};
 use crate::http::page::{MessagePage, Page, render};
@@ -124,10 +124,21 @@ async fn login(ctx: Ctx, FormBody(form): FormBody<LoginForm>) -> AppResult<Respo
     ctx.check_csrf(&form.csrf)?;
     let next = safe_next(form.next.as_deref());
     let app = ctx.app();
-    let (status, error) = match app.sign_in(&ctx.client, &form.email, &form.password).await {
+    let device = crate::http::ctx::cookie(&ctx.headers, DEVICE_COOKIE);
+    let signed_in = app
+        .sign_in(&ctx.client, device.as_deref(), &form.email, &form.password)
+        .await;
+    let retry_after = match &signed_in {
+        Err(Error::TooMany { retry_after_secs }) => Some(*retry_after_secs),
+        _ => None,
+    };
+    let (status, error) = match signed_in {
         Ok(principal) => {
             let previous = crate::http::ctx::cookie(&ctx.headers, SESSION_COOKIE);
             let raw = app.start_session(&principal, previous.as_deref()).await?;
+            let device = app
+                .device_cookie(&principal.user.id, device.as_deref())
+                .await?;
             let mut response = see_other(&next);
             response.headers_mut().append(
                 header::SET_COOKIE,
@@ -138,9 +149,22 @@ async fn login(ctx: Ctx, FormBody(form): FormBody<LoginForm>) -> AppResult<Respo
                     app.config.session_ttl_ms / 1000,
                 ),
             );
+            // This browser has signed in to the account: strangers'
+            // failures elsewhere do not slow it down.
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(&ctx.state, DEVICE_COOKIE, &device, 365 * 24 * 3600),
+            );
             return Ok(response);
         }
         Err(e @ Error::BadCredentials) => (StatusCode::UNAUTHORIZED, e.message(ctx.lang)),
+        Err(Error::TooMany { retry_after_secs }) if retry_after_secs < 60 => (
+            StatusCode::TOO_MANY_REQUESTS,
+            ctx.tr().ta(
+                "error-login-wait-seconds",
+                &[("seconds", &retry_after_secs.max(1).to_string())],
+            ),
+        ),
         Err(Error::TooMany { retry_after_secs }) => (
             StatusCode::TOO_MANY_REQUESTS,
             ctx.tr().ta(
@@ -156,7 +180,13 @@ async fn login(ctx: Ctx, FormBody(form): FormBody<LoginForm>) -> AppResult<Respo
         email: form.email,
         next,
     })?;
-    Ok((status, html).into_response())
+    let mut response = (status, html).into_response();
+    if let Some(secs) = retry_after
+        && let Ok(v) = header::HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    Ok(response)
 }
 
 async fn logout(ctx: Ctx, FormBody(form): FormBody<CsrfForm>) -> AppResult<Response> {

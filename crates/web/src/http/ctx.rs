@@ -14,6 +14,8 @@ use domain::{Action, Decision, Language};
 use std::net::{IpAddr, SocketAddr};
 
 pub const SESSION_COOKIE: &str = "sd_session";
+/// Marks a browser that has signed in to an account before (sign-in throttling).
+pub const DEVICE_COOKIE: &str = "sd_device";
 pub const PRE_SESSION_COOKIE: &str = "sd_csrf";
 pub const LANG_COOKIE: &str = "sd_lang";
 
