@@ -169,8 +169,38 @@ pub struct TestOutcome {
     pub delivered: bool,
     /// The target's HTTP status, when it answered with success.
     pub status: Option<u16>,
-    /// What went wrong.
+    /// What went wrong, in the caller's words (the detail is in the log).
     pub error: Option<String>,
+    /// The same as a stable code: `status`, `tls`, `dns`, `timeout`,
+    /// `connect`, `private` or `other`.
+    pub error_code: Option<&'static str>,
+}
+
+/// What kind of failure a delivery error is, from reqwest's chain of
+/// causes (the raw text is for the log, not for people).
+pub fn failure_kind(error: &str) -> &'static str {
+    let e = error.to_ascii_lowercase();
+    if e.contains("answered http") {
+        "status"
+    } else if e.contains("non-public") || e.contains("not a public") {
+        "private"
+    } else if ["certificate", "tls", "ssl", "handshake"]
+        .iter()
+        .any(|w| e.contains(w))
+    {
+        "tls"
+    } else if ["dns", "resolve", "lookup", "no such host"]
+        .iter()
+        .any(|w| e.contains(w))
+    {
+        "dns"
+    } else if e.contains("timed out") || e.contains("timeout") {
+        "timeout"
+    } else if e.contains("refused") || e.contains("connect") || e.contains("reset") {
+        "connect"
+    } else {
+        "other"
+    }
 }
 
 fn check_kind(kind: &str) -> Result<&'static str> {
@@ -315,13 +345,26 @@ impl App {
                     delivered: true,
                     status: Some(status),
                     error: None,
+                    error_code: None,
                 },
                 Err(e) => {
                     tracing::info!(integration = %i.id, error = %e, "test post failed");
+                    let kind = failure_kind(&e);
+                    let status = e
+                        .rsplit(' ')
+                        .next()
+                        .filter(|_| kind == "status")
+                        .unwrap_or_default()
+                        .to_string();
+                    let you = Tr(caller.language().unwrap_or(self.config.default_language));
                     TestOutcome {
                         delivered: false,
                         status: None,
-                        error: Some(e),
+                        error: Some(you.ta(
+                            &format!("integration-test-failed-{kind}"),
+                            &[("status", &status)],
+                        )),
+                        error_code: Some(kind),
                     }
                 }
             },

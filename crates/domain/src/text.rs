@@ -116,6 +116,29 @@ pub fn optional_block(
 
 #[cfg(test)]
 mod tests {
+    /// Every limit is in the API documentation's table, with its value,
+    /// so the documented limits are the enforced ones.
+    #[test]
+    fn every_limit_is_documented() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let docs = std::fs::read_to_string(root.join("../../docs/api.md")).expect("docs/api.md");
+        let code = include_str!("text.rs");
+        let block = &code[code.find("pub mod limits {").expect("limits")..];
+        let block = &block[..block.find("\n}\n").expect("end")];
+        let mut n = 0;
+        for line in block.lines().map(str::trim) {
+            let Some(rest) = line.strip_prefix("pub const ") else {
+                continue;
+            };
+            let (name, value) = rest.split_once(": usize = ").expect("a limit");
+            let value = value.trim_end_matches(';').replace('_', "");
+            let row = format!("| `{name}` | {value} |");
+            assert!(docs.contains(&row), "docs/api.md lacks {row}");
+            n += 1;
+        }
+        assert!(n >= 10, "{n} limits");
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -98,6 +98,21 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "Let status integrations and push subscriptions reach loopback and private addresses (only for testing or closed networks).",
     ),
     (
+        "header_timeout_seconds",
+        "15",
+        "A client must send a request's headers within this many seconds; an idle keep-alive connection closes after as long.",
+    ),
+    (
+        "body_timeout_seconds",
+        "60",
+        "A request body must arrive within this many seconds.",
+    ),
+    (
+        "max_connections_per_address",
+        "256",
+        "Open connections one client address may hold (trusted proxies are not limited).",
+    ),
+    (
         "push_hosts",
         "\"\"",
         "Push services browsers' subscriptions may point at, comma-separated host names (a name also allows its subdomains), e.g. fcm.googleapis.com,push.services.mozilla.com,web.push.apple.com; empty: any public host over https on port 443.",
@@ -147,6 +162,9 @@ pub struct Settings {
     pub push_hosts: Vec<String>,
     pub metrics_token: Option<String>,
     pub metrics_public: bool,
+    pub header_timeout_seconds: u64,
+    pub body_timeout_seconds: u64,
+    pub max_connections_per_address: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -181,6 +199,12 @@ impl std::fmt::Debug for Settings {
                 &self.metrics_token.as_ref().map(|_| "(set)"),
             )
             .field("metrics_public", &self.metrics_public)
+            .field("header_timeout_seconds", &self.header_timeout_seconds)
+            .field("body_timeout_seconds", &self.body_timeout_seconds)
+            .field(
+                "max_connections_per_address",
+                &self.max_connections_per_address,
+            )
             .finish()
     }
 }
@@ -456,6 +480,25 @@ impl Settings {
             }
         })?;
         let metrics_public = parse(get("metrics_public"), "metrics_public", false, parse_bool)?;
+        let seconds = |key: &'static str, default: u64| {
+            parse(get(key), key, default, |v| match v.parse::<u64>() {
+                Ok(n) if (1..=3600).contains(&n) => Ok(n),
+                _ => Err(format!(
+                    "'{v}' is not a whole number of seconds from 1 to 3600"
+                )),
+            })
+        };
+        let header_timeout_seconds = seconds("header_timeout_seconds", 15)?;
+        let body_timeout_seconds = seconds("body_timeout_seconds", 60)?;
+        let max_connections_per_address = parse(
+            get("max_connections_per_address"),
+            "max_connections_per_address",
+            256,
+            |v| match v.parse::<usize>() {
+                Ok(n) if (1..=100_000).contains(&n) => Ok(n),
+                _ => Err(format!("'{v}' is not a whole number from 1 to 100000")),
+            },
+        )?;
         Ok(Settings {
             listen,
             data_dir,
@@ -481,6 +524,9 @@ impl Settings {
             push_hosts,
             metrics_token,
             metrics_public,
+            header_timeout_seconds,
+            body_timeout_seconds,
+            max_connections_per_address,
         })
     }
 
@@ -520,6 +566,11 @@ impl Settings {
                 (Some(token), _) => web::MetricsAccess::Token(token.clone()),
                 (None, true) => web::MetricsAccess::Public,
                 (None, false) => web::MetricsAccess::Off,
+            },
+            limits: web::ConnLimits {
+                header_timeout: std::time::Duration::from_secs(self.header_timeout_seconds),
+                body_timeout: std::time::Duration::from_secs(self.body_timeout_seconds),
+                per_address: self.max_connections_per_address,
             },
         }
     }

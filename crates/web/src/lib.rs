@@ -19,6 +19,7 @@ pub mod subscriptions;
 pub mod support;
 
 pub use app::i18n;
+pub use http::serve::ConnLimits;
 pub use http::state::{AppState, MetricsAccess, WebConfig};
 
 use crate::http::error::{Error, WebError};
@@ -29,7 +30,6 @@ use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The web state over `app`, with the public status snapshot following
@@ -146,21 +146,8 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    // Small responses go out at once instead of waiting for an ACK.
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let status = state.clone();
-    let shutdown = async move {
-        shutdown.await;
-        // Open event streams end, so they do not hold up the shutdown.
-        status.status.close();
-    };
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = router(state.clone());
+    http::serve::run(listener, app, state, shutdown).await
 }
 
 #[cfg(test)]

@@ -466,6 +466,51 @@ async fn openapi_document_covers_the_api(db: Db) {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// HSTS with an https base URL (and not without), the bearer scheme in
+/// any case (RFC 7235), and a bad query parameter as a JSON error.
+async fn transport_and_query_details(db: Db) {
+    let plain = TestApp::spawn(db).await;
+    let r = plain.client.get(plain.url("/")).send().await.expect("get");
+    assert!(r.headers().get("strict-transport-security").is_none());
+    let token = plain.token("admin@acme.test").await;
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let r = plain
+            .client
+            .get(plain.url("/api/v1/requests"))
+            .header("authorization", format!("{scheme} {token}"))
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), 200, "{scheme}");
+    }
+    let r = plain.api_get(&token, "/api/v1/requests?limit=abc").await;
+    assert_eq!(r.status(), 422);
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .is_ok_and(|t| t.starts_with("application/json"))
+    );
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["field"], "limit");
+    drop(plain);
+    let https = TestApp::spawn_with(
+        db,
+        Options {
+            settings: vec![("base_url", "https://support.example.test".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let r = https.client.get(https.url("/")).send().await.expect("get");
+    let hsts = r
+        .headers()
+        .get("strict-transport-security")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    assert!(hsts.contains("max-age="), "{hsts}");
+}
+
 async fn health_readiness_and_metrics(db: Db) {
     // Off unless the operator sets a token (or makes them public).
     let off = TestApp::spawn(db).await;
@@ -584,6 +629,7 @@ async fn health_readiness_and_metrics(db: Db) {
 }
 
 on_both!(
+    transport_and_query_details,
     tokens_are_issued_listed_and_revoked,
     token_requests_get_clear_errors,
     another_organisations_objects_are_not_found,

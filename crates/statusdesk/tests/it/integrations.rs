@@ -345,31 +345,38 @@ async fn integrations_are_formatted_tested_and_owned(db: Db) {
 
     // A target that fails: the test says so.
     rx.answer("/down", 500);
-    let r = post_json(
+    let (_down, v) = add_and_test(
         &app,
         &admin,
-        "/api/v1/integrations",
         json!({"kind": "discord", "url": rx.url("/down")}),
     )
     .await;
-    let down = r.json::<Value>().await.expect("json")["id"]
-        .as_str()
-        .expect("id")
-        .to_string();
-    let v: Value = post_json(
+    assert_eq!(v["delivered"], false);
+    assert_eq!(v["error_code"], "status");
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("answered with HTTP 500")),
+        "{v}"
+    );
+    // A TLS failure is said in the user's words; the detail stays in the log.
+    let (tls, v) = add_and_test(
         &app,
         &admin,
-        &format!("/api/v1/integrations/{down}/test"),
-        json!({}),
+        json!({"kind": "webhook", "url": rx.url("/tls").replacen("http://", "https://", 1)}),
     )
-    .await
-    .json()
-    .await
-    .expect("json");
+    .await;
     assert_eq!(v["delivered"], false);
+    assert_eq!(v["error_code"], "tls", "{v}");
+    let said = v["error"].as_str().unwrap_or_default();
+    assert!(said.contains("certificate was not accepted"), "{v}");
     assert!(
-        v["error"].as_str().is_some_and(|e| e.contains("500")),
-        "{v}"
+        !said.to_lowercase().contains("rustls") && !said.contains("error sending request"),
+        "no raw TLS error: {said}"
+    );
+    assert_eq!(
+        delete_as(&app, &admin, &format!("/api/v1/integrations/{tls}")).await,
+        204
     );
 
     // Bad input, with the field at fault.
@@ -515,6 +522,26 @@ async fn integrations_are_formatted_tested_and_owned(db: Db) {
         .await
         .expect("get");
     assert_eq!(r.status(), 403);
+}
+
+/// Adds an integration and sends it a test: (its id, the test's answer).
+async fn add_and_test(app: &TestApp, token: &str, body: Value) -> (String, Value) {
+    let r = post_json(app, token, "/api/v1/integrations", body).await;
+    let id = r.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    let v: Value = post_json(
+        app,
+        token,
+        &format!("/api/v1/integrations/{id}/test"),
+        json!({}),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    (id, v)
 }
 
 async fn private_targets_are_refused_unless_allowed(db: Db) {

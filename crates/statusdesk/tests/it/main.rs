@@ -14,6 +14,7 @@ mod community;
 mod crash;
 mod help;
 mod shell;
+mod slow_clients;
 mod status;
 mod support;
 mod twins;

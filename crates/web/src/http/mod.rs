@@ -9,5 +9,6 @@ pub mod extract;
 pub mod metrics;
 pub mod observe;
 pub mod page;
+pub mod serve;
 pub mod state;
 pub mod uploads;

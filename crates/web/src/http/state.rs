@@ -16,6 +16,8 @@ pub struct WebConfig {
     pub hsts: bool,
     /// Who may read `/metrics`.
     pub metrics: MetricsAccess,
+    /// Connection limits and timeouts of the accept loop.
+    pub limits: crate::http::serve::ConnLimits,
 }
 
 /// Who may read `/metrics`: nobody (the default), whoever sends the

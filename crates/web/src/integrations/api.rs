@@ -68,7 +68,10 @@ pub struct TestResult {
     pub delivered: bool,
     /// The target's HTTP status, when it answered with success.
     pub status: Option<u16>,
+    /// What went wrong, in the caller's language.
     pub error: Option<String>,
+    /// `status`, `tls`, `dns`, `timeout`, `connect`, `private` or `other`.
+    pub error_code: Option<&'static str>,
 }
 
 impl From<app::integrations::TestOutcome> for TestResult {
@@ -77,6 +80,7 @@ impl From<app::integrations::TestOutcome> for TestResult {
             delivered: o.delivered,
             status: o.status,
             error: o.error,
+            error_code: o.error_code,
         }
     }
 }
