@@ -79,6 +79,25 @@ pub fn format_time(ms: i64, lang: Language) -> String {
     t.format(&format).unwrap_or_default()
 }
 
+/// How long something lasted, as people say it: "45 min", "2 h 15 min",
+/// "3 days 4 h" (in the language's words).
+pub fn format_duration(ms: i64, lang: Language) -> String {
+    let minutes = (ms.max(0) + 59_999) / 60_000;
+    let (days, hours, mins) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let tr = Tr(lang);
+    let n = |v: i64| v.to_string();
+    if days > 0 {
+        tr.ta("duration-days-hours", &[("d", &n(days)), ("h", &n(hours))])
+    } else if hours > 0 {
+        tr.ta(
+            "duration-hours-minutes",
+            &[("h", &n(hours)), ("m", &n(mins))],
+        )
+    } else {
+        tr.ta("duration-minutes", &[("m", &n(mins.max(1)))])
+    }
+}
+
 /// Reads a time as people and programs give it: RFC 3339
 /// (`2026-12-01T22:00:00Z`, any offset), or a form's `datetime-local`
 /// value (`2026-12-01T22:00`, with or without seconds), read as UTC. The
@@ -201,6 +220,20 @@ pub fn plain_text_in_templates(dir: &std::path::Path) -> Vec<(std::path::PathBuf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        use super::format_duration;
+        let min = 60_000;
+        assert_eq!(format_duration(45 * min, Language::En), "45 min");
+        assert_eq!(format_duration(30_000, Language::En), "1 min");
+        assert_eq!(format_duration(135 * min, Language::En), "2 h 15 min");
+        assert_eq!(format_duration(135 * min, Language::Sv), "2 tim 15 min");
+        assert_eq!(
+            format_duration((3 * 1440 + 4 * 60) * min, Language::En),
+            "3 d 4 h"
+        );
+    }
 
     #[test]
     fn both_languages_have_the_same_keys() {

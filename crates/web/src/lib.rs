@@ -94,10 +94,36 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .route("/assets/{file}", get(http::assets::asset))
         .fallback(|| async { WebError(Error::NotFound) })
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), http::ctx::pre_session))
         .layer(from_fn_with_state(state.clone(), http::observe::observe))
         .with_state(state);
     http::observe::layers(app, hsts)
+}
+
+/// A method a URL does not take. A page's form address opened in the
+/// browser (a GET on `/logout`, `/settings/tokens`, …) leads to the page
+/// the form was on, one level up; the API says 405 in JSON.
+async fn method_not_allowed(
+    method: axum::http::Method,
+    uri: axum::http::Uri,
+    http::ctx::ApiLanguage(lang): http::ctx::ApiLanguage,
+) -> Response {
+    let path = uri.path();
+    let browsing = method == axum::http::Method::GET || method == axum::http::Method::HEAD;
+    if path.starts_with("/api/") || !browsing {
+        let body = serde_json::json!({
+            "error": app::i18n::Tr(lang).t("error-method-not-allowed"),
+            "field": null,
+            "code": "method_not_allowed",
+        });
+        return (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response();
+    }
+    let up = match path.trim_end_matches('/').rsplit_once('/') {
+        Some((parent, _)) if !parent.is_empty() => parent.to_string(),
+        _ => "/".to_string(),
+    };
+    axum::response::Redirect::to(&up).into_response()
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

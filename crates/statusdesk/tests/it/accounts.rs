@@ -1025,6 +1025,73 @@ async fn every_page_links_to_the_status_page(db: Db) {
     }
 }
 
+/// The address a form leaves in the bar, opened again, leads back to the
+/// page the form was on, never to a bare "405"; the API answers 405 in JSON.
+async fn get_on_a_form_address_leads_back_to_its_page(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let c = app.signed_in("admin@acme.test").await;
+    for (path, to) in [
+        ("/logout", "/"),
+        ("/settings/tokens", "/settings"),
+        ("/settings/password", "/settings"),
+        ("/staff/status/incidents", "/staff/status"),
+    ] {
+        let r = c.get(app.url(path)).send().await.expect("get");
+        assert_eq!(r.status(), 303, "{path}");
+        assert_eq!(location(&r), to, "{path}");
+    }
+    // Still signed in: the GET did not sign anyone out.
+    let home = c.get(app.url("/settings")).send().await.expect("get");
+    assert_eq!(home.status(), 200);
+    let r = client()
+        .delete(app.url("/api/v1/requests"))
+        .header("accept-language", "sv")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 405);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["code"], "method_not_allowed");
+    assert!(
+        v["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("API-dokumentationen"))
+    );
+}
+
+/// The cached status page asks /nav for a signed-in person's navigation:
+/// their own, never cached, and nothing for a visitor.
+async fn the_nav_fragment_is_the_signed_in_persons_own(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let c = client();
+    let r = app
+        .sign_in_with(&c, "admin@acme.test", statusdesk::demo::PASSWORD)
+        .await;
+    let marker = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sd_signed_in=1"))
+        .expect("the marker cookie")
+        .to_string();
+    assert!(
+        !marker.to_lowercase().contains("httponly"),
+        "scripts read it: {marker}"
+    );
+    let r = c.get(app.url("/nav")).send().await.expect("nav");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["cache-control"], "private, no-store");
+    let html = r.text().await.expect("text");
+    assert!(
+        html.contains("Ada Andersson") && html.contains("action=\"/logout\""),
+        "{html}"
+    );
+    assert!(!html.contains("href=\"/login\""));
+    let r = client().get(app.url("/nav")).send().await.expect("nav");
+    assert_eq!(r.status(), 204);
+}
+
 async fn errors_are_friendly_pages(db: Db) {
     let app = TestApp::spawn(db).await;
     let r = client()
@@ -1087,6 +1154,8 @@ on_both!(
     password_change_checks_its_input,
     password_reset_by_emailed_link,
     password_change_revokes_tokens_and_support_admins_revoke_access,
+    get_on_a_form_address_leads_back_to_its_page,
+    the_nav_fragment_is_the_signed_in_persons_own,
     reset_links_expire,
     language_follows_user_then_browser,
     staff_manage_organisations_and_users,

@@ -285,7 +285,8 @@ async fn admin_signs_in_and_sees_the_admin_panel_and_status_link() {
         .find(Locator::Css("footer a[href='/status']"))
         .await
         .expect("footer status link");
-    assert_eq!(link.text().await.expect("text"), "System status");
+    // It says the overall state (the demo has an outage), not "all fine".
+    assert_eq!(link.text().await.expect("text"), "Partial system outage");
     link.click().await.expect("click");
     b.client
         .wait()
@@ -301,6 +302,32 @@ async fn admin_signs_in_and_sees_the_admin_panel_and_status_link() {
             .await
             .expect("title")
             .starts_with("System status")
+    );
+    // The status page is one cached body for everybody; its script puts the
+    // signed-in person's own navigation in.
+    assert_eq!(b.text_of("nav a.who").await, "Ada Andersson");
+    // A confirmation is said once: the address loses ?done= at once, so a
+    // reload does not say it again.
+    b.client
+        .goto(&app.url("/settings?done=saved"))
+        .await
+        .expect("goto");
+    assert_eq!(b.text_of("p.notice").await, "Saved.");
+    let mut url = String::new();
+    for _ in 0..50 {
+        url = b.client.current_url().await.expect("url").to_string();
+        if !url.contains("done=") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(url.ends_with("/settings"), "{url}");
+    b.client.refresh().await.expect("reload");
+    // Wait for the reloaded page before looking for the notice.
+    let _ = b.text_of("main h1").await;
+    assert!(
+        b.client.find(Locator::Css("p.notice")).await.is_err(),
+        "no confirmation after a reload"
     );
 }
 

@@ -1309,7 +1309,45 @@ async fn the_status_desk_previews_and_posts(db: Db) {
     assert_eq!(m["scheduled_until"], "2030-01-01T23:30:00.000Z");
 }
 
+/// Every page's footer says the status page's overall state, in words and
+/// by the dot's colour, not "all fine" whatever happens.
+async fn the_footer_dot_shows_the_overall_state(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let summary: Value = client()
+        .get(app.url("/api/v2/summary.json"))
+        .json_body()
+        .await;
+    let said = summary["status"]["description"]
+        .as_str()
+        .expect("description")
+        .to_lowercase();
+    assert_ne!(said, "all systems operational", "the demo has an incident");
+    for path in ["/login", "/help", "/status", "/no/such/page"] {
+        let html = client().get(app.url(path)).text_body().await.to_lowercase();
+        let footer = &html[html.find("<footer").expect("footer")..];
+        assert!(footer.contains(&said), "{path}: {footer}");
+        assert!(!footer.contains("class=\"dot all_operational\""), "{path}");
+    }
+    // A resolved incident says how long it lasted, in the history and on
+    // its own page.
+    let page = client().get(app.url("/status")).text_body().await;
+    let at = page
+        .find("Lasted ")
+        .expect("a resolved incident's duration");
+    assert!(
+        page[at + "Lasted ".len()..].starts_with(|c: char| c.is_ascii_digit()),
+        "a number follows"
+    );
+    let sv = client()
+        .get(app.url("/status"))
+        .header("accept-language", "sv")
+        .text_body()
+        .await;
+    assert!(sv.contains("Varade i "), "in Swedish too");
+}
+
 on_both!(
+    the_footer_dot_shows_the_overall_state,
     history_feeds_are_valid_rss_and_atom,
     uptime_follows_the_stored_history,
     support_pages_show_known_problems,

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
+        .route("/nav", get(nav_fragment))
         .route("/password/forgot", get(forgot_form).post(forgot))
         .route("/password/reset", get(reset_form).post(reset))
         .route("/language/{code}", get(switch_language))
@@ -155,6 +156,15 @@ async fn login(ctx: Ctx, FormBody(form): FormBody<LoginForm>) -> AppResult<Respo
                 header::SET_COOKIE,
                 set_cookie(&ctx.state, DEVICE_COOKIE, &device, 365 * 24 * 3600),
             );
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                crate::http::ctx::set_script_cookie(
+                    &ctx.state,
+                    crate::http::ctx::SIGNED_IN_COOKIE,
+                    "1",
+                    app.config.session_ttl_ms / 1000,
+                ),
+            );
             return Ok(response);
         }
         Err(e @ Error::BadCredentials) => (StatusCode::UNAUTHORIZED, e.message(ctx.lang)),
@@ -198,6 +208,10 @@ async fn logout(ctx: Ctx, FormBody(form): FormBody<CsrfForm>) -> AppResult<Respo
     response.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(&ctx.state, SESSION_COOKIE, "", 0),
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        crate::http::ctx::set_script_cookie(&ctx.state, crate::http::ctx::SIGNED_IN_COOKIE, "", 0),
     );
     Ok(response)
 }
@@ -509,4 +523,37 @@ async fn settings_token_revoke(
     ctx.check_csrf(&form.csrf)?;
     ctx.app().revoke_token(ctx.signed_in()?, &id).await?;
     Ok(see_other("/settings?done=token-revoked"))
+}
+
+#[derive(Template)]
+#[template(path = "layout/nav.html")]
+struct NavFragment {
+    page: Page,
+}
+
+/// The signed-in person's navigation, for the one cached status page
+/// (which is rendered for everybody without it): its script swaps this in.
+/// Never cached; 204 (and the script's cookie cleared) when not signed in.
+async fn nav_fragment(ctx: Ctx) -> AppResult<Response> {
+    if ctx.caller().is_none() {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        r.headers_mut().append(
+            header::SET_COOKIE,
+            crate::http::ctx::set_script_cookie(
+                &ctx.state,
+                crate::http::ctx::SIGNED_IN_COOKIE,
+                "",
+                0,
+            ),
+        );
+        return Ok(r);
+    }
+    let mut page = ctx.page("nav-main");
+    page.here = "/status".into();
+    let mut r = render(&NavFragment { page })?.into_response();
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        header::HeaderValue::from_static("private, no-store"),
+    );
+    Ok(r)
 }

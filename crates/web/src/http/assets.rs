@@ -58,7 +58,15 @@ asset!(
     "text/javascript; charset=utf-8"
 );
 
-static ALL: [&Asset; 5] = [&CSS, &STATUS_JS, &SUPPORT_JS, &CHAT_JS, &HELP_JS];
+asset!(
+    PAGE_JS,
+    "page.js",
+    "page",
+    "js",
+    "text/javascript; charset=utf-8"
+);
+
+static ALL: [&Asset; 6] = [&CSS, &STATUS_JS, &SUPPORT_JS, &CHAT_JS, &HELP_JS, &PAGE_JS];
 
 pub fn css_path() -> &'static str {
     CSS.path.as_str()
@@ -74,6 +82,11 @@ pub fn support_js_path() -> &'static str {
 
 pub fn chat_js_path() -> &'static str {
     CHAT_JS.path.as_str()
+}
+
+/// The script every page carries.
+pub fn page_js_path() -> &'static str {
+    PAGE_JS.path.as_str()
 }
 
 pub fn help_js_path() -> &'static str {

@@ -50,6 +50,9 @@ impl Variant {
 pub struct Snapshot {
     pub version: u64,
     pub(crate) docs: HashMap<String, Arc<Variant>>,
+    /// The overall state's key (`all_operational`, `degraded`, …), for
+    /// the status dot in every page's footer.
+    pub overall: &'static str,
 }
 
 /// The current snapshot and the channel that announces new ones.
@@ -68,6 +71,7 @@ impl Default for StatusHub {
             current: RwLock::new(Arc::new(Snapshot {
                 version: 0,
                 docs: HashMap::new(),
+                overall: "all_operational",
             })),
             events,
             version: AtomicU64::new(0),
@@ -85,6 +89,14 @@ impl StatusHub {
 
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
+    }
+
+    /// The overall state's key as the latest snapshot has it.
+    pub fn overall(&self) -> &'static str {
+        self.current
+            .read()
+            .map(|c| c.overall)
+            .unwrap_or("all_operational")
     }
 
     /// Ends every open event stream, so a graceful shutdown is not held up

@@ -30,9 +30,19 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Path=/, Secure when the
 /// site is served over HTTPS. `max_age` of 0 deletes the cookie.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    cookie_header(state, name, value, max_age_secs, true)
+}
+
+fn cookie_header(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+    http_only: bool,
+) -> HeaderValue {
     let c = Cookie::build((name.to_string(), value.to_string()))
         .path("/")
-        .http_only(true)
+        .http_only(http_only)
         .same_site(SameSite::Lax)
         .max_age(time::Duration::seconds(max_age_secs))
         .secure(state.web.secure_cookies)
@@ -40,6 +50,21 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) 
     HeaderValue::from_str(&c.to_string())
         .unwrap_or_else(|_| HeaderValue::from_static("invalid=; Max-Age=0"))
 }
+
+/// A cookie scripts may read (no secret in it): `sd_signed_in=1` tells the
+/// one cached status page's script to ask `/nav` for the person's own
+/// navigation.
+pub fn set_script_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+) -> HeaderValue {
+    cookie_header(state, name, value, max_age_secs, false)
+}
+
+/// Set while a browser is signed in (readable by scripts, holds nothing).
+pub const SIGNED_IN_COOKIE: &str = "sd_signed_in";
 
 /// Paths whose answers are the same for everybody (the status documents,
 /// feeds, assets, health): they never set a cookie.

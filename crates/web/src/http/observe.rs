@@ -132,7 +132,7 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
         response = render_error(
             &err,
             wants_json,
-            lang,
+            (lang, state.status.overall()),
             signed_in,
             &request_id,
             &path_and_query,
@@ -154,7 +154,8 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
 fn render_error(
     err: &Error,
     wants_json: bool,
-    lang: domain::Language,
+    // The reader's language and the status page's overall state.
+    (lang, overall): (domain::Language, &'static str),
     signed_in: Option<(page::NavUser, String, domain::Language)>,
     request_id: &str,
     path_and_query: &str,
@@ -207,6 +208,7 @@ fn render_error(
             here: path_and_query.to_string(),
             notice: None,
             css: crate::http::assets::css_path(),
+            overall,
         };
         let html = render(&MessagePage {
             tone: "error",

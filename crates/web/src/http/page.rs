@@ -38,6 +38,9 @@ pub struct Page {
     pub here: String,
     pub notice: Option<String>,
     pub css: &'static str,
+    /// The status page's overall state (`all_operational`, `degraded`, …)
+    /// for the footer's dot and words.
+    pub overall: &'static str,
 }
 
 impl Page {
@@ -53,11 +56,22 @@ impl Page {
             here: String::new(),
             notice: None,
             css: crate::http::assets::css_path(),
+            overall: "all_operational",
         }
     }
 
     pub fn t(&self, key: &str) -> String {
         self.tr.t(key)
+    }
+
+    /// The overall state in words, for the footer.
+    pub fn overall_text(&self) -> String {
+        self.tr.t(&format!("overall-{}", self.overall))
+    }
+
+    /// The script every page carries (see `assets/page.js`).
+    pub fn page_js(&self) -> &'static str {
+        crate::http::assets::page_js_path()
     }
 
     pub fn tn(&self, key: &str, name: &'static str, n: &i64) -> String {
@@ -96,6 +110,7 @@ impl Ctx {
             here: self.here.clone(),
             notice,
             css: crate::http::assets::css_path(),
+            overall: self.state.status.overall(),
         }
     }
 }

@@ -130,6 +130,7 @@ struct IncidentPage {
     window: Option<String>,
     components: String,
     updates: Vec<UpdateRow>,
+    lasted: Option<String>,
 }
 
 /// `/status/incidents/{id}`: one incident's whole timeline.
@@ -159,6 +160,7 @@ pub async fn incident_permalink(ctx: Ctx, Path(id): Path<String>) -> AppResult<R
         status: tr.t(&format!("{prefix}-{}", incident.status)),
         impact: incident.impact.clone(),
         window: snapshot::window(&incident, ctx.lang),
+        lasted: snapshot::lasted(&incident, ctx.lang),
         components: affected.join(", "),
         name: incident.name,
         updates,

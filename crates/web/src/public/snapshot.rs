@@ -78,7 +78,11 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
         .map(|(k, body, content_type)| (k, Arc::new(Variant::new(body, content_type))))
         .collect();
     if let Ok(mut current) = state.status.current.write() {
-        *current = Arc::new(Snapshot { version, docs });
+        *current = Arc::new(Snapshot {
+            version,
+            docs,
+            overall: data.overall().key,
+        });
     }
     let _ = state.status.events.send(version);
     Ok(())
@@ -382,6 +386,7 @@ impl Data {
                     impact: i.impact.clone(),
                     when: format_time(i.created_at, lang),
                     status: tr.t(&format!("incident-{}", i.status)),
+                    lasted: lasted(i, lang),
                 })
                 .collect();
             months.push(MonthView {
@@ -397,6 +402,7 @@ impl Data {
         }
         let mut page = Page::public(tr, "status-title");
         page.here = "/status".into();
+        page.overall = self.overall().key;
         let html = render(&StatusPageView {
             page,
             version,
@@ -608,6 +614,15 @@ struct HistoryItem {
     impact: String,
     when: String,
     status: String,
+    /// "Lasted 2 h 15 min", once resolved.
+    lasted: Option<String>,
+}
+
+/// How long a resolved incident lasted, from its start to its resolution.
+pub(crate) fn lasted(i: &Incident, lang: Language) -> Option<String> {
+    let end = i.resolved_at.filter(|_| i.kind != "maintenance")?;
+    let d = crate::i18n::format_duration(end - i.started_at, lang);
+    Some(Tr(lang).ta("incident-lasted", &[("duration", &d)]))
 }
 
 struct MonthView {
