@@ -70,6 +70,9 @@ pub struct Config {
     /// Integrations and push subscriptions may reach loopback and private
     /// addresses (`webhooks_allow_private_targets`).
     pub allow_private_targets: bool,
+    /// Whether an SMTP relay is configured (`smtp_url`); without one
+    /// e-mail waits in the outbox, and staff pages say so.
+    pub mail_relay: bool,
     /// Push services subscriptions may point at (`push_hosts`; a name also
     /// allows its subdomains); empty: any public host.
     pub push_hosts: Vec<String>,
@@ -95,6 +98,7 @@ impl Default for Config {
             auto_close_ms: 7 * 24 * 3600 * 1000,
             allow_private_targets: false,
             push_hosts: Vec::new(),
+            mail_relay: false,
             outbox_lease_ms: 120_000,
             outbox_max_attempts: 10,
         }

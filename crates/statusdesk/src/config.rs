@@ -541,6 +541,7 @@ impl Settings {
             auto_close_ms: i64::from(self.auto_close_days) * 24 * 3600 * 1000,
             allow_private_targets: self.webhooks_allow_private_targets,
             push_hosts: self.push_hosts.clone(),
+            mail_relay: self.smtp_url.is_some(),
             outbox_lease_ms: self.outbox_lease_seconds * 1000,
             outbox_max_attempts: self.outbox_max_attempts,
             ..app::Config::default()

@@ -75,6 +75,16 @@ impl Store {
         Ok((total, done.unwrap_or(0)))
     }
 
+    /// Messages of one channel waiting to be sent.
+    pub async fn pending_count(&self, channel: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND channel = $1",
+        )
+        .bind(channel)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     pub async fn pending_outbox_count(&self) -> Result<i64> {
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")

@@ -923,3 +923,22 @@ duration-minutes = { $m } min
 duration-hours-minutes = { $h } h { $m } min
 duration-days-hours = { $d } d { $h } h
 incident-lasted = Lasted { $duration }
+outbox-state-pending = Waiting
+outbox-state-done = Delivered
+outbox-state-dead = Given up
+outbox-channel-email = E-mail
+outbox-channel-webhook = Integration
+outbox-channel-push = Browser notification
+outbox-dead-title = Given up
+outbox-pending-title = Waiting to be sent
+outbox-no-pending = Nothing is waiting.
+outbox-no-relay = { $n ->
+    [one] No SMTP relay is configured, so { $n } e-mail is waiting. Set smtp_url (see docs/operations.md) and it is sent at once.
+   *[other] No SMTP relay is configured, so { $n } e-mails are waiting. Set smtp_url (see docs/operations.md) and they are sent at once.
+}
+outbox-no-relay-idle = No SMTP relay is configured (smtp_url): e-mail will wait here until one is.
+mail-waiting-staff = { $n ->
+    [one] { $n } e-mail is waiting: no SMTP relay is configured. See Deliveries.
+   *[other] { $n } e-mails are waiting: no SMTP relay is configured. See Deliveries.
+}
+subscribe-mail-waits = This site cannot send e-mail at the moment: your confirmation is kept and sent as soon as it can. Web Push and the RSS feed work now.

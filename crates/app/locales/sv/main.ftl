@@ -923,3 +923,22 @@ duration-minutes = { $m } min
 duration-hours-minutes = { $h } tim { $m } min
 duration-days-hours = { $d } d { $h } tim
 incident-lasted = Varade i { $duration }
+outbox-state-pending = Väntar
+outbox-state-done = Levererat
+outbox-state-dead = Uppgivet
+outbox-channel-email = E-post
+outbox-channel-webhook = Integration
+outbox-channel-push = Webbläsarnotis
+outbox-dead-title = Uppgivna
+outbox-pending-title = Väntar på att skickas
+outbox-no-pending = Inget väntar.
+outbox-no-relay = { $n ->
+    [one] Ingen SMTP-server är inställd, så { $n } e-postmeddelande väntar. Ställ in smtp_url (se docs/operations.md) så skickas det direkt.
+   *[other] Ingen SMTP-server är inställd, så { $n } e-postmeddelanden väntar. Ställ in smtp_url (se docs/operations.md) så skickas de direkt.
+}
+outbox-no-relay-idle = Ingen SMTP-server är inställd (smtp_url): e-post väntar här tills en är det.
+mail-waiting-staff = { $n ->
+    [one] { $n } e-postmeddelande väntar: ingen SMTP-server är inställd. Se Leveranser.
+   *[other] { $n } e-postmeddelanden väntar: ingen SMTP-server är inställd. Se Leveranser.
+}
+subscribe-mail-waits = Den här webbplatsen kan inte skicka e-post just nu: din bekräftelse sparas och skickas så snart det går. Webbnotiser och RSS-flödet fungerar redan nu.

@@ -301,7 +301,7 @@ async fn failed_deliveries_are_retried_then_given_up(db: Db) {
     let support = app.signed_in("support@statusdesk.test").await;
     let page = support.get(app.url("/staff/outbox")).text_body().await;
     assert!(
-        page.contains("admin@acme.test") && page.contains("dead: 1"),
+        page.contains("admin@acme.test") && page.contains("Given up: 1"),
         "{page}"
     );
     let csrf = crate::harness::csrf_in(&page).expect("csrf");
@@ -633,7 +633,55 @@ async fn confirmations_are_limited_per_recipient(db: Db) {
     assert_eq!(mails().await, 5);
 }
 
+/// Without an SMTP relay, e-mail waits, and the pages say so: the outbox
+/// (with what waits, in words), the status desk and the subscription form.
+async fn waiting_mail_and_a_missing_relay_are_said(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/subscriptions"))
+        .json(&json!({"email": "waiting@reader.test"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 202);
+    let sam = app.signed_in("support@statusdesk.test").await;
+    let outbox = sam.get(app.url("/staff/outbox")).text_body().await;
+    assert!(
+        outbox.contains("No SMTP relay is configured, so"),
+        "{outbox}"
+    );
+    assert!(
+        outbox.contains("waiting@reader.test"),
+        "pending messages are listed"
+    );
+    assert!(outbox.contains("Waiting: "), "states in words: {outbox}");
+    let desk = sam.get(app.url("/staff/status")).text_body().await;
+    assert!(
+        desk.contains("no SMTP relay is configured"),
+        "the status desk says it"
+    );
+    let form = client().get(app.url("/status/subscribe")).text_body().await;
+    assert!(form.contains("cannot send e-mail at the moment"));
+    drop(app);
+    // With a relay configured, none of it.
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            settings: vec![("smtp_url", "smtp://127.0.0.1:9".into())],
+            ..Options::default()
+        },
+    )
+    .await;
+    let sam = app.signed_in("support@statusdesk.test").await;
+    let outbox = sam.get(app.url("/staff/outbox")).text_body().await;
+    assert!(!outbox.contains("No SMTP relay"), "{outbox}");
+    let form = client().get(app.url("/status/subscribe")).text_body().await;
+    assert!(!form.contains("cannot send e-mail at the moment"));
+}
+
 on_both!(
+    waiting_mail_and_a_missing_relay_are_said,
     confirmations_are_limited_per_recipient,
     subscribing_is_rate_limited_per_address,
     outbox_mail_reaches_the_smtp_server,

@@ -110,6 +110,8 @@ struct DeskPage {
     incident_statuses: Vec<(&'static str, String)>,
     draft: Draft,
     preview: Option<(String, String)>,
+    /// E-mails waiting because no SMTP relay is configured.
+    mail_waiting: Option<i64>,
 }
 
 fn shown(ctx: &Ctx, n: &SubscriberNotice) -> (String, String) {
@@ -179,9 +181,11 @@ async fn desk_page(
         Preview::NewIncident(n) => Some(shown(ctx, n)),
         _ => None,
     };
+    let mail_waiting = ctx.app().mail_waiting_without_relay().await?;
     let html = render(&DeskPage {
         page: ctx.page("staff-status-title"),
         error,
+        mail_waiting,
         open,
         components: components
             .into_iter()

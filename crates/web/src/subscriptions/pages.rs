@@ -30,6 +30,8 @@ struct SubscribePage {
     error: Option<String>,
     email: String,
     components: Vec<(String, String)>,
+    /// No SMTP relay: confirmations wait until one is configured.
+    mail_waits: bool,
 }
 
 async fn subscribe_page(ctx: &Ctx, error: Option<String>, email: String) -> AppResult<Response> {
@@ -44,6 +46,7 @@ async fn subscribe_page(ctx: &Ctx, error: Option<String>, email: String) -> AppR
         error,
         email,
         components,
+        mail_waits: !ctx.app().config.mail_relay,
     })?;
     Ok((status, html).into_response())
 }
