@@ -79,6 +79,16 @@ pub fn format_time(ms: i64, lang: Language) -> String {
     t.format(&format).unwrap_or_default()
 }
 
+/// A share as a percentage with two decimals, as the language writes it:
+/// "99.97 %" in English, "99,97 %" in Swedish.
+pub fn format_percent(share: f64, lang: Language) -> String {
+    let s = format!("{:.2} %", share * 100.0);
+    match lang {
+        Language::Sv => s.replace('.', ","),
+        Language::En => s,
+    }
+}
+
 /// How long something lasted, as people say it: "45 min", "2 h 15 min",
 /// "3 days 4 h" (in the language's words).
 pub fn format_duration(ms: i64, lang: Language) -> String {
@@ -220,6 +230,14 @@ pub fn plain_text_in_templates(dir: &std::path::Path) -> Vec<(std::path::PathBuf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentages_as_each_language_writes_them() {
+        use super::format_percent;
+        assert_eq!(format_percent(0.99971, Language::En), "99.97 %");
+        assert_eq!(format_percent(0.99971, Language::Sv), "99,97 %");
+        assert_eq!(format_percent(1.0, Language::Sv), "100,00 %");
+    }
 
     #[test]
     fn durations_read_as_people_say_them() {

@@ -1020,6 +1020,7 @@ async fn screenshots() {
                 ("help-new", "/staff/help/new".into()),
                 ("help-report", "/staff/help/report".into()),
                 ("community-queue", "/staff/community".into()),
+                ("outbox", "/staff/outbox".into()),
                 (
                     "community-moderate",
                     format!("/community/threads/{teams_thread}"),

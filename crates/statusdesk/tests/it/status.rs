@@ -1346,7 +1346,59 @@ async fn the_footer_dot_shows_the_overall_state(db: Db) {
     assert!(sv.contains("Varade i "), "in Swedish too");
 }
 
+/// Incident texts are Markdown, rendered safely on the page and on the
+/// incident's own page; uptime reads as each language writes numbers.
+async fn incident_markdown_and_numbers_read_as_written(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let groups = component_id(&app, "Groups").await;
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/incidents",
+        json!({
+            "name": "Groups are slow",
+            "status": "investigating",
+            "impact": "minor",
+            "body": "**Creating groups** is slow.\n\n- new groups\n- <script>alert(1)</script> [more](javascript:alert(2))",
+            "components": {groups.clone(): "degraded_performance"}
+        }),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    for path in ["/status".to_string(), format!("/status/incidents/{id}")] {
+        let html = client().get(app.url(&path)).text_body().await;
+        assert!(html.contains("<strong>Creating groups</strong>"), "{path}");
+        assert!(html.contains("<li>new groups</li>"), "{path}");
+        assert!(!html.contains("<script>alert(1)"), "{path}: escaped");
+        assert!(
+            !html.to_lowercase().contains("href=\"javascript:"),
+            "{path}"
+        );
+    }
+    let en = client().get(app.url("/status")).text_body().await;
+    let sv = client()
+        .get(app.url("/status"))
+        .header("accept-language", "sv")
+        .text_body()
+        .await;
+    let percent = |html: &str, sep: char| {
+        html.match_indices(" %").any(|(at, _)| {
+            let before: Vec<char> = html[..at].chars().rev().take(3).collect();
+            before.len() == 3 && before[2] == sep && before[0].is_ascii_digit()
+        })
+    };
+    assert!(percent(&en, '.'), "99.97 % in English");
+    assert!(percent(&sv, ','), "99,97 % in Swedish");
+    assert!(!percent(&sv, '.'), "no decimal point in Swedish");
+}
+
 on_both!(
+    incident_markdown_and_numbers_read_as_written,
     the_footer_dot_shows_the_overall_state,
     history_feeds_are_valid_rss_and_atom,
     uptime_follows_the_stored_history,

@@ -116,7 +116,8 @@ pub async fn status_events(State(state): State<AppState>) -> Response {
 
 struct UpdateRow {
     status: String,
-    body: String,
+    /// The update's Markdown, rendered and sanitised.
+    html: String,
     at: String,
 }
 
@@ -148,7 +149,7 @@ pub async fn incident_permalink(ctx: Ctx, Path(id): Path<String>) -> AppResult<R
         .into_iter()
         .map(|u| UpdateRow {
             status: tr.t(&format!("{prefix}-{}", u.status)),
-            body: u.body,
+            html: app::markdown::render(&u.body),
             at: format_time(u.created_at, ctx.lang),
         })
         .collect();

@@ -347,7 +347,7 @@ impl Data {
                 status_code: c.status.clone(),
                 status: tr.t(&format!("component-{}", c.status)),
                 uptime: total
-                    .map(|u| format!("{:.2} %", u * 100.0))
+                    .map(|u| crate::i18n::format_percent(u, lang))
                     .unwrap_or_default(),
                 bars,
             };
@@ -449,7 +449,7 @@ impl Data {
                     us.iter()
                         .map(|u| UpdateView {
                             status: tr.t(&format!("{prefix}-{}", u.status)),
-                            body: u.body.clone(),
+                            html: app::markdown::render(&u.body),
                             at: format_time(u.created_at, lang),
                         })
                         .collect()
@@ -492,7 +492,7 @@ fn day_summary(tr: Tr, d: &status::UptimeDay) -> String {
     match d.uptime {
         None => tr.t("uptime-no-data"),
         Some(u) => {
-            let mut s = format!("{:.2} %", u * 100.0);
+            let mut s = crate::i18n::format_percent(u, tr.0);
             if d.major_minutes > 0 {
                 s.push_str(&format!(
                     ", {}",
@@ -594,7 +594,8 @@ struct GroupView {
 
 struct UpdateView {
     status: String,
-    body: String,
+    /// The update's Markdown, rendered and sanitised.
+    html: String,
     at: String,
 }
 
