@@ -799,8 +799,10 @@ async fn a_reader_says_no_with_a_comment_and_support_sees_it_in_the_report() {
     assert_eq!(opened[0]["last_query"], "live video", "{opened}");
 }
 
+/// Every page as each demo account sees it, at laptop and phone widths in
+/// both languages (written to `target/screenshots/` to be looked at), and
+/// none wider than a 360 px phone.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore]
 async fn screenshots() {
     let Some(b) = Browser::start("browser::screenshots").await else {
         return;
@@ -1029,6 +1031,7 @@ async fn screenshots() {
             ],
         ),
     ];
+    let mut overflowing: Vec<String> = Vec::new();
     for (who, pages) in sets {
         b.client.delete_all_cookies().await.expect("cookies");
         if let Some(email) = who {
@@ -1053,8 +1056,32 @@ async fn screenshots() {
                     std::fs::write(out.join(format!("{name}-{lang}-{label}.png")), png)
                         .expect("write");
                 }
+                // Nothing may be wider than a small phone.
+                b.client.set_window_size(360, 800).await.expect("size");
+                b.client.goto(&app.url(path)).await.expect("goto");
+                let wide = b
+                    .client
+                    .execute(
+                        "var w = document.documentElement.clientWidth; var out = []; \
+                         document.querySelectorAll('body *').forEach(function (e) { \
+                           var r = e.getBoundingClientRect(); \
+                           if (r.right > w + 1 && getComputedStyle(e).position !== 'fixed' && !(e.parentElement && e.parentElement.closest('.table-wrap'))) \
+                             out.push(e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '') + ' ' + Math.round(r.right)); }); \
+                         return [document.documentElement.scrollWidth, w, out.slice(0, 5).join(', ')];",
+                        vec![],
+                    )
+                    .await
+                    .expect("widths");
+                if wide[0].as_i64() > wide[1].as_i64() {
+                    overflowing.push(format!("{name} ({lang}): {wide}"));
+                }
             }
         }
     }
     eprintln!("screenshots written to {}", out.display());
+    assert!(
+        overflowing.is_empty(),
+        "wider than a 360 px phone:\n{}",
+        overflowing.join("\n")
+    );
 }
