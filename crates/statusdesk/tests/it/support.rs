@@ -1045,6 +1045,22 @@ async fn direct_support_is_for_computers(db: Db) {
         .text_body()
         .await;
     assert!(html.contains("available from a computer only") && !html.contains("<textarea"));
+    // The admin panel on a phone explains it instead of offering the form.
+    let panel = c
+        .get(app.url("/admin"))
+        .header("user-agent", phone)
+        .text_body()
+        .await;
+    assert!(panel.contains("available from a computer only"), "{panel}");
+    assert!(
+        !panel.contains("href=\"/support/new\""),
+        "no form link on a phone"
+    );
+    let panel = c.get(app.url("/admin")).text_body().await;
+    assert!(
+        panel.contains("href=\"/support/new\""),
+        "offered on a computer"
+    );
     let desktop = c.get(app.url("/support/new")).text_body().await;
     assert!(desktop.contains("<textarea") && desktop.contains("High — severe business impact"));
     assert!(desktop.contains("does not guarantee a faster or slower resolution"));

@@ -99,6 +99,8 @@ struct AdminPage {
     direct_support: bool,
     chat: bool,
     users: Vec<UserRow>,
+    /// Direct support is offered from a computer: a phone gets the reason.
+    phone: bool,
 }
 
 async fn admin_panel(ctx: Ctx) -> AppResult<Response> {
@@ -124,6 +126,7 @@ async fn admin_panel(ctx: Ctx) -> AppResult<Response> {
         direct_support: caller.may(Action::UseDirectSupport),
         chat: caller.may(Action::UseChat),
         users,
+        phone: crate::support::pages::is_phone(&ctx.headers),
         page,
     })?
     .into_response())
