@@ -46,11 +46,13 @@ fn fixed(ms: i64) -> atom_syndication::FixedDateTime {
 fn updates_html(tr: Tr, updates: &[&IncidentUpdate]) -> String {
     let mut html = String::new();
     for u in updates {
+        // The update's Markdown, rendered and sanitised as on the page
+        // (raw HTML in it stays text).
         html.push_str(&format!(
-            "<p><small>{}</small><br><strong>{}</strong> - {}</p>",
+            "<p><small>{}</small><br><strong>{}</strong></p>{}",
             escape(&rfc3339(u.created_at)),
             escape(&tr.t(&format!("incident-{}", u.status))),
-            escape(&u.body)
+            clean(&app::markdown::render(&u.body))
         ));
     }
     html
@@ -188,7 +190,7 @@ mod tests {
             id: "u1".into(),
             incident_id: "i1".into(),
             status: "investigating".into(),
-            body: "We <b>look</b>".into(),
+            body: "We <b>look</b> at **logins**".into(),
             affected: "[]".into(),
             created_at: 86_400_000,
         };
@@ -206,7 +208,8 @@ mod tests {
         assert!(
             channel.items()[0]
                 .description()
-                .is_some_and(|d| d.contains("We &lt;b&gt;look&lt;/b&gt;"))
+                .is_some_and(|d| d.contains("We &lt;b&gt;look&lt;/b&gt;")
+                    && d.contains("<strong>logins</strong>"))
         );
         let feed = atom(&input)
             .parse::<atom_syndication::Feed>()
