@@ -993,7 +993,9 @@ async fn history_feeds_are_valid_rss_and_atom(db: Db) {
     assert_eq!(item.link(), Some(link.as_str()));
     assert!(
         item.description()
-            .is_some_and(|d| d.contains("Messages arrive late; &quot;we&quot; are on it."))
+            .is_some_and(|d| d.contains("<p>Messages arrive late; \"we\" are on it.</p>")),
+        "the update's Markdown as HTML: {:?}",
+        item.description()
     );
     let date = item.pub_date().expect("date");
     assert!(
