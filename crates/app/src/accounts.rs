@@ -94,10 +94,7 @@ impl App {
     }
 
     async fn device_mac(&self, user_id: &str) -> Result<String> {
-        let secret = self
-            .store()
-            .setting_or_insert("device_secret", &store::new_secret("").0)
-            .await?;
+        let secret = self.stored_secret("device_secret").await?;
         Ok(store::hash_secret(&format!("{secret}:device:{user_id}")))
     }
 

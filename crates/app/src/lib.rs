@@ -150,6 +150,8 @@ pub struct Inner {
     chat_percent_read_at: AtomicI64,
     vapid: std::sync::OnceLock<notify::push::Vapid>,
     outgoing: std::sync::OnceLock<notify::http::Client>,
+    /// Secrets kept in the settings table, once read (they never change).
+    secrets: std::sync::Mutex<std::collections::HashMap<&'static str, String>>,
 }
 
 impl std::ops::Deref for App {
@@ -173,7 +175,25 @@ impl App {
             chat_percent_read_at: AtomicI64::new(i64::MIN),
             vapid: std::sync::OnceLock::new(),
             outgoing: std::sync::OnceLock::new(),
+            secrets: std::sync::Mutex::new(std::collections::HashMap::new()),
         }))
+    }
+
+    /// A random secret kept in the settings table under `key`: made by the
+    /// first instance that asks, the same for every instance after, and
+    /// read from the database once per process.
+    pub(crate) async fn stored_secret(&self, key: &'static str) -> Result<String> {
+        if let Some(s) = self.secrets.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return Ok(s);
+        }
+        let s = self
+            .store()
+            .setting_or_insert(key, &store::new_secret("").0)
+            .await?;
+        if let Ok(mut m) = self.secrets.lock() {
+            m.insert(key, s.clone());
+        }
+        Ok(s)
     }
 
     pub(crate) fn store(&self) -> &Store {

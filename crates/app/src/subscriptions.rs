@@ -151,10 +151,7 @@ impl App {
 
     /// The secret unsubscribe links are signed with, kept in the database.
     async fn link_secret(&self) -> Result<String> {
-        Ok(self
-            .store()
-            .setting_or_insert("subscription_secret", &store::new_secret("").0)
-            .await?)
+        self.stored_secret("subscription_secret").await
     }
 
     fn unsubscribe_link(&self, secret: &str, id: &str) -> Result<String> {

@@ -567,11 +567,16 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
+        // Grouped by post in the order of each post's first report.
         let mut by_post: Vec<(String, Vec<PostReport>)> = Vec::new();
+        let mut slot: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for r in reports {
-            match by_post.iter_mut().find(|(id, _)| *id == r.post_id) {
-                Some((_, list)) => list.push(r),
-                None => by_post.push((r.post_id.clone(), vec![r])),
+            match slot.get(&r.post_id) {
+                Some(&i) => by_post[i].1.push(r),
+                None => {
+                    slot.insert(r.post_id.clone(), by_post.len());
+                    by_post.push((r.post_id.clone(), vec![r]));
+                }
             }
         }
         by_post.sort_by_key(|b| std::cmp::Reverse(b.1.len()));

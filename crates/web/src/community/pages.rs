@@ -182,6 +182,10 @@ struct Form {
 
 async fn thread_view(ctx: &Ctx, id: &str, status: StatusCode, form: Form) -> AppResult<Response> {
     let v = ctx.app().thread(ctx.caller(), id).await?;
+    render_thread(ctx, v, status, form)
+}
+
+fn render_thread(ctx: &Ctx, v: ThreadView, status: StatusCode, form: Form) -> AppResult<Response> {
     let mut page = ctx.page("community-title");
     page.title = v.thread.title.clone();
     let question = row(ctx, &v, &v.question);
@@ -229,7 +233,7 @@ async fn thread_page(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
             Redirect::permanent(&format!("/community/threads/{}", v.thread.id)).into_response(),
         );
     }
-    thread_view(&ctx, &id, StatusCode::OK, Form::default()).await
+    render_thread(&ctx, v, StatusCode::OK, Form::default())
 }
 
 #[derive(Deserialize)]

@@ -78,19 +78,11 @@ async fn subscribe_form(
     {
         Ok(Subscribed::Sent) => message(&ctx, "subscribe-sent-title", "subscribe-sent-body"),
         Ok(Subscribed::AlreadySent { retry_after_secs }) => {
-            let page = ctx.page("subscribe-sent-title");
             let minutes = retry_after_secs.div_ceil(60).max(1).to_string();
-            Ok(render(&MessagePage {
-                tone: "info",
-                message: page
-                    .tr
-                    .ta("subscribe-already-sent", &[("minutes", &minutes)]),
-                detail: None,
-                link_href: "/status".into(),
-                link_text: page.t("open-status"),
-                page,
-            })?
-            .into_response())
+            let text = ctx
+                .tr()
+                .ta("subscribe-already-sent", &[("minutes", &minutes)]);
+            message_text(&ctx, "subscribe-sent-title", text)
         }
         Err(e @ Error::Invalid(_)) => {
             subscribe_page(&ctx, Some(e.message(ctx.lang)), field("email")).await
@@ -100,10 +92,14 @@ async fn subscribe_form(
 }
 
 fn message(ctx: &Ctx, title: &str, body: &str) -> AppResult<Response> {
+    message_text(ctx, title, ctx.tr().t(body))
+}
+
+fn message_text(ctx: &Ctx, title: &str, text: String) -> AppResult<Response> {
     let page = ctx.page(title);
     Ok(render(&MessagePage {
         tone: "info",
-        message: page.t(body),
+        message: text,
         detail: None,
         link_href: "/status".into(),
         link_text: page.t("open-status"),
