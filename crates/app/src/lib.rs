@@ -27,6 +27,7 @@ pub mod push;
 pub mod requests;
 pub mod status;
 pub mod subscriptions;
+pub mod workspace;
 
 pub use error::{Error, Invalid, Result};
 
@@ -35,8 +36,9 @@ pub mod model {
     pub use store::{
         AgentLoad, ApiToken, Article, ArticleRevision, Attachment, Backend, Chat, ChatMessage,
         Component, ComponentRef, Event, HelpSection, Incident, IncidentComponent, IncidentUpdate,
-        Integration, Message, NewAttachment, Organisation, OrganisationSummary, OutboxMessage,
-        PoolStats, Post, Principal, QueueView, Request, RequestFilter, Thread, User,
+        Integration, LinkedIncident, Macro, Message, NewAttachment, Organisation,
+        OrganisationSummary, OutboxMessage, PoolStats, Post, Principal, QueueView, Rating, Request,
+        RequestFilter, SavedView, Thread, User,
     };
 }
 

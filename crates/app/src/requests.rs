@@ -9,8 +9,8 @@ use crate::{App, Caller, Error, Result};
 use domain::text::{self, limits};
 use domain::{Action, Priority, Scope, TicketEvent, TicketStatus, transition};
 use store::{
-    Attachment, Change, Event, Message, NewAttachment, NewEvent, NewOutboxMessage, NewRequest,
-    QueueView, Request, RequestFilter,
+    AssigneeFilter, Attachment, Change, Event, LinkedIncident, Message, NewAttachment, NewEvent,
+    NewOutboxMessage, NewRequest, QueueView, Rating, Request, RequestFilter, Sort, SortKey,
 };
 
 /// What a new request needs, as typed.
@@ -31,6 +31,10 @@ pub struct RequestView {
     pub files: Vec<Attachment>,
     /// Whether the caller follows it.
     pub following: bool,
+    /// The incidents it is linked to.
+    pub incidents: Vec<LinkedIncident>,
+    /// The requester organisation's rating, once given.
+    pub rating: Option<Rating>,
 }
 
 /// The filters of a request list, as typed (page query or API).
@@ -42,6 +46,18 @@ pub struct ListInput {
     pub q: Option<String>,
     pub cursor: Option<String>,
     pub limit: i64,
+    /// Staff only from here on: a queue view (see [`QUEUE_VIEWS`], or
+    /// `all`).
+    pub view: Option<String>,
+    /// An organisation's id.
+    pub organisation: Option<String>,
+    pub plan: Option<String>,
+    /// `me`, `none` or an agent's id.
+    pub assignee: Option<String>,
+    /// An incident's id: the requests linked to it.
+    pub incident: Option<String>,
+    /// See [`SORTS`]; `-` in front reverses.
+    pub sort: Option<String>,
 }
 
 /// What an agent or a customer changes at once.
@@ -54,7 +70,55 @@ pub struct Update {
 }
 
 /// The agents' queue views, by name.
-pub const QUEUE_VIEWS: [&str; 5] = ["unassigned", "mine", "open", "waiting", "solved"];
+pub const QUEUE_VIEWS: [&str; 6] = ["unassigned", "mine", "open", "waiting", "solved", "all"];
+
+/// The orders of a staff list, by name (each also with `-` in front).
+pub const SORTS: [&str; 4] = ["priority", "created", "updated", "due"];
+
+/// Parses a sort as typed (`priority`, `-updated`, …).
+pub fn parse_sort(s: &str) -> Result<Sort> {
+    let (desc, name) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let key = match name {
+        "priority" => SortKey::Priority,
+        "created" => SortKey::Created,
+        "updated" => SortKey::Updated,
+        "due" => SortKey::Due,
+        _ => {
+            let allowed: Vec<String> = SORTS
+                .iter()
+                .flat_map(|k| [k.to_string(), format!("-{k}")])
+                .collect();
+            return Err(Error::invalid_with(
+                "sort",
+                "not_one_of",
+                &[("value", s), ("allowed", &allowed.join(", "))],
+            ));
+        }
+    };
+    Ok(Sort { key, desc })
+}
+
+/// A queue view by name for an agent (`all` is none).
+pub fn parse_view(name: &str, agent_id: &str) -> Result<Option<QueueView>> {
+    Ok(Some(match name {
+        "unassigned" => QueueView::Unassigned,
+        "mine" => QueueView::Mine(agent_id.to_string()),
+        "open" => QueueView::AllOpen,
+        "waiting" => QueueView::Waiting,
+        "solved" => QueueView::Solved,
+        "all" => return Ok(None),
+        other => {
+            return Err(Error::invalid_with(
+                "view",
+                "not_one_of",
+                &[("value", other), ("allowed", &QUEUE_VIEWS.join(", "))],
+            ));
+        }
+    }))
+}
 
 fn nonempty(v: &Option<String>) -> Option<String> {
     v.as_deref()
@@ -64,6 +128,44 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 }
 
 impl ListInput {
+    /// The store's filter for `caller`: staff may use every filter; a
+    /// customer's list is their organisation's, newest activity first, and
+    /// the staff filters (the queue's) are refused as staff-only rather
+    /// than ignored.
+    pub fn filter_for(&self, caller: &Caller) -> Result<RequestFilter> {
+        let mut f = self.filter()?;
+        let staff_only = [
+            ("view", &self.view),
+            ("organisation", &self.organisation),
+            ("plan", &self.plan),
+            ("assignee", &self.assignee),
+            ("incident", &self.incident),
+            ("sort", &self.sort),
+        ];
+        if !caller.is_staff() {
+            if staff_only.iter().any(|(_, v)| nonempty(v).is_some()) {
+                return Err(Error::Denied(domain::DenyReason::StaffOnly));
+            }
+            return Ok(f);
+        }
+        f.view = match nonempty(&self.view) {
+            Some(v) => parse_view(&v, caller.user_id())?,
+            None => None,
+        };
+        f.org = nonempty(&self.organisation);
+        f.plan = nonempty(&self.plan)
+            .map(|p| domain::Plan::parse(&p))
+            .transpose()?;
+        f.assignee = nonempty(&self.assignee).map(|a| match a.as_str() {
+            "me" => AssigneeFilter::User(caller.user_id().to_string()),
+            "none" => AssigneeFilter::Nobody,
+            _ => AssigneeFilter::User(a),
+        });
+        f.incident = nonempty(&self.incident);
+        f.sort = nonempty(&self.sort).map(|s| parse_sort(&s)).transpose()?;
+        Ok(f)
+    }
+
     pub fn filter(&self) -> Result<RequestFilter> {
         Ok(RequestFilter {
             status: nonempty(&self.status)
@@ -76,6 +178,7 @@ impl ListInput {
             q: nonempty(&self.q),
             cursor: nonempty(&self.cursor),
             limit: self.limit,
+            ..RequestFilter::default()
         })
     }
 }
@@ -182,6 +285,8 @@ impl App {
             events: store.events(scope, &request.id).await?,
             files: store.attachments(scope, &request.id).await?,
             following: store.is_following(&request.id, caller.user_id()).await?,
+            incidents: store.incidents_of_request(&request.id).await?,
+            rating: store.rating(&request.id).await?,
             request,
         })
     }
@@ -203,7 +308,10 @@ impl App {
             self.permit(caller, Action::UseDirectSupport)?.scope()
         };
         let scope = scope.ok_or(Error::NotFound)?;
-        Ok(self.store().list_requests(scope, &input.filter()?).await?)
+        Ok(self
+            .store()
+            .list_requests(scope, &input.filter_for(caller)?)
+            .await?)
     }
 
     /// How many of the caller's organisation's requests are in each status.
@@ -213,33 +321,6 @@ impl App {
             return Err(Error::NotFound);
         };
         Ok(self.store().status_counts(org_id).await?)
-    }
-
-    /// A view of the agents' queue (by name, see [`QUEUE_VIEWS`]), most
-    /// urgent first, then oldest.
-    pub async fn queue(
-        &self,
-        caller: &Caller,
-        view: &str,
-        cursor: Option<&str>,
-        limit: i64,
-    ) -> Result<(Vec<Request>, Option<String>)> {
-        self.permit(caller, Action::WorkSupportQueue)?;
-        let view = match view {
-            "unassigned" => QueueView::Unassigned,
-            "mine" => QueueView::Mine(caller.user_id()),
-            "open" => QueueView::AllOpen,
-            "waiting" => QueueView::Waiting,
-            "solved" => QueueView::Solved,
-            other => {
-                return Err(Error::invalid_with(
-                    "view",
-                    "not_one_of",
-                    &[("value", other), ("allowed", &QUEUE_VIEWS.join(", "))],
-                ));
-            }
-        };
-        Ok(self.store().queue(view, cursor, limit).await?)
     }
 
     /// Support staff who can be assigned requests: (id, name).
@@ -258,7 +339,24 @@ impl App {
         files: Vec<NewAttachment>,
     ) -> Result<()> {
         let (request, _) = self.load_request(caller, id).await?;
-        self.reply_to(caller, &request, body, internal, files).await
+        self.reply_to(caller, &request, body, internal, files, None)
+            .await
+    }
+
+    /// A reply (or note) and a status change in one action ("Reply and set
+    /// to waiting"): one transaction, one notification with the new status.
+    pub async fn reply_and_set(
+        &self,
+        caller: &Caller,
+        id: &str,
+        body: &str,
+        internal: bool,
+        files: Vec<NewAttachment>,
+        status: Option<TicketStatus>,
+    ) -> Result<()> {
+        let (request, _) = self.load_request(caller, id).await?;
+        self.reply_to(caller, &request, body, internal, files, status)
+            .await
     }
 
     async fn reply_to(
@@ -268,6 +366,7 @@ impl App {
         body: &str,
         internal: bool,
         files: Vec<NewAttachment>,
+        then: Option<TicketStatus>,
     ) -> Result<()> {
         if internal {
             self.permit(caller, Action::AddInternalNote)?;
@@ -279,7 +378,10 @@ impl App {
             (true, false) => TicketEvent::AgentReplied,
             (false, _) => TicketEvent::CustomerReplied,
         };
-        let to = transition(request.status, event)?;
+        let mut to = transition(request.status, event)?;
+        if let Some(wanted) = then.filter(|w| *w != to) {
+            to = self.status_step(caller, request, to, wanted)?;
+        }
         let mut events = vec![NewEvent {
             kind: if internal { "note" } else { "replied" },
             detail: "{}".into(),
@@ -317,6 +419,40 @@ impl App {
         .await
     }
 
+    /// The status a request moves to when the caller sets `wanted` while
+    /// it is `from`: the policy says whether they may set it at all (a
+    /// customer only solves or reopens), the state machine whether it can
+    /// be reached from there.
+    fn status_step(
+        &self,
+        caller: &Caller,
+        request: &Request,
+        from: TicketStatus,
+        wanted: TicketStatus,
+    ) -> Result<TicketStatus> {
+        self.permit(
+            caller,
+            Action::SetRequestStatus {
+                org_id: &request.org_id,
+                to: wanted,
+            },
+        )
+        .map_err(|e| match e {
+            Error::Denied(_) => {
+                Error::invalid_with("status", "customer_status", &[("value", wanted.as_str())])
+            }
+            other => other,
+        })?;
+        let event = if caller.is_staff() {
+            TicketEvent::AgentSetStatus(wanted)
+        } else if wanted == TicketStatus::Solved {
+            TicketEvent::CustomerSolved
+        } else {
+            TicketEvent::CustomerReopened
+        };
+        Ok(transition(from, event)?)
+    }
+
     /// Changes status, priority or assignee. Customers may mark a request
     /// solved or reopen it; the rest is support's (the policy says so).
     pub async fn update_request(&self, caller: &Caller, id: &str, u: Update) -> Result<()> {
@@ -328,27 +464,7 @@ impl App {
         let mut to = request.status;
         let mut events = Vec::new();
         if let Some(wanted) = u.status {
-            self.permit(
-                caller,
-                Action::SetRequestStatus {
-                    org_id: &request.org_id,
-                    to: wanted,
-                },
-            )
-            .map_err(|e| match e {
-                Error::Denied(_) => {
-                    Error::invalid_with("status", "customer_status", &[("value", wanted.as_str())])
-                }
-                other => other,
-            })?;
-            let event = if staff {
-                TicketEvent::AgentSetStatus(wanted)
-            } else if wanted == TicketStatus::Solved {
-                TicketEvent::CustomerSolved
-            } else {
-                TicketEvent::CustomerReopened
-            };
-            to = transition(request.status, event)?;
+            to = self.status_step(caller, &request, request.status, wanted)?;
             events.push(status_event(request.status, to, false));
         } else if request.status == TicketStatus::Closed {
             return Err(Error::conflict("status", "closed_final"));
@@ -496,7 +612,7 @@ impl App {
             if request.status == TicketStatus::Closed {
                 continue;
             }
-            self.reply_to(caller, &request, body, false, Vec::new())
+            self.reply_to(caller, &request, body, false, Vec::new(), None)
                 .await?;
             replied += 1;
         }
@@ -625,6 +741,22 @@ mod tests {
             q: Some("  ".into()),
             ..ListInput::default()
         };
+        assert_eq!(
+            parse_sort("-due").ok(),
+            Some(Sort {
+                key: SortKey::Due,
+                desc: true
+            })
+        );
+        assert_eq!(
+            parse_sort("size").map_err(|e| (e.code().to_string(), e.field().map(str::to_string))),
+            Err(("not_one_of".to_string(), Some("sort".to_string())))
+        );
+        assert_eq!(parse_view("all", "a").ok(), Some(None));
+        assert_eq!(
+            parse_view("mine", "a").ok(),
+            Some(Some(QueueView::Mine("a".into())))
+        );
         let f = good.filter().expect("filter");
         assert_eq!(f.status, Some(TicketStatus::Open));
         assert_eq!(f.q, None);

@@ -78,6 +78,15 @@ pub enum Action<'a> {
     /// Mark a thread's accepted answer: whoever asked (`asker` is their
     /// user id), and staff.
     AcceptAnswer { asker: &'a str },
+    /// Rate a solved request of an organisation: the customers who may act
+    /// on it (its admins with direct support), never staff.
+    RateRequest { org_id: &'a str },
+    /// Change or delete a canned reply: its owner (`owner` is their user
+    /// id); a shared one also support admins.
+    EditMacro { owner: &'a str, shared: bool },
+    /// The support reports (volumes, response times, ratings): support
+    /// admins.
+    ViewSupportReports,
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -97,6 +106,9 @@ pub enum DenyReason {
     CustomersOnly,
     /// Only whoever asked the question may do this (or staff).
     AskerOnly,
+    /// Only whoever made it may change it (a shared one also support
+    /// admins).
+    OwnerOnly,
 }
 
 impl DenyReason {
@@ -110,6 +122,7 @@ impl DenyReason {
             DenyReason::SupportAdminsOnly => "support_admins_only",
             DenyReason::CustomersOnly => "customers_only",
             DenyReason::AskerOnly => "asker_only",
+            DenyReason::OwnerOnly => "owner_only",
         }
     }
 }
@@ -282,10 +295,28 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Forbidden(DenyReason::StaffOnly)
             }
         }
-        ManageOutbox | ManageChatSettings | ManageHelpCenter => match actor.role {
-            Role::SupportAdmin => Allow,
-            _ => Forbidden(DenyReason::SupportAdminsOnly),
-        },
+        RateRequest { org_id } => {
+            if actor.is_staff() {
+                Forbidden(DenyReason::CustomersOnly)
+            } else {
+                decide(Some(actor), ViewRequest { org_id })
+            }
+        }
+        EditMacro { owner, shared } => {
+            if !actor.is_staff() {
+                Forbidden(DenyReason::StaffOnly)
+            } else if actor.user_id == owner || (shared && actor.role == Role::SupportAdmin) {
+                Allow
+            } else {
+                Forbidden(DenyReason::OwnerOnly)
+            }
+        }
+        ManageOutbox | ManageChatSettings | ManageHelpCenter | ViewSupportReports => {
+            match actor.role {
+                Role::SupportAdmin => Allow,
+                _ => Forbidden(DenyReason::SupportAdminsOnly),
+            }
+        }
         ViewChat { org_id } => decide(Some(actor), ViewRequest { org_id }),
         SetRequestStatus { org_id, to } => {
             if actor.is_staff() {
@@ -453,6 +484,30 @@ mod tests {
             ("community_moderate", Action::ModerateCommunity),
             ("accept_own", Action::AcceptAnswer { asker: "u" }),
             ("accept_other", Action::AcceptAnswer { asker: "someone" }),
+            ("rate_own", Action::RateRequest { org_id: OWN }),
+            ("rate_other", Action::RateRequest { org_id: OTHER }),
+            (
+                "macro_own",
+                Action::EditMacro {
+                    owner: "u",
+                    shared: false,
+                },
+            ),
+            (
+                "macro_other_personal",
+                Action::EditMacro {
+                    owner: "someone",
+                    shared: false,
+                },
+            ),
+            (
+                "macro_other_shared",
+                Action::EditMacro {
+                    owner: "someone",
+                    shared: true,
+                },
+            ),
+            ("support_reports", Action::ViewSupportReports),
             (
                 "article_public",
                 Action::ReadArticle {
@@ -572,6 +627,23 @@ mod tests {
             (_, "follow_own") if !paid => Forbidden(PlanExcludesDirectSupport),
             (Role::Member, "follow_own") => Forbidden(AdminsOnly),
             (Role::Admin, "follow_own") => Allow,
+            (Role::Agent | Role::SupportAdmin, "rate_own" | "rate_other") => {
+                Forbidden(CustomersOnly)
+            }
+            (_, "rate_other") => NotFound,
+            (_, "rate_own") if !paid => Forbidden(PlanExcludesDirectSupport),
+            (Role::Member, "rate_own") => Forbidden(AdminsOnly),
+            (Role::Admin, "rate_own") => Allow,
+            (Role::Agent | Role::SupportAdmin, "macro_own") => Allow,
+            (Role::SupportAdmin, "macro_other_shared") => Allow,
+            (Role::Agent | Role::SupportAdmin, "macro_other_personal" | "macro_other_shared") => {
+                Forbidden(OwnerOnly)
+            }
+            (_, "macro_own" | "macro_other_personal" | "macro_other_shared") => {
+                Forbidden(StaffOnly)
+            }
+            (Role::SupportAdmin, "support_reports") => Allow,
+            (_, "support_reports") => Forbidden(SupportAdminsOnly),
             other => panic!("table has no row for {other:?}"),
         }
     }
@@ -594,7 +666,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 42);
+        assert_eq!(checked, 4 * 3 * 2 * 48);
     }
 
     #[test]

@@ -7,6 +7,39 @@ use store::{Change, NewEvent, NewRequest, NewUser, Store};
 
 pub const PASSWORD: &str = "statusdesk-demo";
 
+/// The demo's canned replies: (owner, name, body, shared).
+const MACROS: &[(&str, &str, &str, bool)] = &[
+    (
+        "support",
+        "Known incident: following it",
+        "Hi {{requester.first_name}},\n\nthank you for reporting this. It is part of an incident we are working on right now; \
+         you can follow it on the status page. We have linked {{request.number}} to it and will write here as soon as it is resolved.\n\n\
+         Best regards,\n{{agent.name}}",
+        true,
+    ),
+    (
+        "support",
+        "Need more details",
+        "Hi {{requester.first_name}},\n\nto look into \"{{request.subject}}\" we need a little more: \
+         which browser and device, the time it happened, and a screenshot if you have one.\n\n\
+         Best regards,\n{{agent.name}}",
+        true,
+    ),
+    (
+        "support",
+        "Svar: vi undersöker",
+        "Hej {{requester.first_name}}!\n\nTack för att du hör av dig. Vi undersöker {{request.number}} och återkommer \
+         så snart vi vet mer.\n\nVänliga hälsningar\n{{agent.name}}",
+        true,
+    ),
+    (
+        "agent",
+        "My sign-off: solved",
+        "I am marking {{request.number}} as solved. If anything is still not right, just reply and it opens again.\n\n{{agent.first_name}}",
+        false,
+    ),
+];
+
 /// Who the demo has: (e-mail, name, role, organisation).
 pub const USERS: &[(&str, &str, Role, Option<&str>)] = &[
     (
@@ -200,6 +233,11 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
             status = to;
         }
         tracing::debug!("demo: request {}/{}", i + 1, REQUESTS.len());
+    }
+    let support = user("support@statusdesk.test");
+    for (owner, name, body, shared) in MACROS {
+        let owner = if *owner == "agent" { &agent } else { &support };
+        store.create_macro(owner, name, body, *shared, now).await?;
     }
     seed_chat(
         store,

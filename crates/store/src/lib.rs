@@ -17,6 +17,7 @@ mod requests;
 mod sql;
 mod status;
 mod subscribers;
+mod workspace;
 
 pub use accounts::*;
 pub use chats::*;
@@ -28,6 +29,7 @@ pub use outbox::*;
 pub use requests::*;
 pub use status::*;
 pub use subscribers::*;
+pub use workspace::*;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -378,8 +380,27 @@ mod migrations_in_step {
 
     /// A migration's schema with comments, layout and the column types that
     /// legitimately differ (SQLite `INTEGER`, PostgreSQL `BIGINT`) evened out.
+    /// Blocks between `-- backend-specific:begin` and `-- backend-specific:end`
+    /// (triggers, generated columns, sequences) are each backend's own and
+    /// only have to be there on both sides, as many times.
     fn normalised(sql: &str) -> String {
-        let without_comments: String = sql
+        let mut shared = String::new();
+        let mut inside = false;
+        for line in sql.lines() {
+            match line.trim() {
+                "-- backend-specific:begin" => {
+                    inside = true;
+                    shared.push_str(" backend-specific-block ");
+                }
+                "-- backend-specific:end" => inside = false,
+                _ if inside => {}
+                _ => {
+                    shared.push_str(line);
+                    shared.push('\n');
+                }
+            }
+        }
+        let without_comments: String = shared
             .lines()
             .map(|l| l.split("--").next().unwrap_or(""))
             .collect::<Vec<_>>()
@@ -441,5 +462,13 @@ mod migrations_in_step {
             normalised("a   BIGINT NOT NULL,\n b TEXT")
         );
         assert_ne!(normalised("a INTEGER, b TEXT"), normalised("a BIGINT"));
+        assert_eq!(
+            normalised("a\n-- backend-specific:begin\nx\n-- backend-specific:end\nb"),
+            normalised("a\n-- backend-specific:begin\ny z\n-- backend-specific:end\nb")
+        );
+        assert_ne!(
+            normalised("a\n-- backend-specific:begin\nx\n-- backend-specific:end\nb"),
+            normalised("a\nb")
+        );
     }
 }

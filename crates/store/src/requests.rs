@@ -11,6 +11,8 @@ use sqlx::FromRow;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub id: String,
+    /// Human-friendly, unique per installation, in filing order (`#1042`).
+    pub number: i64,
     pub org_id: String,
     pub org_name: String,
     pub org_plan: Plan,
@@ -27,6 +29,8 @@ pub struct Request {
     pub created_at: i64,
     pub updated_at: i64,
     pub solved_at: Option<i64>,
+    /// When the next response is due (response targets), if anything is.
+    pub due_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,20 +129,97 @@ pub struct RequestFilter {
     pub status: Option<TicketStatus>,
     pub priority: Option<Priority>,
     pub component: Option<String>,
-    /// Free text, matched against subject, description and public messages.
+    /// Free text, matched against subject, description and public
+    /// messages; `#1042` (or `1042`) also finds request number 1042.
     pub q: Option<String>,
+    /// Staff only (ignored in an organisation's scope): one queue view.
+    pub view: Option<QueueView>,
+    pub org: Option<String>,
+    pub plan: Option<Plan>,
+    pub assignee: Option<AssigneeFilter>,
+    /// Requests linked to this incident.
+    pub incident: Option<String>,
+    /// Staff only; `None` is the view's own order (priority for a queue
+    /// view, newest activity first otherwise).
+    pub sort: Option<Sort>,
     pub cursor: Option<String>,
     pub limit: i64,
 }
 
 /// The agents' queue views.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueueView<'a> {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueView {
+    /// New or open, nobody assigned.
     Unassigned,
-    Mine(&'a str),
+    /// Assigned to this agent and not yet solved.
+    Mine(String),
+    /// New or open.
     AllOpen,
     Waiting,
     Solved,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Nobody,
+    User(String),
+}
+
+/// What a staff list is ordered by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// Most urgent first, then oldest.
+    Priority,
+    /// Filing order (oldest first).
+    Created,
+    /// Least recent activity first.
+    Updated,
+    /// Soonest due first; requests with nothing due last.
+    Due,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub key: SortKey,
+    /// The whole order reversed.
+    pub desc: bool,
+}
+
+impl SortKey {
+    /// The columns of the order, the request number last (it is unique, so
+    /// it makes the order total and the cursor exact).
+    fn columns(self) -> &'static [&'static str] {
+        match self {
+            SortKey::Priority => &["r.priority", "r.number"],
+            SortKey::Created => &["r.number"],
+            SortKey::Updated => &["r.updated_at", "r.number"],
+            SortKey::Due => &["r.due_key", "r.number"],
+        }
+    }
+
+    fn values(self, r: &Request) -> Vec<i64> {
+        match self {
+            SortKey::Priority => vec![r.priority.rank(), r.number],
+            SortKey::Created => vec![r.number],
+            SortKey::Updated => vec![r.updated_at, r.number],
+            SortKey::Due => vec![r.due_at.unwrap_or(NOTHING_DUE), r.number],
+        }
+    }
+}
+
+/// The due key of a request with nothing due (the schema's `due_key`).
+const NOTHING_DUE: i64 = 9_000_000_000_000_000;
+
+/// How many requests each queue view holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueCounts {
+    pub unassigned: i64,
+    pub mine: i64,
+    pub open: i64,
+    pub waiting: i64,
+    pub solved: i64,
+    /// Every status, for reports.
+    pub by_status: Vec<(TicketStatus, i64)>,
 }
 
 #[derive(FromRow)]
@@ -160,6 +241,8 @@ struct RequestRow {
     created_at: i64,
     updated_at: i64,
     solved_at: Option<i64>,
+    number: Option<i64>,
+    due_at: Option<i64>,
 }
 
 impl TryFrom<RequestRow> for Request {
@@ -171,7 +254,6 @@ impl TryFrom<RequestRow> for Request {
                 .ok_or_else(|| StoreError::Corrupt(format!("priority {}", r.priority)))?,
             status: TicketStatus::parse(&r.status)
                 .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            id: r.id,
             org_id: r.org_id,
             org_name: r.org_name,
             requester_id: r.requester_id,
@@ -185,6 +267,11 @@ impl TryFrom<RequestRow> for Request {
             created_at: r.created_at,
             updated_at: r.updated_at,
             solved_at: r.solved_at,
+            number: r
+                .number
+                .ok_or_else(|| StoreError::Corrupt(format!("request {} has no number", r.id)))?,
+            id: r.id,
+            due_at: r.due_at,
         })
     }
 }
@@ -192,7 +279,7 @@ impl TryFrom<RequestRow> for Request {
 const REQUEST_SELECT: &str = "SELECT r.id, r.org_id, o.name AS org_name, o.plan AS org_plan, \
      r.requester_id, ru.name AS requester_name, r.subject, r.description, r.priority, r.status, \
      r.component, r.assignee_id, au.name AS assignee_name, r.follow_up_of, r.created_at, \
-     r.updated_at, r.solved_at \
+     r.updated_at, r.solved_at, r.number, r.due_at \
      FROM requests r JOIN organisations o ON o.id = r.org_id \
      JOIN users ru ON ru.id = r.requester_id LEFT JOIN users au ON au.id = r.assignee_id";
 
@@ -230,6 +317,76 @@ fn parse_cursor(cursor: &str, ints: usize) -> Option<(Vec<i64>, String)> {
     (!id.is_empty()).then_some((nums, id))
 }
 
+/// The queue stage of a status (the schema's generated `stage` column).
+fn stage_of(status: TicketStatus) -> i64 {
+    match status {
+        TicketStatus::New | TicketStatus::Open => 0,
+        TicketStatus::WaitingOnCustomer => 1,
+        TicketStatus::Solved => 2,
+        TicketStatus::Closed => 3,
+    }
+}
+
+/// A request number as typed in a search: `#1042` or `1042`.
+pub fn number_in(q: &str) -> Option<i64> {
+    let digits = q.trim().strip_prefix('#').unwrap_or(q.trim());
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// The filters every scope has: status is the caller's (staff add the
+/// stage), priority, feature and free text.
+fn push_common_filters(sql: &mut Sql, filter: &RequestFilter) {
+    if let Some(p) = filter.priority {
+        sql.push(" AND r.priority = ").bind(p.rank());
+    }
+    if let Some(c) = &filter.component {
+        sql.push(" AND r.component = ").bind(c.as_str());
+    }
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        match number_in(q) {
+            // "#1042" is that request; "1042" is it or any text with 1042.
+            Some(n) if q.starts_with('#') => {
+                sql.push(" AND r.number = ").bind(n);
+            }
+            Some(n) => {
+                sql.push(" AND (r.number = ")
+                    .bind(n)
+                    .push(" OR r.search_text LIKE ")
+                    .bind(like_pattern(q))
+                    .push(" ESCAPE '\\')");
+            }
+            None => {
+                sql.push(" AND r.search_text LIKE ")
+                    .bind(like_pattern(q))
+                    .push(" ESCAPE '\\'");
+            }
+        }
+    }
+}
+
+/// Counts per status from (key, count) rows, every status present.
+fn counts_by_status(
+    rows: &[(String, i64)],
+    key: impl Fn(&str) -> String,
+) -> Vec<(TicketStatus, i64)> {
+    TicketStatus::ALL
+        .iter()
+        .map(|s| {
+            let k = key(s.as_str());
+            (
+                *s,
+                rows.iter()
+                    .find(|(t, _)| *t == k)
+                    .map(|(_, n)| *n)
+                    .unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
 impl Store {
     /// Files a request: the request, its "created" event, the requester as
     /// follower and any notifications, in one transaction.
@@ -243,11 +400,12 @@ impl Store {
         let _w = self.write_guard().await;
         let id = new_id();
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        sqlx::query(&format!(
             "INSERT INTO requests (id, org_id, requester_id, subject, description, priority, status, \
-             component, follow_up_of, search_text, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $10)",
-        )
+             component, follow_up_of, search_text, created_at, updated_at, number) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $10, {})",
+            self.next_number_sql()
+        ))
         .bind(&id)
         .bind(new.org_id)
         .bind(new.requester_id)
@@ -425,32 +583,23 @@ impl Store {
     }
 
     /// The requests `scope` may see (one organisation's, or all for staff),
-    /// newest activity first, one page at a time (keyset pagination).
-    /// Returns the page and the next cursor.
+    /// newest activity first (staff: in the filter's order), one page at a
+    /// time (keyset pagination). Returns the page and the next cursor.
     pub async fn list_requests(
         &self,
         scope: Scope<'_>,
         filter: &RequestFilter,
     ) -> Result<(Vec<Request>, Option<String>)> {
-        let mut sql = Sql::new(REQUEST_SELECT);
-        match scope {
-            Scope::Org(org_id) => sql.push(" WHERE r.org_id = ").bind(org_id),
-            Scope::Staff => sql.push(" WHERE 1 = 1"),
+        let org_id = match scope {
+            Scope::Org(org_id) => org_id,
+            Scope::Staff => return self.staff_list(filter).await,
         };
+        let mut sql = Sql::new(REQUEST_SELECT);
+        sql.push(" WHERE r.org_id = ").bind(org_id);
         if let Some(s) = filter.status {
             sql.push(" AND r.status = ").bind(s.as_str());
         }
-        if let Some(p) = filter.priority {
-            sql.push(" AND r.priority = ").bind(p.rank());
-        }
-        if let Some(c) = &filter.component {
-            sql.push(" AND r.component = ").bind(c.as_str());
-        }
-        if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            sql.push(" AND r.search_text LIKE ")
-                .bind(like_pattern(q))
-                .push(" ESCAPE '\\'");
-        }
+        push_common_filters(&mut sql, filter);
         if let Some(cursor) = &filter.cursor {
             let Some((nums, id)) = parse_cursor(cursor, 1) else {
                 return Err(StoreError::BadCursor);
@@ -481,69 +630,87 @@ impl Store {
         Ok((page, cursor))
     }
 
-    /// How many of the organisation's requests are in each status.
-    pub async fn status_counts(&self, org_id: &str) -> Result<Vec<(TicketStatus, i64)>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT status, COUNT(*) FROM requests WHERE org_id = $1 GROUP BY status",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(TicketStatus::ALL
-            .iter()
-            .map(|s| {
-                (
-                    *s,
-                    rows.iter()
-                        .find(|(t, _)| t == s.as_str())
-                        .map(|(_, n)| *n)
-                        .unwrap_or(0),
-                )
-            })
-            .collect())
-    }
-
-    /// The agents' queue: most urgent first, then oldest; keyset paged.
-    pub async fn queue(
-        &self,
-        view: QueueView<'_>,
-        cursor: Option<&str>,
-        limit: i64,
-    ) -> Result<(Vec<Request>, Option<String>)> {
+    /// Staff's list across organisations: a queue view or all requests,
+    /// filtered, in any order. Each view and order is one index range (see
+    /// the `requests_stage_*` and `requests_unassigned_*` indexes).
+    async fn staff_list(&self, filter: &RequestFilter) -> Result<(Vec<Request>, Option<String>)> {
+        let sort = filter.sort.unwrap_or(match filter.view {
+            Some(_) => Sort {
+                key: SortKey::Priority,
+                desc: false,
+            },
+            None => Sort {
+                key: SortKey::Updated,
+                desc: true,
+            },
+        });
         let mut sql = Sql::new(REQUEST_SELECT);
         sql.push(" WHERE ");
-        match view {
-            QueueView::Unassigned => {
-                sql.push("r.status IN ('new', 'open') AND r.assignee_id IS NULL")
-            }
-            QueueView::AllOpen => sql.push("r.status IN ('new', 'open')"),
-            QueueView::Waiting => sql.push("r.status = 'waiting_on_customer'"),
-            QueueView::Solved => sql.push("r.status = 'solved'"),
-            QueueView::Mine(user) => sql
+        match &filter.view {
+            None => sql.push("1 = 1"),
+            Some(QueueView::Unassigned) => sql.push("r.stage = 0 AND r.assignee_id IS NULL"),
+            Some(QueueView::AllOpen) => sql.push("r.stage = 0"),
+            Some(QueueView::Waiting) => sql.push("r.stage = 1"),
+            Some(QueueView::Solved) => sql.push("r.stage = 2"),
+            Some(QueueView::Mine(user)) => sql
                 .push("r.assignee_id = ")
-                .bind(user)
-                .push(" AND r.status IN ('new', 'open', 'waiting_on_customer')"),
+                .bind(user.as_str())
+                .push(" AND r.stage IN (0, 1)"),
         };
-        if let Some(cursor) = cursor {
-            let Some((nums, id)) = parse_cursor(cursor, 2) else {
+        if let Some(status) = filter.status {
+            sql.push(" AND r.stage = ")
+                .bind(stage_of(status))
+                .push(" AND r.status = ")
+                .bind(status.as_str());
+        }
+        push_common_filters(&mut sql, filter);
+        if let Some(org) = &filter.org {
+            sql.push(" AND r.org_id = ").bind(org.as_str());
+        }
+        if let Some(plan) = filter.plan {
+            sql.push(" AND o.plan = ").bind(plan.as_str());
+        }
+        match &filter.assignee {
+            None => {}
+            Some(AssigneeFilter::Nobody) => {
+                sql.push(" AND r.assignee_id IS NULL");
+            }
+            Some(AssigneeFilter::User(u)) => {
+                sql.push(" AND r.assignee_id = ").bind(u.as_str());
+            }
+        }
+        if let Some(incident) = &filter.incident {
+            sql.push(
+                " AND EXISTS (SELECT 1 FROM incident_requests ir WHERE ir.request_id = r.id AND ir.incident_id = ",
+            )
+            .bind(incident.as_str())
+            .push(")");
+        }
+        let cols = sort.key.columns();
+        if let Some(cursor) = &filter.cursor {
+            let values: Option<Vec<i64>> = cursor.split('_').map(|v| v.parse().ok()).collect();
+            let Some(values) = values.filter(|v| v.len() == cols.len()) else {
                 return Err(StoreError::BadCursor);
             };
-            let (p, c) = (nums[0], nums[1]);
-            sql.push(" AND (r.priority > ")
-                .bind(p)
-                .push(" OR (r.priority = ")
-                .bind(p)
-                .push(" AND (r.created_at > ")
-                .bind(c)
-                .push(" OR (r.created_at = ")
-                .bind(c)
-                .push(" AND r.id > ")
-                .bind(id)
-                .push("))))");
+            sql.push(&format!(
+                " AND ({}) {} (",
+                cols.join(", "),
+                if sort.desc { "<" } else { ">" }
+            ));
+            for (k, v) in values.into_iter().enumerate() {
+                if k > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(v);
+            }
+            sql.push(")");
         }
-        let limit = limit.clamp(1, 200);
+        let dir = if sort.desc { " DESC" } else { "" };
+        let order: Vec<String> = cols.iter().map(|c| format!("{c}{dir}")).collect();
+        let limit = filter.limit.clamp(1, 200);
         sql.push(&format!(
-            " ORDER BY r.priority, r.created_at, r.id LIMIT {}",
+            " ORDER BY {} LIMIT {}",
+            order.join(", "),
             limit + 1
         ));
         let rows: Vec<RequestRow> = sql.query_as().fetch_all(&self.pool).await?;
@@ -555,11 +722,62 @@ impl Store {
         page.truncate(usize::try_from(limit).unwrap_or(0));
         let cursor = more
             .then(|| {
-                page.last()
-                    .map(|r| format!("{}_{}_{}", r.priority.rank(), r.created_at, r.id))
+                page.last().map(|r| {
+                    sort.key
+                        .values(r)
+                        .iter()
+                        .map(i64::to_string)
+                        .collect::<Vec<_>>()
+                        .join("_")
+                })
             })
             .flatten();
         Ok((page, cursor))
+    }
+
+    /// How many of the organisation's requests are in each status.
+    pub async fn status_counts(&self, org_id: &str) -> Result<Vec<(TicketStatus, i64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT status, COUNT(*) FROM requests WHERE org_id = $1 GROUP BY status",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(counts_by_status(&rows, |s| s.to_string()))
+    }
+
+    /// How many requests each queue view holds: from the counts the
+    /// triggers keep, and the agent's own from their index.
+    pub async fn queue_counts(&self, agent_id: &str) -> Result<QueueCounts> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT bucket, n FROM request_counts")
+            .fetch_all(&self.pool)
+            .await?;
+        let mine: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM requests WHERE assignee_id = $1 AND stage IN (0, 1)",
+        )
+        .bind(agent_id)
+        .fetch_one(&self.pool)
+        .await?;
+        let by_status = counts_by_status(&rows, |s| format!("status:{s}"));
+        let of = |s: TicketStatus| {
+            by_status
+                .iter()
+                .find(|(t, _)| *t == s)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        };
+        Ok(QueueCounts {
+            unassigned: rows
+                .iter()
+                .find(|(b, _)| b == "unassigned")
+                .map(|(_, n)| *n)
+                .unwrap_or(0),
+            mine,
+            open: of(TicketStatus::New) + of(TicketStatus::Open),
+            waiting: of(TicketStatus::WaitingOnCustomer),
+            solved: of(TicketStatus::Solved),
+            by_status,
+        })
     }
 
     /// Applies one change in one transaction. Returns false, writing
@@ -652,6 +870,42 @@ impl Store {
         Ok(true)
     }
 
+    /// SQL for the next request number: PostgreSQL's sequence (several
+    /// instances never share a number; a rolled-back filing leaves a gap);
+    /// on SQLite, whose one writer holds the write lock, one past the
+    /// largest (an index lookup).
+    fn next_number_sql(&self) -> &'static str {
+        match self.backend() {
+            crate::Backend::Postgres => "nextval('request_number_seq')",
+            crate::Backend::Sqlite => "(SELECT COALESCE(MAX(number), 1000) + 1 FROM requests)",
+        }
+    }
+
+    /// Takes `n` request numbers (for bulk inserts), in increasing order.
+    async fn reserve_numbers(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        n: i64,
+    ) -> Result<Vec<i64>> {
+        Ok(match self.backend() {
+            crate::Backend::Postgres => {
+                sqlx::query_scalar(
+                    "SELECT nextval('request_number_seq') FROM generate_series(1, $1::bigint) ORDER BY 1",
+                )
+                .bind(n)
+                .fetch_all(&mut **tx)
+                .await?
+            }
+            crate::Backend::Sqlite => {
+                let first: i64 =
+                    sqlx::query_scalar("SELECT COALESCE(MAX(number), 1000) + 1 FROM requests")
+                        .fetch_one(&mut **tx)
+                        .await?;
+                (first..first + n).collect()
+            }
+        })
+    }
+
     /// Sets whether a user follows a request (no status change, no event).
     pub async fn set_following(&self, request_id: &str, user_id: &str, follow: bool) -> Result<()> {
         let _w = self.write_guard().await;
@@ -725,8 +979,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for chunk in rows.chunks(50) {
             let mut sql = Sql::new(
-                "INSERT INTO requests (id, org_id, requester_id, subject, description, priority, status, search_text, created_at, updated_at) VALUES ",
+                "INSERT INTO requests (id, org_id, requester_id, subject, description, priority, status, search_text, created_at, updated_at, number) VALUES ",
             );
+            let numbers = self.reserve_numbers(&mut tx, chunk.len() as i64).await?;
             for (k, (org, user, status, prio, at)) in chunk.iter().enumerate() {
                 let subject = format!("Benchmark request {k}");
                 sql.push(if k > 0 { ",(" } else { "(" })
@@ -749,6 +1004,8 @@ impl Store {
                     .bind(*at)
                     .push(", ")
                     .bind(*at)
+                    .push(", ")
+                    .bind(numbers.get(k).copied().unwrap_or_default())
                     .push(")");
             }
             let q = sql.query();

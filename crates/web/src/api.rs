@@ -137,6 +137,18 @@ pub fn router() -> OpenApiRouter<AppState> {
             support::api::patch_request
         ))
         .routes(routes!(support::api::post_message))
+        .routes(routes!(support::workspace::bulk))
+        .routes(routes!(support::workspace::counts))
+        .routes(routes!(support::workspace::rate))
+        .routes(routes!(
+            support::workspace::list_macros,
+            support::workspace::create_macro
+        ))
+        .routes(routes!(
+            support::workspace::get_macro,
+            support::workspace::patch_macro,
+            support::workspace::delete_macro
+        ))
         .routes(routes!(
             status::api::list_components,
             status::api::create_component

@@ -64,6 +64,8 @@ pub fn router(state: AppState) -> Router {
         .merge(account::pages::router())
         .merge(orgs::pages::router())
         .merge(support::pages::router())
+        .merge(support::queue::router())
+        .merge(support::macros::router())
         .merge(status::desk::router())
         .merge(status::outbox::router())
         .merge(subscriptions::pages::router())

@@ -171,6 +171,7 @@ deny-staff-only = Only support staff can do this.
 deny-support-admins-only = Only support admins can do this.
 deny-customers-only = This is for customer organisations.
 deny-asker-only = Only whoever asked the question can do this.
+deny-owner-only = Only whoever made it can change it (a shared one also support admins).
 
 nav-support = Contact support
 nav-queue = Support queue
@@ -192,7 +193,7 @@ inbox-empty = No requests match.
 ask-question = Ask a question
 filter-status = Filter by status
 search = Search
-search-placeholder = Search subjects and messages
+search-placeholder = Search subjects and messages, or #number
 any-priority = Any priority
 any-feature = Any feature
 filter = Filter
@@ -942,3 +943,90 @@ mail-waiting-staff = { $n ->
    *[other] { $n } e-mails are waiting: no SMTP relay is configured. See Deliveries.
 }
 subscribe-mail-waits = This site cannot send e-mail at the moment: your confirmation is kept and sent as soon as it can. Web Push and the RSS feed work now.
+
+## The agents' workspace
+queue-lead = Requests from every organisation. Pick several to change them at once.
+view-all = All
+macros-title = Canned replies
+queue-refresh = Refresh
+queue-changed = The queue has changed since this page was loaded.
+saved-views = Saved views
+delete-view = Delete saved view
+queue-search-placeholder = Search subject and messages, or #number
+any-status = Any status
+any-organisation = Any organisation
+any-plan = Any plan
+any-assignee = Anyone
+assignee-me = Me
+any-incident = Any incident
+field-incident = Incident
+clear-filters = Clear filters
+queue-empty-filtered = No request matches these filters.
+bulk-title = With the selected:
+bulk-assignee = Assign to …
+bulk-status = Set status …
+bulk-priority = Set priority …
+bulk-incident = Link to incident …
+bulk-apply = Apply
+bulk-all = Select all on this page
+bulk-pick = Select
+field-due = Next response
+view-name = Name of this view
+save-view = Save view
+bulk-changed = { $n ->
+    [one] One request changed.
+   *[other] { $n } requests changed.
+}
+bulk-failed = { $n ->
+    [one] One could not take the change (see its page).
+   *[other] { $n } could not take the change (see their pages).
+}
+due-in = due in { $time }
+due-overdue = overdue by { $time }
+done-view-saved = The view is saved; it is listed above the filters.
+done-view-deleted = The saved view is deleted.
+linked-to = Linked to:
+incident-resolved-at = Resolved
+incident-ongoing = still ongoing; this request follows it
+canned-reply = Canned reply
+canned-reply-choose = Choose a canned reply …
+canned-reply-insert = Insert
+rate-title = How did we do?
+rated-good = You rated this request good.
+rated-bad = You rated this request bad.
+rate-comment = Anything to add? (optional)
+rate-good = Good
+rate-bad = Bad
+field-rating = Rating
+reply-and-wait = Send and set to waiting
+reply-and-solve = Send and solve
+done-rated = Thank you for rating this request.
+macros-lead = Saved replies for the questions that come back. Placeholders are filled in for each request when you insert one.
+macros-empty = No canned replies yet. Write the first one with the form.
+macro-shared = Shared
+macro-personal = Only you
+edit = Edit
+delete = Delete
+macro-edit = Change the canned reply
+macro-new = New canned reply
+macro-name = Name
+macro-body = Reply
+macro-placeholders = Placeholders:
+macro-share = Share with every agent
+cancel = Cancel
+done-macro-saved = The canned reply is saved.
+done-macro-deleted = The canned reply is deleted.
+err-unknown-placeholder = { $field }: there is no placeholder “{ $value }”; use one of { $allowed }.
+err-unclosed-placeholder = { $field }: a placeholder is opened with {"{{"} but not closed with {"}}"}.
+err-nothing-to-change = Choose what to change for the selected requests.
+err-not-solved = A request can be rated once it is solved.
+err-required-ids = Select at least one request.
+err-too-many-items = { $field }: at most { $max } at a time.
+fieldname-ids = Requests
+fieldname-sort = Order
+fieldname-organisation = Organisation
+fieldname-good = Rating
+fieldname-query = View
+time-ago = { $time } ago
+field-request = Request
+queue-filed = filed { $time } ago

@@ -171,6 +171,7 @@ deny-staff-only = Bara supportpersonal kan göra det här.
 deny-support-admins-only = Bara supportadministratörer kan göra det här.
 deny-customers-only = Det här är för kundorganisationer.
 deny-asker-only = Bara den som ställde frågan kan göra det här.
+deny-owner-only = Bara den som skapade det kan ändra det (ett delat även supportadministratörer).
 
 nav-support = Kontakta support
 nav-queue = Supportkö
@@ -192,7 +193,7 @@ inbox-empty = Inga begäranden matchar.
 ask-question = Ställ en fråga
 filter-status = Filtrera efter status
 search = Sök
-search-placeholder = Sök i ämnen och meddelanden
+search-placeholder = Sök i ämnen och meddelanden, eller #nummer
 any-priority = Alla prioriteringar
 any-feature = Alla funktioner
 filter = Filtrera
@@ -942,3 +943,90 @@ mail-waiting-staff = { $n ->
    *[other] { $n } e-postmeddelanden väntar: ingen SMTP-server är inställd. Se Leveranser.
 }
 subscribe-mail-waits = Den här webbplatsen kan inte skicka e-post just nu: din bekräftelse sparas och skickas så snart det går. Webbnotiser och RSS-flödet fungerar redan nu.
+
+## The agents' workspace
+queue-lead = Ärenden från alla organisationer. Markera flera för att ändra dem samtidigt.
+view-all = Alla
+macros-title = Sparade svar
+queue-refresh = Uppdatera
+queue-changed = Kön har ändrats sedan sidan laddades.
+saved-views = Sparade vyer
+delete-view = Ta bort sparad vy
+queue-search-placeholder = Sök i ämne och meddelanden, eller #nummer
+any-status = Alla statusar
+any-organisation = Alla organisationer
+any-plan = Alla planer
+any-assignee = Alla handläggare
+assignee-me = Jag
+any-incident = Alla incidenter
+field-incident = Incident
+clear-filters = Rensa filter
+queue-empty-filtered = Inget ärende matchar filtren.
+bulk-title = Med de markerade:
+bulk-assignee = Tilldela …
+bulk-status = Sätt status …
+bulk-priority = Sätt prioritet …
+bulk-incident = Koppla till incident …
+bulk-apply = Verkställ
+bulk-all = Markera alla på sidan
+bulk-pick = Markera
+field-due = Nästa svar
+view-name = Namn på vyn
+save-view = Spara vy
+bulk-changed = { $n ->
+    [one] Ett ärende ändrades.
+   *[other] { $n } ärenden ändrades.
+}
+bulk-failed = { $n ->
+    [one] Ett kunde inte ändras (se dess sida).
+   *[other] { $n } kunde inte ändras (se deras sidor).
+}
+due-in = om { $time }
+due-overdue = försenat { $time }
+done-view-saved = Vyn är sparad; den visas ovanför filtren.
+done-view-deleted = Den sparade vyn är borttagen.
+linked-to = Kopplat till:
+incident-resolved-at = Löst
+incident-ongoing = pågår fortfarande; ärendet följer den
+canned-reply = Sparat svar
+canned-reply-choose = Välj ett sparat svar …
+canned-reply-insert = Infoga
+rate-title = Hur gick det?
+rated-good = Du gav ärendet betyget bra.
+rated-bad = Du gav ärendet betyget dåligt.
+rate-comment = Något att tillägga? (frivilligt)
+rate-good = Bra
+rate-bad = Dåligt
+field-rating = Betyg
+reply-and-wait = Skicka och vänta på kunden
+reply-and-solve = Skicka och lös
+done-rated = Tack för ditt betyg.
+macros-lead = Sparade svar på frågor som återkommer. Platshållarna fylls i för varje ärende när du infogar ett svar.
+macros-empty = Inga sparade svar ännu. Skriv det första i formuläret.
+macro-shared = Delat
+macro-personal = Bara du
+edit = Ändra
+delete = Ta bort
+macro-edit = Ändra det sparade svaret
+macro-new = Nytt sparat svar
+macro-name = Namn
+macro-body = Svar
+macro-placeholders = Platshållare:
+macro-share = Dela med alla handläggare
+cancel = Avbryt
+done-macro-saved = Det sparade svaret är sparat.
+done-macro-deleted = Det sparade svaret är borttaget.
+err-unknown-placeholder = { $field }: det finns ingen platshållare ”{ $value }”; använd någon av { $allowed }.
+err-unclosed-placeholder = { $field }: en platshållare öppnas med {"{{"} men stängs inte med {"}}"}.
+err-nothing-to-change = Välj vad som ska ändras för de markerade ärendena.
+err-not-solved = Ett ärende kan betygsättas när det är löst.
+err-required-ids = Markera minst ett ärende.
+err-too-many-items = { $field }: högst { $max } åt gången.
+fieldname-ids = Ärenden
+fieldname-sort = Ordning
+fieldname-organisation = Organisation
+fieldname-good = Betyg
+fieldname-query = Vy
+time-ago = för { $time } sedan
+field-request = Ärende
+queue-filed = inkom för { $time } sedan

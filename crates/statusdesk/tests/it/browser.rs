@@ -832,6 +832,36 @@ async fn screenshots() {
         .expect("demo request")
         .id
         .clone();
+    let solved_request = requests
+        .iter()
+        .find(|r| r.subject.starts_with("Rate limits"))
+        .expect("solved demo request")
+        .id
+        .clone();
+    // A linked incident on the first request, a saved view and a rating, so
+    // their parts of the pages show.
+    let incident = app.store.open_incidents().await.expect("incidents");
+    if let Some(i) = incident.iter().find(|i| i.name.starts_with("Live")) {
+        app.store
+            .link_request(&i.id, &first_request)
+            .await
+            .expect("link");
+    }
+    let (sam, _) = app
+        .store
+        .principal_by_email("support@statusdesk.test")
+        .await
+        .expect("db")
+        .expect("sam");
+    app.store
+        .save_view(
+            &sam.user.id,
+            "High, newest first",
+            "/agent?view=open&priority=high&sort=-updated",
+            0,
+        )
+        .await
+        .expect("view");
     // Two integrations, so their page shows a list.
     for (kind, url, secret) in [
         (
@@ -987,6 +1017,10 @@ async fn screenshots() {
                 ("inbox", "/support".into()),
                 ("new-request", "/support/new".into()),
                 ("request", format!("/support/requests/{first_request}")),
+                (
+                    "request-solved",
+                    format!("/support/requests/{solved_request}"),
+                ),
                 ("chat-start", "/support/chat".into()),
                 ("chats", "/support/chats".into()),
                 ("chat-live", format!("/support/chats/{live}")),
@@ -1011,8 +1045,14 @@ async fn screenshots() {
                 ("staff", "/staff".into()),
                 ("staff-org", format!("/staff/organisations/{org_id}")),
                 ("queue", "/agent?view=open".into()),
+                ("queue-all", "/agent?view=all&sort=-updated".into()),
+                ("macros", "/agent/macros".into()),
                 ("status-desk", "/staff/status".into()),
                 ("agent-request", format!("/agent/requests/{first_request}")),
+                (
+                    "agent-request-solved",
+                    format!("/agent/requests/{solved_request}"),
+                ),
                 ("chat-console", "/agent/chats".into()),
                 ("staff-help", "/staff/help".into()),
                 (
@@ -1043,7 +1083,7 @@ async fn screenshots() {
                 .await
                 .expect("lang");
             for (name, path) in &pages {
-                for (width, height, label) in [(1280u32, 900u32, "laptop"), (390, 844, "phone")] {
+                for (width, height, label) in [(1366u32, 900u32, "laptop"), (390, 844, "phone")] {
                     // Forms below the fold are photographed whole.
                     let height = if *name == "integrations" {
                         height * 2

@@ -496,6 +496,40 @@ pub async fn post_json(
         .expect("post")
 }
 
+/// PATCHes JSON with a bearer token.
+pub async fn patch_json(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    app.client
+        .patch(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("patch")
+}
+
+/// Files a request through the API as `token`; its JSON.
+pub async fn file_request(
+    app: &TestApp,
+    token: &str,
+    subject: &str,
+    priority: &str,
+) -> serde_json::Value {
+    let r = post_json(
+        app,
+        token,
+        "/api/v1/requests",
+        serde_json::json!({"subject": subject, "description": format!("About {subject}."), "priority": priority}),
+    )
+    .await;
+    assert_eq!(r.status(), 201, "filing {subject}");
+    r.json().await.expect("json")
+}
+
 /// DELETEs with a bearer token; the status it got.
 pub async fn delete_as(app: &TestApp, token: &str, path: &str) -> reqwest::StatusCode {
     app.client

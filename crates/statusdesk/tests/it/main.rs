@@ -18,3 +18,4 @@ mod slow_clients;
 mod status;
 mod support;
 mod twins;
+mod workspace;

@@ -1,30 +1,12 @@
 //! The support inbox, requests and the agents' queue, over the API and the
 //! pages.
 use crate::harness::Fetch;
-use crate::harness::{Db, Options, TestApp, client, csrf_in, post_json};
+use crate::harness::{Db, Options, TestApp, client, csrf_in, file_request, patch_json, post_json};
 use crate::on_both;
 use serde_json::{Value, json};
 
-async fn patch_json(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
-    app.client
-        .patch(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("patch")
-}
-
 async fn file(app: &TestApp, token: &str, subject: &str, priority: &str) -> Value {
-    let r = post_json(
-        app,
-        token,
-        "/api/v1/requests",
-        json!({"subject": subject, "description": format!("About {subject}."), "priority": priority}),
-    )
-    .await;
-    assert_eq!(r.status(), 201, "filing {subject}");
-    r.json().await.expect("json")
+    file_request(app, token, subject, priority).await
 }
 
 fn id(v: &Value) -> String {

@@ -400,20 +400,10 @@ async fn end(
     after(&ctx, &id, result, "chat-ended").await
 }
 
-#[derive(Deserialize)]
-struct RatingForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    good: String,
-    #[serde(default)]
-    comment: String,
-}
-
 async fn rate(
     ctx: Ctx,
     Path(id): Path<String>,
-    FormBody(f): FormBody<RatingForm>,
+    FormBody(f): FormBody<crate::http::extract::RatingForm>,
 ) -> AppResult<Response> {
     ctx.check_csrf(&f.csrf)?;
     let good = match f.good.as_str() {

@@ -44,6 +44,13 @@ asset!(
     "text/javascript; charset=utf-8"
 );
 asset!(
+    AGENT_JS,
+    "agent.js",
+    "agent",
+    "js",
+    "text/javascript; charset=utf-8"
+);
+asset!(
     CHAT_JS,
     "chat.js",
     "chat",
@@ -66,7 +73,15 @@ asset!(
     "text/javascript; charset=utf-8"
 );
 
-static ALL: [&Asset; 6] = [&CSS, &STATUS_JS, &SUPPORT_JS, &CHAT_JS, &HELP_JS, &PAGE_JS];
+static ALL: [&Asset; 7] = [
+    &CSS,
+    &STATUS_JS,
+    &SUPPORT_JS,
+    &AGENT_JS,
+    &CHAT_JS,
+    &HELP_JS,
+    &PAGE_JS,
+];
 
 pub fn css_path() -> &'static str {
     CSS.path.as_str()
@@ -78,6 +93,10 @@ pub fn status_js_path() -> &'static str {
 
 pub fn support_js_path() -> &'static str {
     SUPPORT_JS.path.as_str()
+}
+
+pub fn agent_js_path() -> &'static str {
+    AGENT_JS.path.as_str()
 }
 
 pub fn chat_js_path() -> &'static str {

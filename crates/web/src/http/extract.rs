@@ -54,6 +54,17 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
+/// A good-or-bad rating with a comment (chats and solved requests).
+#[derive(serde::Deserialize)]
+pub struct RatingForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub good: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
 /// URL-encoded form body.
 pub struct FormBody<T>(pub T);
 

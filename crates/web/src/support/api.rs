@@ -22,6 +22,8 @@ pub struct Named {
 #[derive(Serialize, ToSchema)]
 pub struct SupportRequest {
     pub id: String,
+    /// Human-friendly and unique per installation; pages show it as `#1042`.
+    pub number: i64,
     pub organisation: Named,
     pub requester: Named,
     pub subject: String,
@@ -40,6 +42,20 @@ pub struct SupportRequest {
     /// Last activity.
     pub updated_at: String,
     pub solved_at: Option<String>,
+    /// Staff only: when the next response is due under the response
+    /// targets, if one is running.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_at: Option<String>,
+}
+
+impl SupportRequest {
+    /// The request as `caller` sees it: response targets are internal.
+    pub fn for_caller(r: app::model::Request, staff: bool) -> Self {
+        let due = r.due_at.filter(|_| staff);
+        let mut out = Self::from(r);
+        out.due_at = due.map(rfc3339);
+        out
+    }
 }
 
 impl From<app::model::Request> for SupportRequest {
@@ -66,6 +82,8 @@ impl From<app::model::Request> for SupportRequest {
             created_at: rfc3339(r.created_at),
             updated_at: rfc3339(r.updated_at),
             solved_at: r.solved_at.map(rfc3339),
+            due_at: None,
+            number: r.number,
             id: r.id,
         }
     }
@@ -95,11 +113,36 @@ pub struct RequestEvent {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct LinkedIncidentOut {
+    pub id: String,
+    pub name: String,
+    /// The incident's status (`investigating` … `resolved`).
+    pub status: String,
+    pub resolved_at: Option<String>,
+    /// Its page on the status page.
+    pub url: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RatingOut {
+    pub good: bool,
+    pub comment: String,
+    pub rated_by: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct RequestDetail {
     #[serde(flatten)]
     pub request: SupportRequest,
     pub messages: Vec<RequestMessage>,
     pub events: Vec<RequestEvent>,
+    /// The incidents this request is linked to ("Linked to: …").
+    pub incidents: Vec<LinkedIncidentOut>,
+    /// The requester organisation's rating, once the request is solved and
+    /// rated.
+    pub rating: Option<RatingOut>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -124,6 +167,9 @@ pub struct NewMessage {
     pub body: String,
     /// An internal note (agents only).
     pub internal: Option<bool>,
+    /// Set this status in the same action ("Reply and set to waiting"):
+    /// agents any the lifecycle allows, customers `solved`.
+    pub status: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -136,8 +182,26 @@ pub struct RequestPatch {
     pub assignee: Option<serde_json::Value>,
 }
 
-fn detail(view: RequestView) -> RequestDetail {
+fn detail(view: RequestView, staff: bool) -> RequestDetail {
     RequestDetail {
+        incidents: view
+            .incidents
+            .into_iter()
+            .map(|i| LinkedIncidentOut {
+                url: format!("/status/incidents/{}", i.id),
+                id: i.id,
+                name: i.name,
+                status: i.status,
+                resolved_at: i.resolved_at.map(rfc3339),
+            })
+            .collect(),
+        rating: view.rating.map(|r| RatingOut {
+            good: r.good,
+            comment: r.comment,
+            rated_by: r.rater_name,
+            created_at: rfc3339(r.created_at),
+            updated_at: rfc3339(r.updated_at),
+        }),
         messages: view
             .messages
             .into_iter()
@@ -163,12 +227,19 @@ fn detail(view: RequestView) -> RequestDetail {
                 created_at: rfc3339(e.created_at),
             })
             .collect(),
-        request: view.request.into(),
+        request: SupportRequest::for_caller(view.request, staff),
     }
 }
 
-async fn detail_of(state: &AppState, caller: &ApiCaller, id: &str) -> AppResult<RequestDetail> {
-    Ok(detail(state.app.request_view(caller, id).await?))
+pub(crate) async fn detail_of(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: &str,
+) -> AppResult<RequestDetail> {
+    Ok(detail(
+        state.app.request_view(caller, id).await?,
+        caller.is_staff(),
+    ))
 }
 
 /// File a support request (admins of Advanced and Enterprise organisations).
@@ -209,12 +280,28 @@ pub struct ListParams {
     pub priority: Option<String>,
     /// Filter by affected feature (component id).
     pub component: Option<String>,
-    /// Free text in subject, description and public messages.
+    /// Free text in subject, description and public messages; `#1042`
+    /// finds request number 1042.
     pub q: Option<String>,
     /// From `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Agents only: a queue view (`unassigned`, `mine`, `open`, `waiting`, `solved`), sorted by priority then age.
+    /// Staff only: a queue view (`unassigned`, `mine`, `open`, `waiting`,
+    /// `solved`, `all`), sorted by priority then age unless `sort` says
+    /// otherwise.
     pub view: Option<String>,
+    /// Staff only: an organisation's id.
+    pub organisation: Option<String>,
+    /// Staff only: `core`, `advanced` or `enterprise`.
+    pub plan: Option<String>,
+    /// Staff only: `me`, `none` or an agent's id.
+    pub assignee: Option<String>,
+    /// Staff only: an incident's id (the requests linked to it).
+    pub incident: Option<String>,
+    /// Staff only: `priority` (most urgent first, then oldest), `created`
+    /// (filing order), `updated` (least recent activity first) or `due`
+    /// (soonest due first); `-` in front reverses. Default: the view's
+    /// order, or `-updated` without a view.
+    pub sort: Option<String>,
     /// Page size, 1 to 200 (default 50).
     #[param(value_type = Option<i64>)]
     pub limit: Option<String>,
@@ -233,27 +320,27 @@ pub async fn list_requests(
     QueryOf(p): QueryOf<ListParams>,
 ) -> AppResult<Json<RequestList>> {
     let limit = page_size(p.limit.as_deref())?;
-    let (requests, next) = match p.view.as_deref().filter(|v| !v.is_empty()) {
-        Some(view) => {
-            state
-                .app
-                .queue(&caller, view, p.cursor.as_deref(), limit)
-                .await?
-        }
-        None => {
-            let input = ListInput {
-                status: p.status,
-                priority: p.priority,
-                component: p.component,
-                q: p.q,
-                cursor: p.cursor,
-                limit,
-            };
-            state.app.list_requests(&caller, &input).await?
-        }
+    let input = ListInput {
+        status: p.status,
+        priority: p.priority,
+        component: p.component,
+        q: p.q,
+        cursor: p.cursor,
+        limit,
+        view: p.view,
+        organisation: p.organisation,
+        plan: p.plan,
+        assignee: p.assignee,
+        incident: p.incident,
+        sort: p.sort,
     };
+    let (requests, next) = state.app.list_requests(&caller, &input).await?;
+    let staff = caller.is_staff();
     Ok(Json(RequestList {
-        requests: requests.into_iter().map(Into::into).collect(),
+        requests: requests
+            .into_iter()
+            .map(|r| SupportRequest::for_caller(r, staff))
+            .collect(),
         next_cursor: next,
     }))
 }
@@ -292,14 +379,16 @@ pub async fn post_message(
     Path(id): Path<String>,
     JsonBody(m): JsonBody<NewMessage>,
 ) -> AppResult<(StatusCode, Json<RequestDetail>)> {
+    let status = m.status.as_deref().map(TicketStatus::parse).transpose()?;
     state
         .app
-        .reply(
+        .reply_and_set(
             &caller,
             &id,
             &m.body,
             m.internal.unwrap_or(false),
             Vec::new(),
+            status,
         )
         .await?;
     Ok((

@@ -1,3 +1,6 @@
 //! The support inbox, the agents' queue and the request API.
 pub mod api;
+pub mod macros;
 pub mod pages;
+pub mod queue;
+pub mod workspace;

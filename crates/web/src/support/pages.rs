@@ -33,10 +33,11 @@ pub fn router() -> Router<AppState> {
         .route("/support/requests/{id}/reopen", post(reopen))
         .route("/support/requests/{id}/follow", post(follow))
         .route("/support/requests/{id}/attachments/{file}", get(attachment))
-        .route("/agent", get(queue))
         .route("/agent/requests/{id}", get(request_page))
         .route("/agent/requests/{id}/update", post(agent_update))
         .route("/agent/requests/{id}/link", post(link_request))
+        .route("/agent/requests/{id}/macros/{macro_id}", get(fill_macro))
+        .route("/support/requests/{id}/rate", post(rate))
         .merge(with_files)
 }
 
@@ -164,6 +165,7 @@ struct Tab {
 
 struct Row {
     id: String,
+    number: i64,
     subject: String,
     requester: String,
     updated: String,
@@ -202,7 +204,6 @@ pub(crate) struct ListQuery {
     pub component: Option<String>,
     pub q: Option<String>,
     pub cursor: Option<String>,
-    pub view: Option<String>,
 }
 
 impl ListQuery {
@@ -214,6 +215,7 @@ impl ListQuery {
             q: self.q.clone(),
             cursor: self.cursor.clone(),
             limit,
+            ..ListInput::default()
         }
     }
 }
@@ -272,6 +274,7 @@ async fn inbox(ctx: Ctx, QueryOf(query): QueryOf<ListQuery>) -> AppResult<Respon
             priority_code: r.priority.as_str(),
             status: status_name(tr, r.status),
             status_code: r.status.as_str(),
+            number: r.number,
             id: r.id,
             subject: r.subject,
             requester: r.requester_name,
@@ -450,6 +453,7 @@ async fn file_from_form(ctx: &Ctx, form: &uploads::UploadForm) -> AppResult<(Res
 
 struct RequestView {
     id: String,
+    number: i64,
     subject: String,
     status: String,
     status_code: &'static str,
@@ -486,6 +490,21 @@ struct EventView {
     internal: bool,
 }
 
+/// An incident the request is linked to, as its page shows it.
+struct LinkView {
+    id: String,
+    name: String,
+    resolved: Option<String>,
+}
+
+/// The rating of a solved request, as its page shows it.
+struct RatingView {
+    good: bool,
+    comment: String,
+    by: String,
+    at: String,
+}
+
 #[derive(Template)]
 #[template(path = "support/request.html")]
 struct RequestPage {
@@ -504,6 +523,18 @@ struct RequestPage {
     priorities: Vec<(&'static str, String)>,
     agents: Vec<(String, String)>,
     incidents: Vec<(String, String)>,
+    links: Vec<LinkView>,
+    rating: Option<RatingView>,
+    /// Solved or closed, and the viewer may rate it.
+    may_rate: bool,
+    /// Canned replies the agent may insert: (id, name).
+    macros: Vec<(String, String)>,
+    /// The reply box's text (a canned reply inserted without JavaScript).
+    draft: String,
+    chosen_macro: String,
+    /// The statuses a reply can set at once: (code, button label).
+    reply_then: Vec<(&'static str, String)>,
+    script: &'static str,
 }
 
 fn human_size(bytes: i64) -> String {
@@ -563,6 +594,18 @@ async fn request_view(
     loaded: Loaded,
     error: Option<String>,
 ) -> AppResult<RequestPage> {
+    request_view_with(ctx, viewer, loaded, error, None).await
+}
+
+/// The request page; `chosen` is a canned reply to put in the reply box
+/// (`?macro=ID`, for agents without JavaScript).
+async fn request_view_with(
+    ctx: &Ctx,
+    viewer: &Viewer,
+    loaded: Loaded,
+    error: Option<String>,
+    chosen: Option<&str>,
+) -> AppResult<RequestPage> {
     let caller = &viewer.caller;
     let staff = caller.is_staff();
     let tr = ctx.tr();
@@ -572,6 +615,8 @@ async fn request_view(
         events,
         files,
         following,
+        incidents: linked,
+        rating,
     } = loaded;
     let file_views = |message_id: Option<&str>| -> Vec<FileView> {
         files
@@ -630,9 +675,63 @@ async fn request_view(
         (Vec::new(), Vec::new())
     };
     let prefix = if staff { "/agent" } else { "/support" };
+    let (macros, draft, chosen_macro) = if staff {
+        let list: Vec<(String, String)> = ctx
+            .app()
+            .macros(caller)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m.name))
+            .collect();
+        let draft = match chosen.filter(|c| !c.is_empty()) {
+            Some(id) => ctx.app().fill_macro(caller, id, &request.id).await?,
+            None => String::new(),
+        };
+        (list, draft, chosen.unwrap_or_default().to_string())
+    } else {
+        (Vec::new(), String::new(), String::new())
+    };
+    let links = linked
+        .into_iter()
+        .map(|i| LinkView {
+            resolved: i.resolved_at.map(|t| format_time(t, ctx.lang)),
+            id: i.id,
+            name: i.name,
+        })
+        .collect();
+    let rated = matches!(request.status, TicketStatus::Solved | TicketStatus::Closed);
+    let may_rate = rated
+        && caller.may(Action::RateRequest {
+            org_id: &request.org_id,
+        });
+    let rating = rating.map(|r| RatingView {
+        good: r.good,
+        comment: r.comment,
+        by: r.rater_name,
+        at: format_time(r.updated_at, ctx.lang),
+    });
+    let reply_then = if staff {
+        vec![
+            (
+                TicketStatus::WaitingOnCustomer.as_str(),
+                tr.t("reply-and-wait"),
+            ),
+            (TicketStatus::Solved.as_str(), tr.t("reply-and-solve")),
+        ]
+    } else {
+        Vec::new()
+    };
     let mut page = ctx.page("request-title");
-    page.title = request.subject.clone();
+    page.title = format!("#{} {}", request.number, request.subject);
     Ok(RequestPage {
+        links,
+        rating,
+        may_rate,
+        macros,
+        draft,
+        chosen_macro,
+        reply_then,
+        script: crate::http::assets::agent_js_path(),
         agent: staff,
         base: format!("{prefix}/requests/{}", request.id),
         phone: is_phone(&ctx.headers),
@@ -672,6 +771,7 @@ async fn request_view(
                 .clone()
                 .unwrap_or_else(|| tr.t("unassigned")),
             assignee_id: request.assignee_id.clone().unwrap_or_default(),
+            number: request.number,
             id: request.id,
             subject: request.subject,
             org: request.org_name,
@@ -681,7 +781,17 @@ async fn request_view(
     })
 }
 
-async fn request_page(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+#[derive(Deserialize, Default)]
+struct RequestQuery {
+    #[serde(rename = "macro")]
+    chosen: Option<String>,
+}
+
+async fn request_page(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    QueryOf(query): QueryOf<RequestQuery>,
+) -> AppResult<Response> {
     let viewer = ctx.viewer()?;
     let loaded = match ctx.app().request_view(&viewer.caller, &id).await {
         Ok(l) => l,
@@ -693,7 +803,43 @@ async fn request_page(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
         let prefix = if staff { "/agent" } else { "/support" };
         return Ok(Redirect::to(&format!("{prefix}/requests/{id}")).into_response());
     }
-    Ok(render(&request_view(&ctx, viewer, loaded, None).await?)?.into_response())
+    let chosen = query.chosen.as_deref().filter(|_| staff);
+    let page = request_view_with(&ctx, viewer, loaded, None, chosen).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// A canned reply filled in for this request (the request page inserts it
+/// where the cursor is).
+async fn fill_macro(ctx: Ctx, Path((id, macro_id)): Path<(String, String)>) -> AppResult<Response> {
+    let body = ctx
+        .app()
+        .fill_macro(ctx.signed_in()?, &macro_id, &id)
+        .await?;
+    Ok(axum::Json(serde_json::json!({ "body": body })).into_response())
+}
+
+/// "Was this solved well?": the rating of a solved request, by form post.
+async fn rate(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<crate::http::extract::RatingForm>,
+) -> AppResult<Response> {
+    ctx.check_csrf(&f.csrf)?;
+    let caller = ctx.signed_in()?;
+    let result = match f.good.as_str() {
+        "1" => Ok(true),
+        "0" => Ok(false),
+        _ => Err(Error::invalid("good", "required")),
+    };
+    let result = match result {
+        Ok(good) => {
+            ctx.app()
+                .rate_request(caller, &id, good, Some(&f.comment))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    after(&ctx, &id, result, "rated").await
 }
 
 /// After an action: back to the request with its confirmation, or the
@@ -741,12 +887,26 @@ async fn reply_from_form(
         return Ok((blocked_phone(ctx)?, false));
     }
     let internal = form.field("internal") == "1";
+    let then = match form.field("then") {
+        "" => None,
+        s => match TicketStatus::parse(s) {
+            Ok(s) => Some(s),
+            Err(e) => return Ok((after(ctx, id, Err(e.into()), "").await?, false)),
+        },
+    };
     let result = match &form.refused {
         Some(Error::Invalid(i)) => Err(Error::Invalid(i.clone())),
         Some(_) => Err(Error::invalid("attachments", "form")),
         None => {
             ctx.app()
-                .reply(caller, id, form.field("body"), internal, form.files.clone())
+                .reply_and_set(
+                    caller,
+                    id,
+                    form.field("body"),
+                    internal,
+                    form.files.clone(),
+                    then,
+                )
                 .await
         }
     };
@@ -873,92 +1033,6 @@ async fn attachment(ctx: Ctx, Path((id, file)): Path<(String, String)>) -> AppRe
         HeaderValue::from_static("private, no-store"),
     );
     Ok(response)
-}
-
-// ---- the agents' queue --------------------------------------------------------------
-
-struct QueueRow {
-    id: String,
-    subject: String,
-    org: String,
-    plan: String,
-    plan_code: &'static str,
-    priority: String,
-    priority_code: &'static str,
-    status: String,
-    status_code: &'static str,
-    age: String,
-    updated: String,
-    assignee: String,
-}
-
-#[derive(Template)]
-#[template(path = "support/queue.html")]
-struct QueuePage {
-    page: Page,
-    tabs: Vec<Tab>,
-    rows: Vec<QueueRow>,
-    next_href: Option<String>,
-}
-
-fn age(tr: Tr, ms: i64) -> String {
-    let minutes = (ms / 60_000).max(0);
-    if minutes < 60 {
-        tr.ta("age-minutes", &[("n", &minutes.to_string())])
-    } else if minutes < 48 * 60 {
-        tr.ta("age-hours", &[("n", &(minutes / 60).to_string())])
-    } else {
-        tr.ta("age-days", &[("n", &(minutes / 1440).to_string())])
-    }
-}
-
-async fn queue(ctx: Ctx, QueryOf(q): QueryOf<ListQuery>) -> AppResult<Response> {
-    let caller = ctx.signed_in()?;
-    let view_name = q.view.clone().unwrap_or_else(|| "unassigned".into());
-    let (requests, next) = ctx
-        .app()
-        .queue(caller, &view_name, q.cursor.as_deref(), 50)
-        .await?;
-    let tr = ctx.tr();
-    let now = ctx.now();
-    let rows = requests
-        .into_iter()
-        .map(|r| QueueRow {
-            plan: tr.t(&format!("plan-{}", r.org_plan.as_str())),
-            plan_code: r.org_plan.as_str(),
-            priority: priority_name(tr, r.priority),
-            priority_code: r.priority.as_str(),
-            status: status_name(tr, r.status),
-            status_code: r.status.as_str(),
-            age: age(tr, now - r.created_at),
-            updated: format_time(r.updated_at, ctx.lang),
-            assignee: r.assignee_name.unwrap_or_else(|| tr.t("unassigned")),
-            id: r.id,
-            subject: r.subject,
-            org: r.org_name,
-        })
-        .collect();
-    let tabs = app::requests::QUEUE_VIEWS
-        .iter()
-        .map(|v| Tab {
-            href: format!("/agent?view={v}"),
-            label: tr.t(&format!("view-{v}")),
-            count: 0,
-            current: *v == view_name,
-        })
-        .collect();
-    Ok(render(&QueuePage {
-        page: ctx.page("queue-title"),
-        tabs,
-        rows,
-        next_href: next.map(|c| {
-            format!(
-                "/agent{}",
-                query_string(&[("view", Some(&view_name)), ("cursor", Some(&c))])
-            )
-        }),
-    })?
-    .into_response())
 }
 
 #[derive(Deserialize)]

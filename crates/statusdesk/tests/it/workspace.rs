@@ -1,0 +1,1135 @@
+//! The agents' workspace: request numbers, the queue's views, filters,
+//! orders and counts, bulk actions, canned replies, saved views, ratings,
+//! replying and setting a status at once, and linked incidents.
+use crate::harness::{
+    Db, Fetch, Options, TestApp, csrf_in, delete_as, file_request, patch_json, post_json,
+};
+use crate::on_both;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+async fn file(app: &TestApp, token: &str, subject: &str, priority: &str) -> Value {
+    file_request(app, token, subject, priority).await
+}
+
+fn s(v: &Value, k: &str) -> String {
+    v[k].as_str().unwrap_or_default().to_string()
+}
+
+async fn json_of(app: &TestApp, token: &str, path: &str) -> Value {
+    let r = app.api_get(token, path).await;
+    assert_eq!(r.status(), 200, "{path}");
+    r.json().await.expect("json")
+}
+
+/// Every request of a staff list, page by page (`limit` each).
+async fn pages(app: &TestApp, token: &str, query: &str, limit: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..1000 {
+        let mut path = format!("/api/v1/requests?limit={limit}&{query}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let v = json_of(app, token, &path).await;
+        let page = v["requests"].as_array().expect("requests");
+        assert!(page.len() <= limit);
+        out.extend(page.iter().cloned());
+        match v["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_string()),
+            None => return out,
+        }
+    }
+    panic!("paging never ended for {query}");
+}
+
+async fn user_id(app: &TestApp, token: &str) -> String {
+    let me = json_of(app, token, "/api/v1/me").await;
+    s(&me["user"], "id")
+}
+
+/// A second agent, made by the support admin.
+async fn second_agent(app: &TestApp) -> String {
+    let sam = app.token("support@statusdesk.test").await;
+    let r = post_json(
+        app,
+        &sam,
+        "/api/v1/users",
+        json!({"email": "kim@statusdesk.test", "name": "Kim Kollega", "role": "agent", "password": statusdesk::demo::PASSWORD}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    app.token("kim@statusdesk.test").await
+}
+
+async fn requests_are_numbered_and_found_by_number(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    // The demo's requests were numbered in filing order from 1001.
+    let all = pages(&app, &agent, "view=all&sort=created", 200).await;
+    let numbers: Vec<i64> = all
+        .iter()
+        .map(|r| r["number"].as_i64().expect("number"))
+        .collect();
+    assert!(!numbers.is_empty());
+    assert_eq!(numbers[0], 1001);
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{numbers:?}");
+    let a = file(&app, &ada, "Numbered one", "normal").await;
+    let b = file(&app, &ada, "Numbered two", "low").await;
+    let (na, nb) = (
+        a["number"].as_i64().expect("n"),
+        b["number"].as_i64().expect("n"),
+    );
+    assert!(na > *numbers.last().expect("last") && nb > na);
+    // Shown on the pages, for the customer and the agent.
+    let page = app
+        .signed_in("admin@acme.test")
+        .await
+        .get(app.url(&format!("/support/requests/{}", s(&a, "id"))))
+        .text_body()
+        .await;
+    assert!(
+        page.contains(&format!("#{na}")),
+        "customer page shows the number"
+    );
+    let inbox = app
+        .signed_in("admin@acme.test")
+        .await
+        .get(app.url("/support"))
+        .text_body()
+        .await;
+    assert!(inbox.contains(&format!("#{na}")), "the inbox shows numbers");
+    let queue = app
+        .signed_in("agent@statusdesk.test")
+        .await
+        .get(app.url("/agent?view=all"))
+        .text_body()
+        .await;
+    assert!(queue.contains(&format!("#{na}")));
+    // Searchable: "#N" is exactly that request, for staff and its customer.
+    for token in [&agent, &ada] {
+        let hits = json_of(&app, token, &format!("/api/v1/requests?q=%23{na}")).await;
+        let ids: Vec<String> = hits["requests"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|r| s(r, "id"))
+            .collect();
+        assert_eq!(ids, vec![s(&a, "id")]);
+    }
+    // Another organisation does not find it by number.
+    let greta = app.token("admin@globex.test").await;
+    let hits = json_of(&app, &greta, &format!("/api/v1/requests?q=%23{na}")).await;
+    assert_eq!(hits["requests"].as_array().map(Vec::len), Some(0));
+}
+
+/// Several instances on one PostgreSQL database never hand out the same
+/// number; on SQLite (one instance) concurrent filings do not either.
+async fn numbers_stay_unique_under_concurrency(db: Db) {
+    let first = TestApp::spawn(db).await;
+    let second = if db == Db::Postgres {
+        Some(
+            TestApp::spawn_with(
+                db,
+                Options {
+                    demo: false,
+                    database_url: Some(first.database_url.clone()),
+                    ..Options::default()
+                },
+            )
+            .await,
+        )
+    } else {
+        None
+    };
+    let ada = first.token("admin@acme.test").await;
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let app_base = if i % 2 == 1 {
+            second.as_ref().unwrap_or(&first).base.clone()
+        } else {
+            first.base.clone()
+        };
+        let ada = ada.clone();
+        tasks.push(tokio::spawn(async move {
+            let r = reqwest::Client::new()
+                .post(format!("{app_base}/api/v1/requests"))
+                .bearer_auth(&ada)
+                .json(&json!({"subject": format!("Concurrent {i}"), "description": "At once.", "priority": "normal"}))
+                .send()
+                .await
+                .expect("post");
+            assert_eq!(r.status(), 201);
+            let v: Value = r.json().await.expect("json");
+            v["number"].as_i64().expect("number")
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.expect("task"));
+    }
+    let unique: BTreeSet<i64> = numbers.iter().copied().collect();
+    assert_eq!(unique.len(), numbers.len(), "{numbers:?}");
+    assert!(numbers.iter().all(|n| *n > 1000));
+}
+
+/// Which requests a view or filter keeps, written out in the test.
+type Keep = Box<dyn Fn(&Value) -> bool>;
+
+/// The order a sort promises, computed here from the requests' fields.
+fn sort_key(r: &Value, key: &str) -> (i64, String, i64) {
+    let number = r["number"].as_i64().unwrap_or_default();
+    match key {
+        "priority" => {
+            let rank = match r["priority"].as_str() {
+                Some("high") => 0,
+                Some("normal") => 1,
+                _ => 2,
+            };
+            (rank, String::new(), number)
+        }
+        "updated" => (0, s(r, "updated_at"), number),
+        "due" => (0, s(r, "due_at"), number),
+        _ => (0, String::new(), number),
+    }
+}
+
+async fn queue_search_filters_and_orders_agree_with_a_reference(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let greta = app.token("admin@globex.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let agent_id = user_id(&app, &agent).await;
+    let mut filed = Vec::new();
+    for (i, (who, prio)) in [
+        (&ada, "high"),
+        (&greta, "low"),
+        (&ada, "normal"),
+        (&greta, "high"),
+        (&ada, "low"),
+        (&ada, "high"),
+        (&greta, "normal"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        filed.push(file(&app, who, &format!("Reference case {i} quokka"), prio).await);
+    }
+    // Some assigned, some waiting, one solved.
+    let id = |i: usize| s(&filed[i], "id");
+    assert_eq!(
+        patch_json(
+            &app,
+            &agent,
+            &format!("/api/v1/requests/{}", id(0)),
+            json!({"assignee": agent_id})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        patch_json(
+            &app,
+            &agent,
+            &format!("/api/v1/requests/{}", id(3)),
+            json!({"assignee": agent_id, "status": "waiting_on_customer"})
+        )
+        .await
+        .status(),
+        200
+    );
+    assert_eq!(
+        patch_json(
+            &app,
+            &agent,
+            &format!("/api/v1/requests/{}", id(4)),
+            json!({"status": "solved"})
+        )
+        .await
+        .status(),
+        200
+    );
+
+    let everything = pages(&app, &agent, "view=all", 200).await;
+    let stage = |r: &Value| match r["status"].as_str() {
+        Some("new" | "open") => 0,
+        Some("waiting_on_customer") => 1,
+        Some("solved") => 2,
+        _ => 3,
+    };
+    let assignee = |r: &Value| r["assignee"]["id"].as_str().map(str::to_string);
+    let views: Vec<(&str, Keep)> = vec![
+        (
+            "unassigned",
+            Box::new(move |r: &Value| stage(r) == 0 && assignee(r).is_none()),
+        ),
+        ("open", Box::new(move |r: &Value| stage(r) == 0)),
+        ("waiting", Box::new(move |r: &Value| stage(r) == 1)),
+        ("solved", Box::new(move |r: &Value| stage(r) == 2)),
+        ("all", Box::new(|_: &Value| true)),
+    ];
+    let acme = s(&filed[0]["organisation"], "id");
+    for (view, keep) in &views {
+        for sort in [
+            "priority",
+            "-priority",
+            "created",
+            "-created",
+            "updated",
+            "-updated",
+            "due",
+            "-due",
+        ] {
+            let (key, desc) = match sort.strip_prefix('-') {
+                Some(k) => (k, true),
+                None => (sort, false),
+            };
+            let mut want: Vec<&Value> = everything.iter().filter(|r| keep(r)).collect();
+            want.sort_by_key(|r| sort_key(r, key));
+            if desc {
+                want.reverse();
+            }
+            let want: Vec<String> = want.iter().map(|r| s(r, "id")).collect();
+            let got: Vec<String> = pages(&app, &agent, &format!("view={view}&sort={sort}"), 3)
+                .await
+                .iter()
+                .map(|r| s(r, "id"))
+                .collect();
+            assert_eq!(got, want, "view {view} sorted {sort}");
+        }
+    }
+    // Filters, each against the reference, and together.
+    let checks: Vec<(String, Keep)> = vec![
+        (
+            format!("organisation={acme}"),
+            Box::new({
+                let acme = acme.clone();
+                move |r: &Value| s(&r["organisation"], "id") == acme
+            }),
+        ),
+        ("plan=enterprise".into(), Box::new(|_: &Value| false)),
+        (
+            "assignee=me".into(),
+            Box::new({
+                let a = agent_id.clone();
+                move |r: &Value| assignee(r).as_deref() == Some(a.as_str())
+            }),
+        ),
+        (
+            "assignee=none".into(),
+            Box::new(move |r: &Value| assignee(r).is_none()),
+        ),
+        (
+            format!("assignee={agent_id}"),
+            Box::new({
+                let a = agent_id.clone();
+                move |r: &Value| assignee(r).as_deref() == Some(a.as_str())
+            }),
+        ),
+        (
+            "priority=high".into(),
+            Box::new(|r: &Value| r["priority"] == "high"),
+        ),
+        (
+            "status=waiting_on_customer".into(),
+            Box::new(|r: &Value| r["status"] == "waiting_on_customer"),
+        ),
+        (
+            "q=quokka".into(),
+            Box::new(|r: &Value| s(r, "subject").contains("quokka")),
+        ),
+        (
+            format!("q=quokka&priority=high&organisation={acme}"),
+            Box::new({
+                let acme = acme.clone();
+                move |r: &Value| {
+                    s(r, "subject").contains("quokka")
+                        && r["priority"] == "high"
+                        && s(&r["organisation"], "id") == acme
+                }
+            }),
+        ),
+    ];
+    // Which organisation has which plan comes from the API, not from here.
+    let orgs = json_of(&app, &agent, "/api/v1/organisations").await;
+    let enterprise: BTreeSet<String> = orgs["organisations"]
+        .as_array()
+        .expect("organisations")
+        .iter()
+        .filter(|o| o["plan"] == "enterprise")
+        .map(|o| s(o, "id"))
+        .collect();
+    for (query, keep) in &checks {
+        let mut want: Vec<String> = everything
+            .iter()
+            .filter(|r| {
+                if query == "plan=enterprise" {
+                    enterprise.contains(&s(&r["organisation"], "id"))
+                } else {
+                    keep(r)
+                }
+            })
+            .map(|r| s(r, "id"))
+            .collect();
+        want.sort();
+        let mut got: Vec<String> = pages(&app, &agent, &format!("view=all&{query}"), 4)
+            .await
+            .iter()
+            .map(|r| s(r, "id"))
+            .collect();
+        got.sort();
+        assert_eq!(got, want, "filter {query}");
+        if query.starts_with("q=quokka&") {
+            assert_eq!(got.len(), 2, "two high Acme quokkas");
+        }
+    }
+    // The mine view is the agent's unsolved requests.
+    let mine: BTreeSet<String> = pages(&app, &agent, "view=mine", 200)
+        .await
+        .iter()
+        .map(|r| s(r, "id"))
+        .collect();
+    assert!(mine.contains(&id(0)) && mine.contains(&id(3)));
+    assert!(
+        mine.iter()
+            .all(|m| everything.iter().any(|r| s(r, "id") == *m
+                && assignee(r).as_deref() == Some(agent_id.as_str())
+                && stage(r) < 2))
+    );
+    // Bad parameters are refused with the field; customers cannot use staff filters.
+    for (query, field) in [
+        ("sort=size", "sort"),
+        ("view=everything", "view"),
+        ("plan=gold", "plan"),
+        ("view=all&sort=priority&cursor=abc", "cursor"),
+    ] {
+        let r = app
+            .api_get(&agent, &format!("/api/v1/requests?{query}"))
+            .await;
+        assert_eq!(r.status(), 422, "{query}");
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(v["field"], field, "{query}");
+    }
+    for query in ["assignee=me", "organisation=x", "sort=created", "view=open"] {
+        let r = app
+            .api_get(&ada, &format!("/api/v1/requests?{query}"))
+            .await;
+        assert_eq!(r.status(), 403, "{query}");
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(v["code"], "staff_only", "{query}");
+    }
+    // The queue page sorts by a column heading and says so.
+    let agent_page = app.signed_in("agent@statusdesk.test").await;
+    let html = agent_page
+        .get(app.url("/agent?view=all&sort=-updated&q=quokka"))
+        .text_body()
+        .await;
+    assert!(
+        html.contains("aria-sort=\"descending\""),
+        "the sorted heading is marked"
+    );
+    let first_quokka = pages(&app, &agent, "view=all&sort=-updated&q=quokka", 50).await;
+    let pos = |id: &str| {
+        html.find(&format!("/agent/requests/{id}"))
+            .unwrap_or(usize::MAX)
+    };
+    assert!(pos(&s(&first_quokka[0], "id")) < pos(&s(&first_quokka[1], "id")));
+}
+
+async fn counts_follow_every_change(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let agent_id = user_id(&app, &agent).await;
+    let check = |label: &'static str| {
+        let app = &app;
+        let agent = agent.clone();
+        let agent_id = agent_id.clone();
+        async move {
+            let all = pages(app, &agent, "view=all", 200).await;
+            let count = |f: &dyn Fn(&Value) -> bool| all.iter().filter(|r| f(r)).count() as i64;
+            let active = |r: &Value| matches!(r["status"].as_str(), Some("new" | "open"));
+            let counts = json_of(app, &agent, "/api/v1/requests/counts").await;
+            assert_eq!(
+                counts["unassigned"],
+                count(&|r| active(r) && r["assignee"].is_null()),
+                "{label}"
+            );
+            assert_eq!(counts["open"], count(&active), "{label}");
+            assert_eq!(
+                counts["waiting"],
+                count(&|r| r["status"] == "waiting_on_customer"),
+                "{label}"
+            );
+            assert_eq!(
+                counts["solved"],
+                count(&|r| r["status"] == "solved"),
+                "{label}"
+            );
+            assert_eq!(
+                counts["mine"],
+                count(&|r| s(&r["assignee"], "id") == agent_id
+                    && matches!(
+                        r["status"].as_str(),
+                        Some("new" | "open" | "waiting_on_customer")
+                    )),
+                "{label}"
+            );
+            counts
+        }
+    };
+    let before = check("demo").await;
+    let a = file(&app, &ada, "Counted", "high").await;
+    let after = check("filed").await;
+    assert_eq!(
+        after["unassigned"].as_i64(),
+        before["unassigned"].as_i64().map(|n| n + 1)
+    );
+    let path = format!("/api/v1/requests/{}", s(&a, "id"));
+    patch_json(&app, &agent, &path, json!({"assignee": agent_id})).await;
+    check("assigned").await;
+    patch_json(
+        &app,
+        &agent,
+        &path,
+        json!({"status": "waiting_on_customer"}),
+    )
+    .await;
+    check("waiting").await;
+    post_json(
+        &app,
+        &ada,
+        &format!("{path}/messages"),
+        json!({"body": "Here is more."}),
+    )
+    .await;
+    check("customer replied").await;
+    patch_json(
+        &app,
+        &agent,
+        &path,
+        json!({"status": "solved", "assignee": null}),
+    )
+    .await;
+    check("solved and unassigned").await;
+    // The page shows the same counts in its tabs.
+    let counts = check("page").await;
+    let html = app
+        .signed_in("agent@statusdesk.test")
+        .await
+        .get(app.url("/agent"))
+        .text_body()
+        .await;
+    assert!(html.contains(&format!("data-view=\"unassigned\" aria-current=\"page\">Unassigned <span class=\"count\">{}</span>", counts["unassigned"])), "{html}");
+    // Customers have no queue counts.
+    assert_eq!(
+        app.api_get(&ada, "/api/v1/requests/counts").await.status(),
+        403
+    );
+}
+
+async fn bulk_actions_follow_the_policy(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let agent_id = user_id(&app, &agent).await;
+    let a = s(&file(&app, &ada, "Bulk one", "low").await, "id");
+    let b = s(&file(&app, &ada, "Bulk two", "low").await, "id");
+    let c = s(&file(&app, &ada, "Bulk three", "normal").await, "id");
+    // Close c: closed is final, so the bulk change fails for it alone.
+    for status in ["solved", "closed"] {
+        let r = patch_json(
+            &app,
+            &agent,
+            &format!("/api/v1/requests/{c}"),
+            json!({"status": status}),
+        )
+        .await;
+        assert_eq!(r.status(), 200, "{status}");
+    }
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/requests/bulk",
+        json!({"ids": [a, b, c, "no-such-request"], "assignee": agent_id, "priority": "high", "status": "open"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["updated"], json!([a, b]));
+    let failed: BTreeMap<String, String> = v["failed"]
+        .as_array()
+        .expect("failed")
+        .iter()
+        .map(|f| (s(f, "id"), s(f, "code")))
+        .collect();
+    assert!(
+        failed.get(&c).is_some_and(|code| code != "not_found"),
+        "{failed:?}"
+    );
+    assert_eq!(
+        failed.get("no-such-request").map(String::as_str),
+        Some("not_found")
+    );
+    assert!(
+        v["failed"][0]["error"]
+            .as_str()
+            .is_some_and(|e| !e.is_empty())
+    );
+    for id in [&a, &b] {
+        let r = json_of(&app, &agent, &format!("/api/v1/requests/{id}")).await;
+        assert_eq!(
+            (r["status"].as_str(), r["priority"].as_str()),
+            (Some("open"), Some("high"))
+        );
+        assert_eq!(s(&r["assignee"], "id"), agent_id);
+        let kinds: Vec<String> = r["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .map(|e| s(e, "kind"))
+            .collect();
+        assert!(kinds.contains(&"assigned".to_string()) && kinds.contains(&"priority".to_string()));
+    }
+    assert_eq!(
+        json_of(&app, &agent, &format!("/api/v1/requests/{c}")).await["status"],
+        "closed"
+    );
+    // Unassign with null.
+    let v: Value = post_json(
+        &app,
+        &agent,
+        "/api/v1/requests/bulk",
+        json!({"ids": [a], "assignee": null}),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(v["updated"], json!([a]));
+    assert!(json_of(&app, &agent, &format!("/api/v1/requests/{a}")).await["assignee"].is_null());
+    // Customers may not, even for their own requests; nothing changes.
+    let r = post_json(
+        &app,
+        &ada,
+        "/api/v1/requests/bulk",
+        json!({"ids": [a], "priority": "low"}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        json_of(&app, &agent, &format!("/api/v1/requests/{a}")).await["priority"],
+        "high"
+    );
+    // Refusals with the field.
+    for (body, field, code) in [
+        (json!({"ids": [], "priority": "low"}), "ids", "required"),
+        (json!({"ids": [a]}), "ids", "nothing_to_change"),
+        (
+            json!({"ids": (0..201).map(|i| format!("r{i}")).collect::<Vec<_>>(), "priority": "low"}),
+            "ids",
+            "too_many_items",
+        ),
+        (
+            json!({"ids": [a], "priority": "urgent"}),
+            "priority",
+            "not_one_of",
+        ),
+        (
+            json!({"ids": [a], "incident": "nope"}),
+            "incident",
+            "unknown_incident",
+        ),
+    ] {
+        let r = post_json(&app, &agent, "/api/v1/requests/bulk", body).await;
+        assert_eq!(r.status(), 422, "{field} {code}");
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(
+            (s(&v, "field"), s(&v, "code")),
+            (field.to_string(), code.to_string())
+        );
+    }
+    // Linking many to an incident: the customer sees "Linked to: …".
+    let live = crate::harness::component_id(&app, "Live video").await;
+    let inc = post_json(
+        &app,
+        &agent,
+        "/api/v1/incidents",
+        json!({"name": "Uploads stall near the end", "status": "investigating", "impact": "major", "body": "Broadcasts do not start.", "components": {live: "major_outage"}}),
+    )
+    .await;
+    assert_eq!(inc.status(), 201);
+    let incident = s(&inc.json::<Value>().await.expect("json"), "id");
+    let v: Value = post_json(
+        &app,
+        &agent,
+        "/api/v1/requests/bulk",
+        json!({"ids": [a, b], "incident": incident}),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(v["updated"], json!([a, b]));
+    let linked: Vec<String> = pages(&app, &agent, &format!("view=all&incident={incident}"), 10)
+        .await
+        .iter()
+        .map(|r| s(r, "id"))
+        .collect();
+    assert_eq!(
+        linked.iter().collect::<BTreeSet<_>>(),
+        [&a, &b].into_iter().collect()
+    );
+    let detail = json_of(&app, &ada, &format!("/api/v1/requests/{a}")).await;
+    assert_eq!(detail["incidents"][0]["name"], "Uploads stall near the end");
+    assert!(detail["incidents"][0]["resolved_at"].is_null());
+    let customer = app.signed_in("admin@acme.test").await;
+    let page = customer
+        .get(app.url(&format!("/support/requests/{a}")))
+        .text_body()
+        .await;
+    assert!(page.contains("Linked to:") && page.contains("Uploads stall near the end"));
+    // When it is resolved, the customer sees that too.
+    let r = post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/incidents/{incident}/updates"),
+        json!({"status": "resolved", "body": "Fixed."}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let detail = json_of(&app, &ada, &format!("/api/v1/requests/{a}")).await;
+    assert_eq!(detail["incidents"][0]["status"], "resolved");
+    assert!(detail["incidents"][0]["resolved_at"].is_string());
+    let page = customer
+        .get(app.url(&format!("/support/requests/{a}")))
+        .text_body()
+        .await;
+    assert!(page.contains("badge ok\">Resolved"), "resolved is shown");
+    // The bulk form on the queue page does the same, and says how it went.
+    let agent_page = app.signed_in("agent@statusdesk.test").await;
+    let html = agent_page.get(app.url("/agent?view=all")).text_body().await;
+    let csrf = csrf_in(&html).expect("csrf");
+    let r = agent_page
+        .post(app.url("/agent/bulk"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("ids", a.as_str()),
+            ("ids", b.as_str()),
+            ("ids", c.as_str()),
+            ("priority", "low"),
+            ("back", "/agent?view=all"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert_eq!(to, "/agent?view=all&changed=2&failed=1");
+    let html = agent_page.get(app.url(&to)).text_body().await;
+    assert!(
+        html.contains("2 requests changed.") && html.contains("One could not take the change"),
+        "{html}"
+    );
+    assert_eq!(
+        json_of(&app, &agent, &format!("/api/v1/requests/{b}")).await["priority"],
+        "low"
+    );
+}
+
+async fn canned_replies_fill_placeholders_under_the_policy(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let sam = app.token("support@statusdesk.test").await;
+    let kim = second_agent(&app).await;
+    let req = file(&app, &ada, "Broadcast stutters", "normal").await;
+    let rid = s(&req, "id");
+    let number = req["number"].as_i64().expect("number");
+    let r = post_json(&app, &agent, "/api/v1/macros", json!({"name": "Greeting", "body": "Hi {{requester.first_name}}, about {{ request.number }} ({{request.subject}}) at {{organisation.name}}.\n\n{{agent.name}}", "shared": false})).await;
+    assert_eq!(r.status(), 201);
+    let personal: Value = r.json().await.expect("json");
+    assert_eq!(personal["shared"], false);
+    let pid = s(&personal, "id");
+    let filled = json_of(&app, &agent, &format!("/api/v1/macros/{pid}?request={rid}")).await;
+    assert_eq!(
+        filled["filled"],
+        format!("Hi Ada, about #{number} (Broadcast stutters) at Acme.\n\nAlex Agent")
+    );
+    // A personal reply is the owner's alone: another agent does not see it.
+    assert_eq!(
+        app.api_get(&kim, &format!("/api/v1/macros/{pid}"))
+            .await
+            .status(),
+        404
+    );
+    let kims: Value = json_of(&app, &kim, "/api/v1/macros").await;
+    assert!(
+        kims["macros"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|m| s(m, "id") != pid)
+    );
+    assert_eq!(
+        patch_json(
+            &app,
+            &kim,
+            &format!("/api/v1/macros/{pid}"),
+            json!({"name": "Mine now"})
+        )
+        .await
+        .status(),
+        404
+    );
+    // A shared one: everyone uses it; only its owner and support admins change it.
+    let shared: Value = post_json(
+        &app,
+        &agent,
+        "/api/v1/macros",
+        json!({"name": "Shared", "body": "Thanks, {{requester.name}}.", "shared": true}),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    let sid = s(&shared, "id");
+    let filled = json_of(&app, &kim, &format!("/api/v1/macros/{sid}?request={rid}")).await;
+    assert_eq!(filled["filled"], "Thanks, Ada Andersson.");
+    let r = patch_json(
+        &app,
+        &kim,
+        &format!("/api/v1/macros/{sid}"),
+        json!({"body": "Changed by Kim"}),
+    )
+    .await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(r.json::<Value>().await.expect("json")["code"], "owner_only");
+    let r = patch_json(
+        &app,
+        &sam,
+        &format!("/api/v1/macros/{sid}"),
+        json!({"body": "Thanks, {{requester.first_name}}!"}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        json_of(&app, &kim, &format!("/api/v1/macros/{sid}?request={rid}")).await["filled"],
+        "Thanks, Ada!"
+    );
+    assert_eq!(
+        delete_as(&app, &kim, &format!("/api/v1/macros/{sid}")).await,
+        403
+    );
+    // Unknown placeholders are refused when saved, with the field.
+    let r = post_json(
+        &app,
+        &agent,
+        "/api/v1/macros",
+        json!({"name": "Bad", "body": "Hi {{requester.phone}}"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(
+        (s(&v, "field"), s(&v, "code")),
+        ("body".to_string(), "unknown_placeholder".to_string())
+    );
+    assert!(s(&v, "error").contains("requester.phone"));
+    // Customers have none.
+    assert_eq!(app.api_get(&ada, "/api/v1/macros").await.status(), 403);
+    // On the request page: chosen without JavaScript, it fills the reply box.
+    let agent_page = app.signed_in("agent@statusdesk.test").await;
+    let html = agent_page
+        .get(app.url(&format!("/agent/requests/{rid}?macro={pid}")))
+        .text_body()
+        .await;
+    assert!(
+        html.contains(&format!(
+            "Hi Ada, about #{number} (Broadcast stutters) at Acme."
+        )),
+        "prefilled"
+    );
+    // And the JSON the page's script inserts.
+    let v = agent_page
+        .get(app.url(&format!("/agent/requests/{rid}/macros/{pid}")))
+        .json_body()
+        .await;
+    assert_eq!(v["body"], filled_text(number));
+    // The owner deletes theirs.
+    assert_eq!(
+        delete_as(&app, &agent, &format!("/api/v1/macros/{pid}")).await,
+        204
+    );
+    assert_eq!(
+        app.api_get(&agent, &format!("/api/v1/macros/{pid}"))
+            .await
+            .status(),
+        404
+    );
+}
+
+fn filled_text(number: i64) -> String {
+    format!("Hi Ada, about #{number} (Broadcast stutters) at Acme.\n\nAlex Agent")
+}
+
+async fn ratings_by_form_post_once_solved(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let greta = app.token("admin@globex.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let rid = s(&file(&app, &ada, "Rate me", "normal").await, "id");
+    let rate = |token: String, body: Value| {
+        let app = &app;
+        let rid = rid.clone();
+        async move { post_json(app, &token, &format!("/api/v1/requests/{rid}/rating"), body).await }
+    };
+    // Not before it is solved.
+    let r = rate(ada.clone(), json!({"good": true})).await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<Value>().await.expect("json")["code"], "not_solved");
+    post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/requests/{rid}/messages"),
+        json!({"body": "Fixed it.", "status": "solved"}),
+    )
+    .await;
+    // Another organisation cannot find it; staff do not rate.
+    assert_eq!(
+        rate(greta.clone(), json!({"good": false})).await.status(),
+        404
+    );
+    assert_eq!(
+        rate(agent.clone(), json!({"good": true})).await.status(),
+        403
+    );
+    // The customer's page offers the rating as a form; a GET of its address
+    // changes nothing (e-mail scanners follow links).
+    let customer = app.signed_in("admin@acme.test").await;
+    let html = customer
+        .get(app.url(&format!("/support/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(html.contains("How did we do?"));
+    assert!(html.contains(&format!("action=\"/support/requests/{rid}/rate\"")));
+    let r = customer
+        .get(app.url(&format!("/support/requests/{rid}/rate?good=0")))
+        .send()
+        .await
+        .expect("get");
+    assert_ne!(r.status(), 200);
+    assert!(json_of(&app, &ada, &format!("/api/v1/requests/{rid}")).await["rating"].is_null());
+    let csrf = csrf_in(&html).expect("csrf");
+    let r = customer
+        .post(app.url(&format!("/support/requests/{rid}/rate")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("good", "0"),
+            ("comment", "Took a while."),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let detail = json_of(&app, &agent, &format!("/api/v1/requests/{rid}")).await;
+    assert_eq!(detail["rating"]["good"], false);
+    assert_eq!(detail["rating"]["comment"], "Took a while.");
+    assert_eq!(detail["rating"]["rated_by"], "Ada Andersson");
+    // Rating again replaces it; agents see it on the page.
+    assert_eq!(
+        rate(ada.clone(), json!({"good": true, "comment": "Sorted now."}))
+            .await
+            .status(),
+        200
+    );
+    let detail = json_of(&app, &agent, &format!("/api/v1/requests/{rid}")).await;
+    assert_eq!(
+        (
+            detail["rating"]["good"].as_bool(),
+            s(&detail["rating"], "comment")
+        ),
+        (Some(true), "Sorted now.".to_string())
+    );
+    let page = app
+        .signed_in("agent@statusdesk.test")
+        .await
+        .get(app.url(&format!("/agent/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(page.contains("Sorted now."));
+    // Without a choice the form is refused, and nothing changes.
+    let r = customer
+        .post(app.url(&format!("/support/requests/{rid}/rate")))
+        .form(&[("csrf", csrf.as_str()), ("comment", "No choice")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    assert_eq!(
+        json_of(&app, &agent, &format!("/api/v1/requests/{rid}")).await["rating"]["comment"],
+        "Sorted now."
+    );
+}
+
+async fn reply_and_set_status_in_one_action(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let rid = s(&file(&app, &ada, "One action", "normal").await, "id");
+    let r = post_json(
+        &app,
+        &agent,
+        &format!("/api/v1/requests/{rid}/messages"),
+        json!({"body": "Can you send a screenshot?", "status": "waiting_on_customer"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["status"], "waiting_on_customer");
+    let status_events: Vec<&Value> = v["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["kind"] == "status")
+        .collect();
+    assert_eq!(
+        status_events.len(),
+        1,
+        "one status change, from new straight to waiting"
+    );
+    assert_eq!(
+        (
+            s(&status_events[0]["detail"], "from"),
+            s(&status_events[0]["detail"], "to")
+        ),
+        ("new".into(), "waiting_on_customer".into())
+    );
+    // A customer may not set waiting; nothing is posted then.
+    let r = post_json(
+        &app,
+        &ada,
+        &format!("/api/v1/requests/{rid}/messages"),
+        json!({"body": "Here.", "status": "waiting_on_customer"}),
+    )
+    .await;
+    assert_eq!(r.status(), 422);
+    let v = json_of(&app, &ada, &format!("/api/v1/requests/{rid}")).await;
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(1));
+    // From the page: "Send and solve".
+    let agent_page = app.signed_in("agent@statusdesk.test").await;
+    let html = agent_page
+        .get(app.url(&format!("/agent/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(html.contains("Send and set to waiting") && html.contains("Send and solve"));
+    let csrf = csrf_in(&html).expect("csrf");
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("body", "Solved with the new setting.")
+        .text("then", "solved");
+    let r = agent_page
+        .post(app.url(&format!("/agent/requests/{rid}/reply")))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let v = json_of(&app, &agent, &format!("/api/v1/requests/{rid}")).await;
+    assert_eq!(v["status"], "solved");
+    assert_eq!(v["messages"].as_array().map(Vec::len), Some(2));
+}
+
+async fn saved_views_are_each_agents_own(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let agent_page = app.signed_in("agent@statusdesk.test").await;
+    let html = agent_page
+        .get(app.url("/agent?view=open&priority=high&sort=-updated"))
+        .text_body()
+        .await;
+    let csrf = csrf_in(&html).expect("csrf");
+    let query = "/agent?view=open&priority=high&sort=-updated";
+    let r = agent_page
+        .post(app.url("/agent/views"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Urgent, newest"),
+            ("query", query),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let html = agent_page.get(app.url("/agent")).text_body().await;
+    assert!(html.contains("Urgent, newest"));
+    assert!(
+        html.contains("href=\"/agent?view=open&#38;priority=high&#38;sort=-updated\""),
+        "the saved view links to its query"
+    );
+    // Opening it marks it current.
+    let html = agent_page.get(app.url(query)).text_body().await;
+    assert!(html.contains("aria-current=\"page\">Urgent, newest"));
+    // A view pointing away from the queue is kept on the queue.
+    let r = agent_page
+        .post(app.url("/agent/views"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Away"),
+            ("query", "https://evil.test/"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.headers()["location"], "/agent?done=view-saved");
+    // Another agent does not see them, and cannot delete them.
+    let _ = second_agent(&app).await;
+    let kim = app.signed_in("kim@statusdesk.test").await;
+    let html = kim.get(app.url("/agent")).text_body().await;
+    assert!(!html.contains("Urgent, newest"));
+    let mine = app
+        .signed_in("agent@statusdesk.test")
+        .await
+        .get(app.url("/agent"))
+        .text_body()
+        .await;
+    let id_start = mine.find("/agent/views/").expect("delete form") + "/agent/views/".len();
+    let id: String = mine[id_start..].chars().take_while(|c| *c != '/').collect();
+    let kim_csrf = csrf_in(&html).expect("csrf");
+    let r = kim
+        .post(app.url(&format!("/agent/views/{id}/delete")))
+        .form(&[("csrf", kim_csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 404);
+    let r = agent_page
+        .post(app.url(&format!("/agent/views/{id}/delete")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let html = agent_page.get(app.url("/agent")).text_body().await;
+    assert_eq!(
+        html.matches("class=\"saved-view\"").count(),
+        1,
+        "one left (Away)"
+    );
+}
+
+on_both!(
+    requests_are_numbered_and_found_by_number,
+    numbers_stay_unique_under_concurrency,
+    queue_search_filters_and_orders_agree_with_a_reference,
+    counts_follow_every_change,
+    bulk_actions_follow_the_policy,
+    canned_replies_fill_placeholders_under_the_policy,
+    ratings_by_form_post_once_solved,
+    reply_and_set_status_in_one_action,
+    saved_views_are_each_agents_own,
+);

@@ -1,0 +1,128 @@
+-- The agents' workspace: request numbers, the queue's stages and counts,
+-- canned replies, saved views and ratings.
+
+-- A human-friendly number per installation (#1042), in filing order.
+ALTER TABLE requests ADD COLUMN number BIGINT;
+UPDATE requests SET number = x.n
+  FROM (SELECT id, 1000 + ROW_NUMBER() OVER (ORDER BY created_at, id) AS n FROM requests) AS x
+  WHERE x.id = requests.id;
+CREATE UNIQUE INDEX requests_number_idx ON requests (number);
+-- When the next response is due (response targets); NULL when nothing is.
+ALTER TABLE requests ADD COLUMN due_at BIGINT;
+
+-- backend-specific:begin
+-- The queue's stage of a status (0 new or open, 1 waiting on the
+-- customer, 2 solved, 3 closed), so that each view is one index range, and
+-- the due time with "nothing due" sorted last.
+ALTER TABLE requests ADD COLUMN stage BIGINT GENERATED ALWAYS AS
+  (CASE status WHEN 'new' THEN 0 WHEN 'open' THEN 0 WHEN 'waiting_on_customer' THEN 1 WHEN 'solved' THEN 2 ELSE 3 END) STORED;
+ALTER TABLE requests ADD COLUMN due_key BIGINT GENERATED ALWAYS AS
+  (COALESCE(due_at, 9000000000000000)) STORED;
+-- backend-specific:end
+
+DROP INDEX requests_queue_idx;
+DROP INDEX requests_assignee_idx;
+-- Every queue view in every order is one index range: by stage, and for
+-- the unassigned view by stage among the unassigned.
+CREATE INDEX requests_stage_priority_idx ON requests (stage, priority, number);
+CREATE INDEX requests_stage_number_idx ON requests (stage, number);
+CREATE INDEX requests_stage_updated_idx ON requests (stage, updated_at, number);
+CREATE INDEX requests_stage_due_idx ON requests (stage, due_key, number);
+CREATE INDEX requests_unassigned_priority_idx ON requests (stage, priority, number) WHERE assignee_id IS NULL;
+CREATE INDEX requests_unassigned_number_idx ON requests (stage, number) WHERE assignee_id IS NULL;
+CREATE INDEX requests_unassigned_updated_idx ON requests (stage, updated_at, number) WHERE assignee_id IS NULL;
+CREATE INDEX requests_unassigned_due_idx ON requests (stage, due_key, number) WHERE assignee_id IS NULL;
+CREATE INDEX requests_assignee_stage_idx ON requests (assignee_id, stage, priority, number);
+-- All requests, in each order.
+CREATE INDEX requests_priority_idx ON requests (priority, number);
+CREATE INDEX requests_updated_idx ON requests (updated_at, number);
+CREATE INDEX requests_due_idx ON requests (due_key, number);
+CREATE INDEX incident_requests_request_idx ON incident_requests (request_id);
+
+-- How many requests are in each status, and how many new or open ones
+-- nobody is assigned: kept by triggers in the transaction of each change,
+-- so the queue's counts cost one read however many requests there are.
+CREATE TABLE request_counts (
+    bucket TEXT PRIMARY KEY,
+    n      BIGINT NOT NULL
+);
+INSERT INTO request_counts (bucket, n) VALUES
+  ('status:new', 0), ('status:open', 0), ('status:waiting_on_customer', 0),
+  ('status:solved', 0), ('status:closed', 0), ('unassigned', 0);
+UPDATE request_counts SET n = (SELECT COUNT(*) FROM requests WHERE 'status:' || status = request_counts.bucket)
+  WHERE bucket LIKE 'status:%';
+UPDATE request_counts SET n = (SELECT COUNT(*) FROM requests WHERE status IN ('new', 'open') AND assignee_id IS NULL)
+  WHERE bucket = 'unassigned';
+
+-- backend-specific:begin
+CREATE FUNCTION request_counts_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Lock the rows this change touches in one order, so that two changes
+  -- moving requests between the same statuses in opposite directions wait
+  -- for each other instead of deadlocking.
+  PERFORM 1 FROM request_counts WHERE bucket = 'unassigned'
+    OR (TG_OP <> 'INSERT' AND bucket = 'status:' || OLD.status)
+    OR (TG_OP <> 'DELETE' AND bucket = 'status:' || NEW.status)
+    ORDER BY bucket FOR UPDATE;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE request_counts SET n = n - 1 WHERE bucket = 'status:' || OLD.status;
+    IF OLD.status IN ('new', 'open') AND OLD.assignee_id IS NULL THEN
+      UPDATE request_counts SET n = n - 1 WHERE bucket = 'unassigned';
+    END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    UPDATE request_counts SET n = n + 1 WHERE bucket = 'status:' || NEW.status;
+    IF NEW.status IN ('new', 'open') AND NEW.assignee_id IS NULL THEN
+      UPDATE request_counts SET n = n + 1 WHERE bucket = 'unassigned';
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER requests_count_insert AFTER INSERT ON requests
+  FOR EACH ROW EXECUTE FUNCTION request_counts_keep();
+CREATE TRIGGER requests_count_update AFTER UPDATE OF status, assignee_id ON requests
+  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.assignee_id IS DISTINCT FROM NEW.assignee_id)
+  EXECUTE FUNCTION request_counts_keep();
+CREATE TRIGGER requests_count_delete AFTER DELETE ON requests
+  FOR EACH ROW EXECUTE FUNCTION request_counts_keep();
+-- A sequence numbers requests, so that several instances never hand out
+-- the same number (a failed filing leaves a gap, which is fine).
+CREATE SEQUENCE request_number_seq;
+SELECT setval('request_number_seq', COALESCE((SELECT MAX(number) FROM requests), 1000), true);
+-- backend-specific:end
+
+-- Canned replies: an agent's own, or shared with every agent.
+CREATE TABLE macros (
+    id         TEXT PRIMARY KEY,
+    owner_id   TEXT NOT NULL REFERENCES users (id),
+    name       TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    shared     BIGINT NOT NULL CHECK (shared IN (0, 1)),
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX macros_owner_idx ON macros (owner_id, name);
+CREATE INDEX macros_shared_idx ON macros (shared, name);
+
+-- An agent's saved queue views: a name and the queue's query string.
+CREATE TABLE saved_views (
+    id         TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    name       TEXT NOT NULL,
+    query      TEXT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX saved_views_user_idx ON saved_views (user_id, name);
+
+-- The requester's organisation rates a solved request: good or bad and a
+-- comment. One rating per request; rating again replaces it.
+CREATE TABLE request_ratings (
+    request_id TEXT PRIMARY KEY REFERENCES requests (id),
+    rater_id   TEXT NOT NULL REFERENCES users (id),
+    good       BIGINT NOT NULL CHECK (good IN (0, 1)),
+    comment    TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX request_ratings_created_idx ON request_ratings (created_at);
