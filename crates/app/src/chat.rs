@@ -739,6 +739,14 @@ impl App {
         let transcript = self.transcript(&chat, lang).await?;
         let description = format!("{}\n\n{transcript}", Tr(lang).t("chat-request-lead"));
         let description: String = description.chars().take(limits::MESSAGE).collect();
+        let now = self.now();
+        let plan = self
+            .store()
+            .org(store::Scope::Staff, &chat.org_id)
+            .await?
+            .map(|o| o.plan)
+            .ok_or(Error::NotFound)?;
+        let (target, due_at) = self.first_target(plan, Priority::Normal, now).await?;
         let id = self
             .store()
             .create_request(
@@ -750,10 +758,12 @@ impl App {
                     priority: Priority::Normal,
                     component: chat.component.as_deref(),
                     follow_up_of: None,
+                    target,
+                    due_at,
                 },
                 &[],
                 &[],
-                self.now(),
+                now,
             )
             .await?;
         if !self.store().set_chat_request(&chat.id, &id).await? {

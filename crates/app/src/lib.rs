@@ -27,6 +27,7 @@ pub mod push;
 pub mod requests;
 pub mod status;
 pub mod subscriptions;
+pub mod targets;
 pub mod workspace;
 
 pub use error::{Error, Invalid, Result};

@@ -6,6 +6,7 @@
 //! written to the outbox in the transaction of the change.
 use crate::i18n::Tr;
 use crate::{App, Caller, Error, Result};
+use domain::targets::TargetEvent;
 use domain::text::{self, limits};
 use domain::{Action, Priority, Scope, TicketEvent, TicketStatus, transition};
 use store::{
@@ -70,7 +71,15 @@ pub struct Update {
 }
 
 /// The agents' queue views, by name.
-pub const QUEUE_VIEWS: [&str; 6] = ["unassigned", "mine", "open", "waiting", "solved", "all"];
+pub const QUEUE_VIEWS: [&str; 7] = [
+    "unassigned",
+    "mine",
+    "open",
+    "overdue",
+    "waiting",
+    "solved",
+    "all",
+];
 
 /// The orders of a staff list, by name (each also with `-` in front).
 pub const SORTS: [&str; 4] = ["priority", "created", "updated", "due"];
@@ -101,9 +110,10 @@ pub fn parse_sort(s: &str) -> Result<Sort> {
     Ok(Sort { key, desc })
 }
 
-/// A queue view by name for an agent (`all` is none).
-pub fn parse_view(name: &str, agent_id: &str) -> Result<Option<QueueView>> {
+/// A queue view by name for an agent at `now` (`all` is none).
+pub fn parse_view(name: &str, agent_id: &str, now: i64) -> Result<Option<QueueView>> {
     Ok(Some(match name {
+        "overdue" => QueueView::Overdue(now),
         "unassigned" => QueueView::Unassigned,
         "mine" => QueueView::Mine(agent_id.to_string()),
         "open" => QueueView::AllOpen,
@@ -132,7 +142,7 @@ impl ListInput {
     /// customer's list is their organisation's, newest activity first, and
     /// the staff filters (the queue's) are refused as staff-only rather
     /// than ignored.
-    pub fn filter_for(&self, caller: &Caller) -> Result<RequestFilter> {
+    pub fn filter_for(&self, caller: &Caller, now: i64) -> Result<RequestFilter> {
         let mut f = self.filter()?;
         let staff_only = [
             ("view", &self.view),
@@ -149,7 +159,7 @@ impl ListInput {
             return Ok(f);
         }
         f.view = match nonempty(&self.view) {
-            Some(v) => parse_view(&v, caller.user_id())?,
+            Some(v) => parse_view(&v, caller.user_id(), now)?,
             None => None,
         };
         f.org = nonempty(&self.organisation);
@@ -256,6 +266,14 @@ impl App {
         {
             return Err(Error::invalid("follow_up_of", "unknown_request"));
         }
+        let plan = caller
+            .actor
+            .org
+            .as_ref()
+            .map(|o| o.plan)
+            .ok_or(Error::NotFound)?;
+        let now = self.now();
+        let (target, due_at) = self.first_target(plan, priority, now).await?;
         Ok(self
             .store()
             .create_request(
@@ -267,10 +285,12 @@ impl App {
                     priority,
                     component: component.as_deref(),
                     follow_up_of: follow_up_of.as_deref(),
+                    target,
+                    due_at,
                 },
                 &files,
                 &[],
-                self.now(),
+                now,
             )
             .await?)
     }
@@ -310,7 +330,7 @@ impl App {
         let scope = scope.ok_or(Error::NotFound)?;
         Ok(self
             .store()
-            .list_requests(scope, &input.filter_for(caller)?)
+            .list_requests(scope, &input.filter_for(caller, self.now())?)
             .await?)
     }
 
@@ -403,6 +423,14 @@ impl App {
         } else {
             Vec::new()
         };
+        let target_event = match (staff, internal) {
+            (true, false) => TargetEvent::AgentResponded,
+            (true, true) => TargetEvent::Changed,
+            (false, _) => TargetEvent::CustomerResponded,
+        };
+        let target = self
+            .next_target(request, target_event, to, request.priority)
+            .await?;
         self.apply(Change {
             request_id: &request.id,
             actor_id: Some(caller.user_id()),
@@ -415,6 +443,7 @@ impl App {
             attachments: files,
             outbox,
             follow: (!staff).then_some(true),
+            target: Some(target),
         })
         .await
     }
@@ -506,6 +535,14 @@ impl App {
         } else {
             Vec::new()
         };
+        let target = self
+            .next_target(
+                &request,
+                TargetEvent::Changed,
+                to,
+                priority.unwrap_or(request.priority),
+            )
+            .await?;
         self.apply(Change {
             request_id: &request.id,
             actor_id: Some(caller.user_id()),
@@ -518,6 +555,7 @@ impl App {
             attachments: Vec::new(),
             outbox,
             follow: None,
+            target: Some(target),
         })
         .await
     }
@@ -645,6 +683,7 @@ impl App {
                     attachments: Vec::new(),
                     outbox: Vec::new(),
                     follow: None,
+                    target: None,
                 };
                 if self.store().apply_change(&change, now).await? {
                     closed += 1;
@@ -752,10 +791,14 @@ mod tests {
             parse_sort("size").map_err(|e| (e.code().to_string(), e.field().map(str::to_string))),
             Err(("not_one_of".to_string(), Some("sort".to_string())))
         );
-        assert_eq!(parse_view("all", "a").ok(), Some(None));
+        assert_eq!(parse_view("all", "a", 0).ok(), Some(None));
         assert_eq!(
-            parse_view("mine", "a").ok(),
+            parse_view("mine", "a", 0).ok(),
             Some(Some(QueueView::Mine("a".into())))
+        );
+        assert_eq!(
+            parse_view("overdue", "a", 7).ok(),
+            Some(Some(QueueView::Overdue(7)))
         );
         let f = good.filter().expect("filter");
         assert_eq!(f.status, Some(TicketStatus::Open));

@@ -129,7 +129,10 @@ impl App {
     /// How many requests each queue view holds, for the agent asking.
     pub async fn queue_counts(&self, caller: &Caller) -> Result<QueueCounts> {
         self.permit(caller, Action::WorkSupportQueue)?;
-        Ok(self.store().queue_counts(caller.user_id()).await?)
+        Ok(self
+            .store()
+            .queue_counts(caller.user_id(), self.now())
+            .await?)
     }
 
     /// Applies one change to many requests, each on its own (one request
@@ -377,6 +380,9 @@ mod tests {
             updated_at: 0,
             solved_at: None,
             due_at: None,
+            target: Default::default(),
+            first_response_at: None,
+            targets_missed: 0,
         }
     }
 

@@ -5,8 +5,10 @@
 
 pub mod chat;
 pub mod clock;
+pub mod hours;
 pub mod policy;
 pub mod status;
+pub mod targets;
 pub mod text;
 pub mod ticket;
 pub mod types;

@@ -87,6 +87,8 @@ pub enum Action<'a> {
     /// The support reports (volumes, response times, ratings): support
     /// admins.
     ViewSupportReports,
+    /// Response targets and business hours: support admins.
+    ManageSupportSettings,
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -311,12 +313,14 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Forbidden(DenyReason::OwnerOnly)
             }
         }
-        ManageOutbox | ManageChatSettings | ManageHelpCenter | ViewSupportReports => {
-            match actor.role {
-                Role::SupportAdmin => Allow,
-                _ => Forbidden(DenyReason::SupportAdminsOnly),
-            }
-        }
+        ManageOutbox
+        | ManageChatSettings
+        | ManageHelpCenter
+        | ViewSupportReports
+        | ManageSupportSettings => match actor.role {
+            Role::SupportAdmin => Allow,
+            _ => Forbidden(DenyReason::SupportAdminsOnly),
+        },
         ViewChat { org_id } => decide(Some(actor), ViewRequest { org_id }),
         SetRequestStatus { org_id, to } => {
             if actor.is_staff() {
@@ -508,6 +512,7 @@ mod tests {
                 },
             ),
             ("support_reports", Action::ViewSupportReports),
+            ("support_settings", Action::ManageSupportSettings),
             (
                 "article_public",
                 Action::ReadArticle {
@@ -642,8 +647,8 @@ mod tests {
             (_, "macro_own" | "macro_other_personal" | "macro_other_shared") => {
                 Forbidden(StaffOnly)
             }
-            (Role::SupportAdmin, "support_reports") => Allow,
-            (_, "support_reports") => Forbidden(SupportAdminsOnly),
+            (Role::SupportAdmin, "support_reports" | "support_settings") => Allow,
+            (_, "support_reports" | "support_settings") => Forbidden(SupportAdminsOnly),
             other => panic!("table has no row for {other:?}"),
         }
     }
@@ -666,7 +671,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 48);
+        assert_eq!(checked, 4 * 3 * 2 * 49);
     }
 
     #[test]

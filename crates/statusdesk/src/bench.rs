@@ -174,6 +174,8 @@ pub async fn inbox(
                     priority: Priority::Normal,
                     component: None,
                     follow_up_of: None,
+                    target: Default::default(),
+                    due_at: None,
                 },
                 &[],
                 &[],

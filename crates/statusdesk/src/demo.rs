@@ -2,8 +2,9 @@
 //! admins and members, and the support team. Every password is
 //! `statusdesk-demo`. Later features add their demo content here.
 use anyhow::Result;
+use domain::targets::{ResponseTargets, TargetClock, TargetEvent};
 use domain::{Plan, Priority, Role, TicketEvent, TicketStatus, transition};
-use store::{Change, NewEvent, NewRequest, NewUser, Store};
+use store::{Change, NewEvent, NewRequest, NewUser, Store, TargetUpdate};
 
 pub const PASSWORD: &str = "statusdesk-demo";
 
@@ -165,10 +166,50 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
     };
     let agent = user("agent@statusdesk.test");
     let hour = 3_600_000;
+    // Response targets (business minutes) for the plans with direct support.
+    let mut targets = Vec::new();
+    for (plan, scale) in [(Plan::Enterprise, 1), (Plan::Advanced, 2)] {
+        for (priority, first) in [
+            (Priority::High, 60),
+            (Priority::Normal, 240),
+            (Priority::Low, 480),
+        ] {
+            targets.push((
+                plan,
+                priority,
+                ResponseTargets {
+                    first_response: Some(first * scale),
+                    next_response: Some(first * scale * 2),
+                },
+            ));
+        }
+    }
+    store.set_response_targets(&targets).await?;
+    let hours = app::targets::default_hours();
+    let targets_of = |org_name: &str, priority: Priority| {
+        let plan = ORGS
+            .iter()
+            .find(|(n, _)| *n == org_name)
+            .map(|(_, p)| *p)
+            .unwrap_or(Plan::Core);
+        targets
+            .iter()
+            .find(|(p, q, _)| *p == plan && *q == priority)
+            .map(|(_, _, t)| *t)
+            .unwrap_or_default()
+    };
     for (i, r) in REQUESTS.iter().enumerate() {
         let at = now - r.hours_ago * hour;
         let requester = user(r.by);
         let comp = r.component.and_then(component);
+        let request_targets = targets_of(r.org, r.priority);
+        let mut clock = TargetClock::default().after(
+            TargetEvent::Filed,
+            TicketStatus::New,
+            &request_targets,
+            &hours,
+            at,
+        );
         let id = store
             .create_request(
                 &NewRequest {
@@ -179,6 +220,8 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
                     priority: r.priority,
                     component: comp.as_deref(),
                     follow_up_of: None,
+                    target: clock,
+                    due_at: clock.due_at(&hours),
                 },
                 &[],
                 &[],
@@ -212,6 +255,14 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
                     internal: false,
                 });
             }
+            let missed = clock.missed_at(&hours, step_at);
+            clock = clock.after(
+                TargetEvent::AgentResponded,
+                to,
+                &request_targets,
+                &hours,
+                step_at,
+            );
             store
                 .apply_change(
                     &Change {
@@ -226,6 +277,12 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
                         attachments: Vec::new(),
                         outbox: Vec::new(),
                         follow: None,
+                        target: Some(TargetUpdate {
+                            clock,
+                            due_at: clock.due_at(&hours),
+                            first_response: true,
+                            missed,
+                        }),
                     },
                     step_at,
                 )

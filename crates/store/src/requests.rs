@@ -5,6 +5,7 @@
 use crate::outbox::insert as insert_outbox;
 use crate::sql::Sql;
 use crate::{NewOutboxMessage, Result, Scope, Store, StoreError, new_id};
+use domain::targets::{ResponseTargets, TargetClock, TargetKind};
 use domain::{Plan, Priority, TicketStatus};
 use sqlx::FromRow;
 
@@ -31,6 +32,10 @@ pub struct Request {
     pub solved_at: Option<i64>,
     /// When the next response is due (response targets), if anything is.
     pub due_at: Option<i64>,
+    /// The response target running or paused, if any.
+    pub target: TargetClock,
+    pub first_response_at: Option<i64>,
+    pub targets_missed: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +80,9 @@ pub struct NewRequest<'a> {
     pub priority: Priority,
     pub component: Option<&'a str>,
     pub follow_up_of: Option<&'a str>,
+    /// The first response target, started at filing, and when it is due.
+    pub target: TargetClock,
+    pub due_at: Option<i64>,
 }
 
 /// A new event for a request's activity log.
@@ -114,6 +122,19 @@ pub struct Change<'a> {
     pub outbox: Vec<NewOutboxMessage>,
     /// Make the actor a follower (customers who reply follow).
     pub follow: Option<bool>,
+    /// The response target after the change (`None`: left as it is).
+    pub target: Option<TargetUpdate>,
+}
+
+/// A request's target clock after a change.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TargetUpdate {
+    pub clock: TargetClock,
+    pub due_at: Option<i64>,
+    /// Support answered in public for the first time.
+    pub first_response: bool,
+    /// The target that just ended was missed.
+    pub missed: bool,
 }
 
 /// The organisation a scope is limited to ("" for staff, which no row has).
@@ -157,6 +178,8 @@ pub enum QueueView {
     AllOpen,
     Waiting,
     Solved,
+    /// New or open with the response target past due at this instant.
+    Overdue(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,6 +241,7 @@ pub struct QueueCounts {
     pub open: i64,
     pub waiting: i64,
     pub solved: i64,
+    pub overdue: i64,
     /// Every status, for reports.
     pub by_status: Vec<(TicketStatus, i64)>,
 }
@@ -243,6 +267,12 @@ struct RequestRow {
     solved_at: Option<i64>,
     number: Option<i64>,
     due_at: Option<i64>,
+    target_kind: Option<String>,
+    target_minutes: i64,
+    target_started_at: Option<i64>,
+    target_spent_ms: i64,
+    first_response_at: Option<i64>,
+    targets_missed: i64,
 }
 
 impl TryFrom<RequestRow> for Request {
@@ -272,6 +302,14 @@ impl TryFrom<RequestRow> for Request {
                 .ok_or_else(|| StoreError::Corrupt(format!("request {} has no number", r.id)))?,
             id: r.id,
             due_at: r.due_at,
+            target: TargetClock {
+                kind: r.target_kind.as_deref().and_then(TargetKind::parse),
+                minutes: r.target_minutes,
+                started_at: r.target_started_at,
+                spent_ms: r.target_spent_ms,
+            },
+            first_response_at: r.first_response_at,
+            targets_missed: r.targets_missed,
         })
     }
 }
@@ -279,7 +317,8 @@ impl TryFrom<RequestRow> for Request {
 const REQUEST_SELECT: &str = "SELECT r.id, r.org_id, o.name AS org_name, o.plan AS org_plan, \
      r.requester_id, ru.name AS requester_name, r.subject, r.description, r.priority, r.status, \
      r.component, r.assignee_id, au.name AS assignee_name, r.follow_up_of, r.created_at, \
-     r.updated_at, r.solved_at, r.number, r.due_at \
+     r.updated_at, r.solved_at, r.number, r.due_at, r.target_kind, r.target_minutes, \
+     r.target_started_at, r.target_spent_ms, r.first_response_at, r.targets_missed \
      FROM requests r JOIN organisations o ON o.id = r.org_id \
      JOIN users ru ON ru.id = r.requester_id LEFT JOIN users au ON au.id = r.assignee_id";
 
@@ -402,8 +441,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(&format!(
             "INSERT INTO requests (id, org_id, requester_id, subject, description, priority, status, \
-             component, follow_up_of, search_text, created_at, updated_at, number) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $10, {})",
+             component, follow_up_of, search_text, created_at, updated_at, target_kind, \
+             target_minutes, target_started_at, due_at, number) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'new', $7, $8, $9, $10, $10, $11, $12, $13, $14, {})",
             self.next_number_sql()
         ))
         .bind(&id)
@@ -416,6 +456,10 @@ impl Store {
         .bind(new.follow_up_of)
         .bind(search_text(&[new.subject, new.description]))
         .bind(now)
+        .bind(new.target.kind.map(TargetKind::as_str))
+        .bind(new.target.minutes)
+        .bind(new.target.started_at)
+        .bind(new.due_at)
         .execute(&mut *tx)
         .await?;
         insert_event(
@@ -652,6 +696,7 @@ impl Store {
             Some(QueueView::AllOpen) => sql.push("r.stage = 0"),
             Some(QueueView::Waiting) => sql.push("r.stage = 1"),
             Some(QueueView::Solved) => sql.push("r.stage = 2"),
+            Some(QueueView::Overdue(now)) => sql.push("r.stage = 0 AND r.due_key <= ").bind(*now),
             Some(QueueView::Mine(user)) => sql
                 .push("r.assignee_id = ")
                 .bind(user.as_str())
@@ -748,7 +793,7 @@ impl Store {
 
     /// How many requests each queue view holds: from the counts the
     /// triggers keep, and the agent's own from their index.
-    pub async fn queue_counts(&self, agent_id: &str) -> Result<QueueCounts> {
+    pub async fn queue_counts(&self, agent_id: &str, now: i64) -> Result<QueueCounts> {
         let rows: Vec<(String, i64)> = sqlx::query_as("SELECT bucket, n FROM request_counts")
             .fetch_all(&self.pool)
             .await?;
@@ -758,6 +803,11 @@ impl Store {
         .bind(agent_id)
         .fetch_one(&self.pool)
         .await?;
+        let overdue: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM requests WHERE stage = 0 AND due_key <= $1")
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await?;
         let by_status = counts_by_status(&rows, |s| format!("status:{s}"));
         let of = |s: TicketStatus| {
             by_status
@@ -776,6 +826,7 @@ impl Store {
             open: of(TicketStatus::New) + of(TicketStatus::Open),
             waiting: of(TicketStatus::WaitingOnCustomer),
             solved: of(TicketStatus::Solved),
+            overdue,
             by_status,
         })
     }
@@ -817,6 +868,25 @@ impl Store {
         if done.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);
+        }
+        if let Some(t) = &change.target {
+            sqlx::query(
+                "UPDATE requests SET target_kind = $1, target_minutes = $2, target_started_at = $3, \
+                 target_spent_ms = $4, due_at = $5, \
+                 first_response_at = CASE WHEN $6 = 1 THEN COALESCE(first_response_at, $7) ELSE first_response_at END, \
+                 targets_missed = targets_missed + $8 WHERE id = $9",
+            )
+            .bind(t.clock.kind.map(TargetKind::as_str))
+            .bind(t.clock.minutes)
+            .bind(t.clock.started_at)
+            .bind(t.clock.spent_ms)
+            .bind(t.due_at)
+            .bind(i64::from(t.first_response))
+            .bind(now)
+            .bind(i64::from(t.missed))
+            .bind(change.request_id)
+            .execute(&mut *tx)
+            .await?;
         }
         let mut message_id = None;
         if let Some((body, internal)) = change.message {
@@ -868,6 +938,55 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The response targets of every plan and priority that has one.
+    pub async fn response_targets(&self) -> Result<Vec<(Plan, Priority, ResponseTargets)>> {
+        let rows: Vec<(String, i64, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT plan, priority, first_response_minutes, next_response_minutes FROM response_targets \
+             ORDER BY plan, priority",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(plan, prio, first, next)| {
+                Ok((
+                    Plan::parse(&plan).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    Priority::from_rank(prio)
+                        .ok_or_else(|| StoreError::Corrupt(format!("priority {prio}")))?,
+                    ResponseTargets {
+                        first_response: first,
+                        next_response: next,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// Replaces every response target at once.
+    pub async fn set_response_targets(
+        &self,
+        rows: &[(Plan, Priority, ResponseTargets)],
+    ) -> Result<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM response_targets")
+            .execute(&mut *tx)
+            .await?;
+        for (plan, prio, t) in rows {
+            sqlx::query(
+                "INSERT INTO response_targets (plan, priority, first_response_minutes, next_response_minutes) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(plan.as_str())
+            .bind(prio.rank())
+            .bind(t.first_response)
+            .bind(t.next_response)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// SQL for the next request number: PostgreSQL's sequence (several

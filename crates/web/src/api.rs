@@ -141,6 +141,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(support::workspace::counts))
         .routes(routes!(support::workspace::rate))
         .routes(routes!(
+            support::targets::get_targets,
+            support::targets::put_targets
+        ))
+        .routes(routes!(
             support::workspace::list_macros,
             support::workspace::create_macro
         ))

@@ -66,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(support::pages::router())
         .merge(support::queue::router())
         .merge(support::macros::router())
+        .merge(support::targets::router())
         .merge(status::desk::router())
         .merge(status::outbox::router())
         .merge(subscriptions::pages::router())

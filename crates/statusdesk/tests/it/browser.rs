@@ -1047,6 +1047,8 @@ async fn screenshots() {
                 ("queue", "/agent?view=open".into()),
                 ("queue-all", "/agent?view=all&sort=-updated".into()),
                 ("macros", "/agent/macros".into()),
+                ("targets", "/staff/targets".into()),
+                ("queue-overdue", "/agent?view=overdue".into()),
                 ("status-desk", "/staff/status".into()),
                 ("agent-request", format!("/agent/requests/{first_request}")),
                 (

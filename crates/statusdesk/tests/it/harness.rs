@@ -512,6 +512,22 @@ pub async fn patch_json(
         .expect("patch")
 }
 
+/// PUTs JSON with a bearer token.
+pub async fn put_json(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    app.client
+        .put(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("put")
+}
+
 /// Files a request through the API as `token`; its JSON.
 pub async fn file_request(
     app: &TestApp,

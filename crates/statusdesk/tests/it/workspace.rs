@@ -2,7 +2,7 @@
 //! orders and counts, bulk actions, canned replies, saved views, ratings,
 //! replying and setting a status at once, and linked incidents.
 use crate::harness::{
-    Db, Fetch, Options, TestApp, csrf_in, delete_as, file_request, patch_json, post_json,
+    Db, Fetch, Options, TestApp, csrf_in, delete_as, file_request, patch_json, post_json, put_json,
 };
 use crate::on_both;
 use serde_json::{Value, json};
@@ -190,7 +190,8 @@ fn sort_key(r: &Value, key: &str) -> (i64, String, i64) {
             (rank, String::new(), number)
         }
         "updated" => (0, s(r, "updated_at"), number),
-        "due" => (0, s(r, "due_at"), number),
+        // Nothing due sorts last.
+        "due" => (0, r["due_at"].as_str().unwrap_or("~").to_string(), number),
         _ => (0, String::new(), number),
     }
 }
@@ -1133,3 +1134,256 @@ on_both!(
     reply_and_set_status_in_one_action,
     saved_views_are_each_agents_own,
 );
+
+/// Response targets on a controlled clock: due in business time, paused
+/// while waiting on the customer, resumed on their reply, overdue in the
+/// breach view, met by a public answer, then the next response target
+/// across the evening.
+async fn response_targets_pause_resume_and_breach(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            manual_clock: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let minute = 60_000;
+    let ada = app.token("admin@acme.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let sam = app.token("support@statusdesk.test").await;
+    let settings = json!({
+        "targets": [
+            {"plan": "enterprise", "priority": "high", "first_response_minutes": 60, "next_response_minutes": 120},
+            {"plan": "advanced", "priority": "high", "first_response_minutes": 120, "next_response_minutes": null}
+        ],
+        "business_hours": {"time_zone": "Europe/Stockholm", "days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:00", "end": "17:00"}
+    });
+    // Only support admins set them; bad input names its field.
+    assert_eq!(
+        put_json(&app, &agent, "/api/v1/response-targets", settings.clone())
+            .await
+            .status(),
+        403
+    );
+    for (body, field) in [
+        (
+            json!({"targets": [], "business_hours": {"time_zone": "Mars/Olympus", "days": ["mon"], "start": "08:00", "end": "17:00"}}),
+            "time_zone",
+        ),
+        (
+            json!({"targets": [], "business_hours": {"time_zone": "UTC", "days": ["mon"], "start": "8 o'clock", "end": "17:00"}}),
+            "start",
+        ),
+        (
+            json!({"targets": [{"plan": "core", "priority": "high", "first_response_minutes": 5}]}),
+            "plan",
+        ),
+        (
+            json!({"targets": [{"plan": "advanced", "priority": "high", "first_response_minutes": 0}]}),
+            "first_response_minutes",
+        ),
+    ] {
+        let r = put_json(&app, &sam, "/api/v1/response-targets", body).await;
+        assert_eq!(r.status(), 422, "{field}");
+        assert_eq!(r.json::<Value>().await.expect("json")["field"], field);
+    }
+    let r = put_json(&app, &sam, "/api/v1/response-targets", settings).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["business_hours"]["time_zone"], "Europe/Stockholm");
+    assert_eq!(v["targets"].as_array().map(Vec::len), Some(2));
+    let read = json_of(&app, &agent, "/api/v1/response-targets").await;
+    assert_eq!(read["targets"], v["targets"]);
+    // The settings page shows them and saves its form; agents only read
+    // targets through the API.
+    let sam_page = app.signed_in("support@statusdesk.test").await;
+    let html = sam_page.get(app.url("/staff/targets")).text_body().await;
+    assert!(html.contains("name=\"first-enterprise-high\" value=\"60\""));
+    assert!(html.contains("value=\"Europe/Stockholm\""));
+    let csrf = csrf_in(&html).expect("csrf");
+    let bad = sam_page
+        .post(app.url("/staff/targets"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("first-enterprise-high", "soon"),
+            ("time_zone", "Europe/Stockholm"),
+            ("days", "mon"),
+            ("start", "08:00"),
+            ("end", "17:00"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(bad.status(), 422);
+    assert!(
+        bad.text()
+            .await
+            .expect("text")
+            .contains("is not a number of minutes")
+    );
+    let agent_page = app.signed_in("agent@statusdesk.test").await;
+    assert_eq!(
+        agent_page
+            .get(app.url("/staff/targets"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        403
+    );
+
+    // Monday 14 Sep 2026, 11:30 in Stockholm (09:30 UTC): due at 12:30.
+    let rid = s(&file(&app, &ada, "Broadcasts drop", "high").await, "id");
+    let path = format!("/api/v1/requests/{rid}");
+    let staff_view = json_of(&app, &agent, &path).await;
+    assert_eq!(staff_view["response_target"]["kind"], "first_response");
+    assert_eq!(staff_view["due_at"], "2026-09-14T10:30:00.000Z");
+    let customer_view = json_of(&app, &ada, &path).await;
+    assert!(
+        customer_view.get("due_at").is_none() && customer_view.get("response_target").is_none(),
+        "targets are internal"
+    );
+    let page = app
+        .signed_in("admin@acme.test")
+        .await
+        .get(app.url(&format!("/support/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(
+        page.contains("Support usually answers High requests within 1 h"),
+        "what happens next"
+    );
+
+    // 20 minutes on, support waits on the customer: paused, 40 minutes left.
+    app.clock.advance(20 * minute);
+    assert_eq!(
+        patch_json(
+            &app,
+            &agent,
+            &path,
+            json!({"status": "waiting_on_customer"})
+        )
+        .await
+        .status(),
+        200
+    );
+    let v = json_of(&app, &agent, &path).await;
+    assert_eq!(v["response_target"]["paused"], true);
+    assert!(v.get("due_at").is_none());
+    let page = app
+        .signed_in("admin@acme.test")
+        .await
+        .get(app.url(&format!("/support/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(page.contains("Support is waiting for your reply"));
+    // Three hours later the customer answers: 40 minutes from now.
+    app.clock.advance(180 * minute);
+    assert_eq!(
+        post_json(
+            &app,
+            &ada,
+            &format!("{path}/messages"),
+            json!({"body": "Here it is."})
+        )
+        .await
+        .status(),
+        201
+    );
+    let v = json_of(&app, &agent, &path).await;
+    assert_eq!(v["response_target"]["paused"], false);
+    assert_eq!(v["due_at"], "2026-09-14T13:30:00.000Z");
+    async fn overdue(app: &TestApp, agent: String) -> Vec<String> {
+        pages(app, &agent, "view=overdue", 50)
+            .await
+            .iter()
+            .map(|r| s(r, "id"))
+            .collect()
+    }
+    assert!(!overdue(&app, agent.clone()).await.contains(&rid));
+    // 50 minutes later it is overdue: in the breach view and its count.
+    app.clock.advance(50 * minute);
+    assert!(overdue(&app, agent.clone()).await.contains(&rid));
+    let counts = json_of(&app, &agent, "/api/v1/requests/counts").await;
+    assert!(counts["overdue"].as_i64().unwrap_or(0) >= 1);
+    let queue = app
+        .signed_in("agent@statusdesk.test")
+        .await
+        .get(app.url("/agent?view=overdue"))
+        .text_body()
+        .await;
+    assert!(queue.contains("overdue by 10 min"), "the queue shows it");
+    // A public answer meets it (late); nothing runs.
+    post_json(
+        &app,
+        &agent,
+        &format!("{path}/messages"),
+        json!({"body": "Fixed on our side."}),
+    )
+    .await;
+    let v = json_of(&app, &agent, &path).await;
+    assert!(v.get("response_target").is_none() && v.get("due_at").is_none());
+    assert!(!overdue(&app, agent.clone()).await.contains(&rid));
+    // An internal note does not start anything either.
+    post_json(
+        &app,
+        &agent,
+        &format!("{path}/messages"),
+        json!({"body": "Note.", "internal": true}),
+    )
+    .await;
+    assert!(json_of(&app, &agent, &path).await.get("due_at").is_none());
+    // The customer writes again at 15:40: the next response target, 120
+    // business minutes: 80 today until 17:00, 40 on Tuesday from 08:00.
+    post_json(
+        &app,
+        &ada,
+        &format!("{path}/messages"),
+        json!({"body": "One more thing."}),
+    )
+    .await;
+    let v = json_of(&app, &agent, &path).await;
+    assert_eq!(v["response_target"]["kind"], "next_response");
+    assert_eq!(v["due_at"], "2026-09-15T06:40:00.000Z");
+    let page = app
+        .signed_in("agent@statusdesk.test")
+        .await
+        .get(app.url(&format!("/agent/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(
+        page.contains("Next response due in"),
+        "the agent sees time left"
+    );
+    // Solving ends it.
+    patch_json(&app, &agent, &path, json!({"status": "solved"})).await;
+    assert!(
+        json_of(&app, &agent, &path)
+            .await
+            .get("response_target")
+            .is_none()
+    );
+    // An Advanced request without a next response target gets none after
+    // the first answer; a Normal one without targets gets none at all.
+    let greta = app.token("admin@globex.test").await;
+    let normal = s(&file(&app, &greta, "No target here", "normal").await, "id");
+    assert!(
+        json_of(&app, &agent, &format!("/api/v1/requests/{normal}"))
+            .await
+            .get("response_target")
+            .is_none()
+    );
+    let page = app
+        .signed_in("admin@globex.test")
+        .await
+        .get(app.url(&format!("/support/requests/{normal}")))
+        .text_body()
+        .await;
+    assert!(
+        !page.contains("usually answers"),
+        "nothing is promised without a target"
+    );
+}
+
+on_both!(response_targets_pause_resume_and_breach);

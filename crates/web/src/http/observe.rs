@@ -209,6 +209,7 @@ fn render_error(
             notice: None,
             css: crate::http::assets::css_path(),
             overall,
+            body_class: "",
         };
         let html = render(&MessagePage {
             tone: "error",

@@ -41,6 +41,8 @@ pub struct Page {
     /// The status page's overall state (`all_operational`, `degraded`, …)
     /// for the footer's dot and words.
     pub overall: &'static str,
+    /// A class on `<body>` for pages laid out differently (`wide-page`).
+    pub body_class: &'static str,
 }
 
 impl Page {
@@ -57,6 +59,7 @@ impl Page {
             notice: None,
             css: crate::http::assets::css_path(),
             overall: "all_operational",
+            body_class: "",
         }
     }
 
@@ -111,6 +114,7 @@ impl Ctx {
             notice,
             css: crate::http::assets::css_path(),
             overall: self.state.status.overall(),
+            body_class: "",
         }
     }
 }

@@ -46,14 +46,36 @@ pub struct SupportRequest {
     /// targets, if one is running.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due_at: Option<String>,
+    /// Staff only: the response target running or paused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_target: Option<TargetOut>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TargetOut {
+    /// `first_response` or `next_response`.
+    pub kind: String,
+    /// The target, in business minutes.
+    pub minutes: i64,
+    /// Paused while the request waits on the customer.
+    pub paused: bool,
+    /// When it is due, while it runs.
+    pub due_at: Option<String>,
 }
 
 impl SupportRequest {
     /// The request as `caller` sees it: response targets are internal.
     pub fn for_caller(r: app::model::Request, staff: bool) -> Self {
         let due = r.due_at.filter(|_| staff);
+        let target = r.target.kind.filter(|_| staff).map(|kind| TargetOut {
+            kind: kind.as_str().into(),
+            minutes: r.target.minutes,
+            paused: r.target.paused(),
+            due_at: due.map(rfc3339),
+        });
         let mut out = Self::from(r);
         out.due_at = due.map(rfc3339);
+        out.response_target = target;
         out
     }
 }
@@ -83,6 +105,7 @@ impl From<app::model::Request> for SupportRequest {
             updated_at: rfc3339(r.updated_at),
             solved_at: r.solved_at.map(rfc3339),
             due_at: None,
+            response_target: None,
             number: r.number,
             id: r.id,
         }
@@ -285,8 +308,8 @@ pub struct ListParams {
     pub q: Option<String>,
     /// From `next_cursor` of the previous page.
     pub cursor: Option<String>,
-    /// Staff only: a queue view (`unassigned`, `mine`, `open`, `waiting`,
-    /// `solved`, `all`), sorted by priority then age unless `sort` says
+    /// Staff only: a queue view (`unassigned`, `mine`, `open`, `overdue`,
+    /// `waiting`, `solved`, `all`), sorted by priority then age unless `sort` says
     /// otherwise.
     pub view: Option<String>,
     /// Staff only: an organisation's id.

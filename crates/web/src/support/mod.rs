@@ -3,4 +3,5 @@ pub mod api;
 pub mod macros;
 pub mod pages;
 pub mod queue;
+pub mod targets;
 pub mod workspace;

@@ -534,6 +534,10 @@ struct RequestPage {
     chosen_macro: String,
     /// The statuses a reply can set at once: (code, button label).
     reply_then: Vec<(&'static str, String)>,
+    /// Staff: the response target's state, and its badge class.
+    target_note: Option<(String, &'static str)>,
+    /// Customers: what happens next.
+    next_note: Option<String>,
     script: &'static str,
 }
 
@@ -721,9 +725,21 @@ async fn request_view_with(
     } else {
         Vec::new()
     };
+    let target_note = if staff {
+        target_note(ctx, &request).await?
+    } else {
+        None
+    };
+    let next_note = if staff {
+        None
+    } else {
+        next_note(ctx, &request).await?
+    };
     let mut page = ctx.page("request-title");
     page.title = format!("#{} {}", request.number, request.subject);
     Ok(RequestPage {
+        target_note,
+        next_note,
         links,
         rating,
         may_rate,
@@ -779,6 +795,77 @@ async fn request_view_with(
         },
         page,
     })
+}
+
+/// For agents: "First response due in 40 min", "… paused", "… overdue".
+async fn target_note(
+    ctx: &Ctx,
+    request: &app::model::Request,
+) -> AppResult<Option<(String, &'static str)>> {
+    let Some(kind) = request.target.kind else {
+        return Ok(None);
+    };
+    let Some((left, paused)) = ctx.app().target_left(request).await? else {
+        return Ok(None);
+    };
+    let tr = ctx.tr();
+    let what = tr.t(&format!("target-{}", kind.as_str()));
+    let time = app::i18n::format_duration(left.abs(), ctx.lang);
+    Ok(Some(if paused {
+        (
+            tr.ta("target-paused", &[("what", &what), ("time", &time)]),
+            "muted",
+        )
+    } else if left < 0 {
+        (
+            tr.ta("target-overdue", &[("what", &what), ("time", &time)]),
+            "danger",
+        )
+    } else {
+        (
+            tr.ta("target-due", &[("what", &what), ("time", &time)]),
+            if left < 30 * 60_000 { "warn" } else { "ok" },
+        )
+    }))
+}
+
+/// For customers: what happens next, promising nothing where no target
+/// exists ("Support usually answers High requests within 1 h, weekdays
+/// 08:00–17:00 Europe/Stockholm").
+async fn next_note(ctx: &Ctx, request: &app::model::Request) -> AppResult<Option<String>> {
+    let tr = ctx.tr();
+    if request.status == TicketStatus::WaitingOnCustomer {
+        return Ok(Some(tr.t("next-waiting-on-you")));
+    }
+    let Some((minutes, hours)) = ctx.app().usual_answer(request).await? else {
+        return Ok(None);
+    };
+    let within = app::i18n::format_duration(minutes * 60_000, ctx.lang);
+    let priority = priority_name(tr, request.priority);
+    Ok(Some(if hours.is_always() {
+        tr.ta(
+            "next-usual-answer-always",
+            &[("priority", &priority), ("time", &within)],
+        )
+    } else {
+        let days = hours
+            .day_names()
+            .iter()
+            .map(|d| tr.t(&format!("day-{d}")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        tr.ta(
+            "next-usual-answer",
+            &[
+                ("priority", &priority),
+                ("time", &within),
+                ("days", &days),
+                ("start", &domain::hours::clock_text(hours.start)),
+                ("end", &domain::hours::clock_text(hours.end)),
+                ("zone", &hours.time_zone),
+            ],
+        )
+    }))
 }
 
 #[derive(Deserialize, Default)]

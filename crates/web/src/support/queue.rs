@@ -175,6 +175,7 @@ struct QueuePage {
     headings: Vec<Heading>,
     saved: Vec<SavedLink>,
     bulk_notice: Option<String>,
+    support_admin: bool,
     script: &'static str,
 }
 
@@ -240,6 +241,7 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
                 "open" => Some(counts.open),
                 "waiting" => Some(counts.waiting),
                 "solved" => Some(counts.solved),
+                "overdue" => Some(counts.overdue),
                 _ => None,
             },
             current: *v == view,
@@ -305,8 +307,10 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
     ]
     .iter()
     .any(|v| !val(v).is_empty());
+    let mut frame = ctx.page("queue-title");
+    frame.body_class = "wide-page";
     let page = QueuePage {
-        page: ctx.page("queue-title"),
+        page: frame,
         tabs,
         rows,
         next_href: next.map(|c| q.href(&view, Some(&sort), Some(&c))),
@@ -342,6 +346,7 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
         headings,
         saved,
         bulk_notice,
+        support_admin: caller.may(domain::Action::ManageSupportSettings),
         script: crate::http::assets::agent_js_path(),
     };
     Ok(render(&page)?.into_response())
@@ -349,6 +354,7 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
 
 #[derive(serde::Serialize)]
 struct Counts {
+    overdue: i64,
     unassigned: i64,
     mine: i64,
     open: i64,
@@ -360,6 +366,7 @@ struct Counts {
 async fn counts(ctx: Ctx) -> AppResult<Response> {
     let c = ctx.app().queue_counts(ctx.signed_in()?).await?;
     Ok(Json(Counts {
+        overdue: c.overdue,
         unassigned: c.unassigned,
         mine: c.mine,
         open: c.open,

@@ -95,6 +95,8 @@ pub async fn bulk(
 
 #[derive(Serialize, ToSchema)]
 pub struct QueueCountsOut {
+    /// New or open requests whose response target is past due.
+    pub overdue: i64,
     pub unassigned: i64,
     pub mine: i64,
     pub open: i64,
@@ -114,6 +116,7 @@ pub async fn counts(
 ) -> AppResult<Json<QueueCountsOut>> {
     let c = state.app.queue_counts(&caller).await?;
     Ok(Json(QueueCountsOut {
+        overdue: c.overdue,
         unassigned: c.unassigned,
         mine: c.mine,
         open: c.open,
