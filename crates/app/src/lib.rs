@@ -24,6 +24,7 @@ pub mod markdown;
 pub mod orgs;
 pub mod outbox;
 pub mod push;
+pub mod reports;
 pub mod requests;
 pub mod status;
 pub mod subscriptions;

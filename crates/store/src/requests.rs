@@ -233,6 +233,22 @@ impl SortKey {
 /// The due key of a request with nothing due (the schema's `due_key`).
 const NOTHING_DUE: i64 = 9_000_000_000_000_000;
 
+/// One request as the support reports count it.
+#[derive(Debug, Clone, FromRow)]
+pub struct ReportRow {
+    pub number: i64,
+    pub org_name: String,
+    pub org_plan: String,
+    pub priority: i64,
+    pub status: String,
+    /// The feature's name.
+    pub component: Option<String>,
+    pub created_at: i64,
+    pub first_response_at: Option<i64>,
+    pub solved_at: Option<i64>,
+    pub targets_missed: i64,
+}
+
 /// How many requests each queue view holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueCounts {
@@ -848,7 +864,8 @@ impl Store {
         };
         let done = sqlx::query(
             "UPDATE requests SET status = $1, updated_at = $2, \
-             solved_at = CASE WHEN $1 = 'solved' THEN COALESCE($3, solved_at) ELSE NULL END, \
+             solved_at = CASE WHEN $1 = 'solved' THEN COALESCE($3, solved_at) \
+               WHEN $1 = 'closed' THEN solved_at ELSE NULL END, \
              priority = COALESCE($4, priority), \
              assignee_id = CASE WHEN $5 = 1 THEN $6 ELSE assignee_id END, \
              search_text = search_text || $7 \
@@ -938,6 +955,46 @@ impl Store {
         }
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The requests filed in `[from, to)` and those solved in it, for the
+    /// support reports.
+    pub async fn report_rows(&self, from: i64, to: i64) -> Result<Vec<ReportRow>> {
+        let select = "SELECT r.number, o.name AS org_name, o.plan AS org_plan, r.priority, r.status, \
+             c.name AS component, r.created_at, r.first_response_at, r.solved_at, r.targets_missed \
+             FROM requests r JOIN organisations o ON o.id = r.org_id \
+             LEFT JOIN components c ON c.id = r.component";
+        let rows: Vec<ReportRow> = sqlx::query_as(&format!(
+            "{select} WHERE (r.created_at >= $1 AND r.created_at < $2) \
+             OR (r.status IN ('solved', 'closed') AND r.solved_at >= $1 AND r.solved_at < $2) \
+             ORDER BY r.number"
+        ))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows)
+    }
+
+    /// Ratings given in `[from, to)`: (request number, good, comment, when).
+    pub async fn ratings_between(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<(i64, bool, String, i64)>> {
+        let rows: Vec<(i64, i64, String, i64)> = sqlx::query_as(
+            "SELECT r.number, t.good, t.comment, t.updated_at FROM request_ratings t \
+             JOIN requests r ON r.id = t.request_id \
+             WHERE t.updated_at >= $1 AND t.updated_at < $2 ORDER BY t.updated_at DESC, r.number DESC",
+        )
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(n, g, c, at)| (n, g != 0, c, at))
+            .collect())
     }
 
     /// The response targets of every plan and priority that has one.

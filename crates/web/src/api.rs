@@ -140,6 +140,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(support::workspace::bulk))
         .routes(routes!(support::workspace::counts))
         .routes(routes!(support::workspace::rate))
+        .routes(routes!(support::reports::support_report))
         .routes(routes!(
             support::targets::get_targets,
             support::targets::put_targets

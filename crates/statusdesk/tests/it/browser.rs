@@ -1048,6 +1048,7 @@ async fn screenshots() {
                 ("queue-all", "/agent?view=all&sort=-updated".into()),
                 ("macros", "/agent/macros".into()),
                 ("targets", "/staff/targets".into()),
+                ("reports", "/staff/reports".into()),
                 ("queue-overdue", "/agent?view=overdue".into()),
                 ("status-desk", "/staff/status".into()),
                 ("agent-request", format!("/agent/requests/{first_request}")),

@@ -1387,3 +1387,202 @@ async fn response_targets_pause_resume_and_breach(db: Db) {
 }
 
 on_both!(response_targets_pause_resume_and_breach);
+
+/// The support report against a set worked out by hand, on a controlled
+/// clock, in JSON, CSV and on the page.
+async fn support_report_matches_a_hand_computed_set(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            manual_clock: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let minute = 60_000;
+    // Ten days after the demo's requests: Thursday 24 Sep 2026, 09:30 UTC.
+    app.clock.advance(10 * 24 * 60 * minute);
+    let ada = app.token("admin@acme.test").await;
+    let greta = app.token("admin@globex.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let sam = app.token("support@statusdesk.test").await;
+    let video = crate::harness::component_id(&app, "Live video").await;
+    let r = post_json(
+        &app,
+        &ada,
+        "/api/v1/requests",
+        json!({"subject": "Report A", "description": "A.", "priority": "high", "component": video}),
+    )
+    .await;
+    let a: Value = r.json().await.expect("json");
+    let b = file(&app, &ada, "Report B", "normal").await;
+    let c = file(&app, &greta, "Report C", "low").await;
+    // Each answer comes `after` minutes after the one before.
+    let answer = |id: String, after: i64, status: Option<&'static str>| {
+        let app = &app;
+        let agent = agent.clone();
+        async move {
+            app.clock.advance(after * minute);
+            let mut body = json!({"body": "Answered."});
+            if let Some(s) = status {
+                body["status"] = json!(s);
+            }
+            let r = post_json(
+                app,
+                &agent,
+                &format!("/api/v1/requests/{id}/messages"),
+                body,
+            )
+            .await;
+            assert_eq!(r.status(), 201);
+        }
+    };
+    // At 10, 30 and 90 minutes the first answers; at 120 and 240 solved.
+    answer(s(&a, "id"), 10, None).await;
+    answer(s(&b, "id"), 20, None).await;
+    answer(s(&c, "id"), 60, None).await;
+    answer(s(&a, "id"), 30, Some("solved")).await;
+    answer(s(&b, "id"), 120, Some("solved")).await;
+    for (id, good, comment) in [(s(&a, "id"), true, "Quick!"), (s(&b, "id"), false, "")] {
+        let r = post_json(
+            &app,
+            &ada,
+            &format!("/api/v1/requests/{id}/rating"),
+            json!({"good": good, "comment": comment}),
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+    }
+    let path = "/api/v1/reports/support?from=2026-09-24&to=2026-09-24";
+    assert_eq!(
+        app.api_get(&agent, path).await.status(),
+        403,
+        "support admins only"
+    );
+    let v = json_of(&app, &sam, path).await;
+    assert_eq!(v["from"], "2026-09-24T00:00:00.000Z");
+    assert_eq!(v["to"], "2026-09-25T00:00:00.000Z");
+    assert_eq!(
+        (v["created"].as_i64(), v["solved"].as_i64()),
+        (Some(3), Some(2))
+    );
+    let counts = |key: &str| -> BTreeMap<String, i64> {
+        v[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|c| {
+                (
+                    c["key"].as_str().unwrap_or("(none)").to_string(),
+                    c["count"].as_i64().unwrap_or(0),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        counts("by_status"),
+        BTreeMap::from([("solved".into(), 2), ("open".into(), 1)])
+    );
+    assert_eq!(
+        counts("by_priority"),
+        BTreeMap::from([("high".into(), 1), ("normal".into(), 1), ("low".into(), 1)])
+    );
+    assert_eq!(
+        counts("by_feature"),
+        BTreeMap::from([("Live video".into(), 1), ("(none)".into(), 2)])
+    );
+    assert_eq!(v["by_feature"][0]["count"], 2, "most first");
+    let orgs: Vec<(String, String, i64)> = v["by_organisation"]
+        .as_array()
+        .expect("orgs")
+        .iter()
+        .map(|o| {
+            (
+                s(o, "organisation"),
+                s(o, "plan"),
+                o["count"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        orgs,
+        vec![
+            ("Acme".into(), "enterprise".into(), 2),
+            ("Globex".into(), "advanced".into(), 1)
+        ]
+    );
+    assert_eq!(
+        v["weeks"],
+        json!([{"week": "2026-09-21", "created": 3, "solved": 2}])
+    );
+    // First answers after 10, 30 and 90 minutes; solved after 120 and 240.
+    assert_eq!(
+        v["first_response"],
+        json!({"count": 3, "median_minutes": 30.0, "p90_minutes": 90.0})
+    );
+    assert_eq!(
+        v["resolution"],
+        json!({"count": 2, "median_minutes": 180.0, "p90_minutes": 240.0})
+    );
+    assert_eq!(
+        (v["ratings"]["good"].as_i64(), v["ratings"]["bad"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(v["ratings"]["comments"].as_array().map(Vec::len), Some(1));
+    assert_eq!(v["ratings"]["comments"][0]["comment"], "Quick!");
+    assert_eq!(v["targets_missed"], 0);
+    // The day before holds none of them.
+    let before = json_of(
+        &app,
+        &sam,
+        "/api/v1/reports/support?from=2026-09-23&to=2026-09-23",
+    )
+    .await;
+    assert_eq!(before["created"], 0);
+    // CSV, with the same numbers.
+    let csv = app.api_get(&sam, &format!("{path}&format=csv")).await;
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.expect("csv");
+    assert!(text.starts_with("section,key,value,extra\n"));
+    for line in [
+        "total,created,3,",
+        "first_response,median_minutes,30.0,",
+        "resolution,p90_minutes,240.0,",
+        "organisation,Acme,2,enterprise",
+        "week,2026-09-21,3,2",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line} in {text}");
+    }
+    assert!(text.contains(&format!("rating,#{},good,Quick!", a["number"])));
+    // Bad periods are refused with the field.
+    for (query, field) in [
+        ("from=yesterday", "from"),
+        ("from=2026-09-25&to=2026-09-24", "to"),
+        ("from=2024-01-01&to=2026-09-24", "from"),
+    ] {
+        let r = app
+            .api_get(&sam, &format!("/api/v1/reports/support?{query}"))
+            .await;
+        assert_eq!(r.status(), 422, "{query}");
+        assert_eq!(
+            r.json::<Value>().await.expect("json")["field"],
+            field,
+            "{query}"
+        );
+    }
+    // The page shows the same.
+    let html = app
+        .signed_in("support@statusdesk.test")
+        .await
+        .get(app.url("/staff/reports?from=2026-09-24&to=2026-09-24"))
+        .text_body()
+        .await;
+    assert!(
+        html.contains("<p class=\"stat-value\" id=\"r-created\">3</p>")
+            && html.contains("<p class=\"stat-value\" id=\"r-solved\">2</p>"),
+        "{html}"
+    );
+    assert!(html.contains("Quick!"));
+}
+
+on_both!(support_report_matches_a_hand_computed_set);

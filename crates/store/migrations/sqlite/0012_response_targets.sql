@@ -18,3 +18,5 @@ ALTER TABLE requests ADD COLUMN targets_missed INTEGER NOT NULL DEFAULT 0;
 UPDATE requests SET first_response_at = (
     SELECT MIN(m.created_at) FROM request_messages m JOIN users u ON u.id = m.author_id
     WHERE m.request_id = requests.id AND m.internal = 0 AND u.role IN ('agent', 'support_admin'));
+-- The support reports read requests by when they were filed.
+CREATE INDEX requests_created_idx ON requests (created_at);

@@ -1,6 +1,7 @@
 //! `/api/v1/articles`, `/api/v1/search` and `/api/v1/help/…`: the help
 //! center for programs. Reads are public (a bearer token or this site's
 //! session shows more: drafts to staff, plan articles to their plans).
+use crate::http::csv::csv_field;
 use crate::http::ctx::{ApiCaller, ClientAddr, READER_COOKIE, Reader, cookie, set_cookie};
 use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::{JsonBody, QueryOf};
@@ -593,21 +594,6 @@ pub fn report_out(r: FeedbackReport) -> FeedbackReportOut {
     }
 }
 
-/// One CSV field, quoted when it must be (RFC 4180), and defused when a
-/// spreadsheet would take it for a formula.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 /// The report as CSV: one row per article, then one per comment.
 pub fn report_csv(r: &FeedbackReportOut) -> String {
     let mut out =
@@ -711,7 +697,7 @@ pub async fn suggestion_opened(
 
 #[cfg(test)]
 mod tests {
-    use super::csv_field;
+    use crate::http::csv::csv_field;
 
     #[test]
     fn csv_fields_are_quoted_and_defused() {

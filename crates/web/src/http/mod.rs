@@ -3,6 +3,7 @@
 //! and the middleware every request passes.
 pub mod assets;
 pub mod cache;
+pub mod csv;
 pub mod ctx;
 pub mod error;
 pub mod extract;

@@ -3,5 +3,6 @@ pub mod api;
 pub mod macros;
 pub mod pages;
 pub mod queue;
+pub mod reports;
 pub mod targets;
 pub mod workspace;
