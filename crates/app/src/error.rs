@@ -76,6 +76,14 @@ impl Error {
         Error::Conflict(Invalid::new(field, code))
     }
 
+    pub fn conflict_with(field: &str, code: &'static str, args: &[(&'static str, &str)]) -> Self {
+        let mut i = Invalid::new(field, code);
+        for (k, v) in args {
+            i.args.push((k, v.to_string()));
+        }
+        Error::Conflict(i)
+    }
+
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         Error::Internal(e.into())
     }

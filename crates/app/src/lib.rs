@@ -23,6 +23,7 @@ pub mod mail;
 pub mod markdown;
 pub mod orgs;
 pub mod outbox;
+pub mod people;
 pub mod push;
 pub mod reports;
 pub mod requests;

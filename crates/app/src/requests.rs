@@ -575,6 +575,42 @@ impl App {
             .await?)
     }
 
+    /// Adds another admin of the request's organisation to it (CC): they
+    /// follow it and get its e-mails from now on.
+    pub async fn cc_request(&self, caller: &Caller, id: &str, user_id: &str) -> Result<()> {
+        let (request, _) = self.load_request(caller, id).await?;
+        self.permit(
+            caller,
+            Action::FollowRequest {
+                org_id: &request.org_id,
+            },
+        )?;
+        let admins = self.own_admins(caller).await?;
+        if !admins.iter().any(|u| u.id == user_id) {
+            return Err(Error::invalid("user", "not_an_admin"));
+        }
+        Ok(self
+            .store()
+            .set_following(&request.id, user_id, true)
+            .await?)
+    }
+
+    /// The admins who follow a request: (id, name).
+    pub async fn request_followers(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let (request, _) = self.load_request(caller, id).await?;
+        Ok(self
+            .store()
+            .admin_followers(&request.id)
+            .await?
+            .into_iter()
+            .map(|(id, _, name, _)| (id, name))
+            .collect())
+    }
+
     /// One file of a request, if the caller may see it (a file on an
     /// internal note is as internal as the note), and where its bytes are.
     pub async fn attachment(

@@ -89,6 +89,9 @@ pub enum Action<'a> {
     ViewSupportReports,
     /// Response targets and business hours: support admins.
     ManageSupportSettings,
+    /// Invite, promote, demote and remove the people of an organisation:
+    /// its admins, on every plan.
+    ManagePeople { org_id: &'a str },
 }
 
 /// Why something was refused, so the caller can explain it.
@@ -295,6 +298,17 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Allow
             } else {
                 Forbidden(DenyReason::StaffOnly)
+            }
+        }
+        ManagePeople { org_id } => {
+            if actor.is_staff() {
+                Forbidden(DenyReason::CustomersOnly)
+            } else if !own_org(org_id) {
+                NotFound
+            } else if actor.role == Role::Admin {
+                Allow
+            } else {
+                Forbidden(DenyReason::AdminsOnly)
             }
         }
         RateRequest { org_id } => {
@@ -513,6 +527,8 @@ mod tests {
             ),
             ("support_reports", Action::ViewSupportReports),
             ("support_settings", Action::ManageSupportSettings),
+            ("people_own", Action::ManagePeople { org_id: OWN }),
+            ("people_other", Action::ManagePeople { org_id: OTHER }),
             (
                 "article_public",
                 Action::ReadArticle {
@@ -647,6 +663,12 @@ mod tests {
             (_, "macro_own" | "macro_other_personal" | "macro_other_shared") => {
                 Forbidden(StaffOnly)
             }
+            (Role::Agent | Role::SupportAdmin, "people_own" | "people_other") => {
+                Forbidden(CustomersOnly)
+            }
+            (_, "people_other") => NotFound,
+            (Role::Admin, "people_own") => Allow,
+            (Role::Member, "people_own") => Forbidden(AdminsOnly),
             (Role::SupportAdmin, "support_reports" | "support_settings") => Allow,
             (_, "support_reports" | "support_settings") => Forbidden(SupportAdminsOnly),
             other => panic!("table has no row for {other:?}"),
@@ -671,7 +693,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 4 * 3 * 2 * 49);
+        assert_eq!(checked, 4 * 3 * 2 * 51);
     }
 
     #[test]

@@ -333,7 +333,7 @@ impl Store {
     /// The user with this e-mail (case-insensitive) and their password hash.
     pub async fn principal_by_email(&self, email: &str) -> Result<Option<(Principal, String)>> {
         let row: Option<PrincipalRow> = sqlx::query_as(&format!(
-            "{PRINCIPAL_SELECT} WHERE lower(u.email) = lower($1)"
+            "{PRINCIPAL_SELECT} WHERE lower(u.email) = lower($1) AND u.removed_at IS NULL"
         ))
         .bind(email)
         .fetch_optional(&self.pool)
@@ -347,11 +347,12 @@ impl Store {
     }
 
     pub async fn principal(&self, user_id: &str) -> Result<Option<Principal>> {
-        let row: Option<PrincipalRow> =
-            sqlx::query_as(&format!("{PRINCIPAL_SELECT} WHERE u.id = $1"))
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<PrincipalRow> = sqlx::query_as(&format!(
+            "{PRINCIPAL_SELECT} WHERE u.id = $1 AND u.removed_at IS NULL"
+        ))
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(Principal::try_from).transpose()
     }
 
@@ -372,7 +373,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let rows: Vec<PrincipalRow> = sqlx::query_as(&format!(
-            "{USER_SELECT} WHERE u.org_id = $1 ORDER BY u.role, lower(u.name)"
+            "{USER_SELECT} WHERE u.org_id = $1 AND u.removed_at IS NULL ORDER BY u.role, lower(u.name)"
         ))
         .bind(org_id)
         .fetch_all(&self.pool)
@@ -435,6 +436,62 @@ impl Store {
         let revoked = revoke_tokens(&mut tx, user_id, now).await?;
         tx.commit().await?;
         Ok((ended, revoked))
+    }
+
+    /// Removes a customer from their organisation: they can no longer sign
+    /// in (sessions end, tokens are revoked, password resets are refused);
+    /// what they wrote stays.
+    pub async fn remove_user(&self, user_id: &str, now: i64) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL AND org_id IS NOT NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        revoke_tokens(&mut tx, user_id, now).await?;
+        sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM request_followers WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A removed user of `org_id` with this address, if there is one (an
+    /// invitation brings them back).
+    pub async fn removed_user(&self, org_id: &str, email: &str) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM users WHERE org_id = $1 AND lower(email) = lower($2) AND removed_at IS NOT NULL",
+        )
+        .bind(org_id)
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Brings a removed user back, with a new name and role.
+    pub async fn restore_user(&self, user_id: &str, name: &str, role: Role) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query(
+            "UPDATE users SET removed_at = NULL, name = $1, role = $2 WHERE id = $3 AND removed_at IS NOT NULL",
+        )
+        .bind(name)
+        .bind(role.as_str())
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Changes a user's role; customers need an organisation, staff have none.
@@ -500,7 +557,7 @@ impl Store {
              o.created_at AS org_created_at, s.csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN organisations o ON o.id = u.org_id \
-             WHERE s.id_hash = $1 AND s.expires_at > $2",
+             WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.removed_at IS NULL",
         )
         .bind(hash_secret(raw))
         .bind(now)

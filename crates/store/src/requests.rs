@@ -1107,7 +1107,8 @@ impl Store {
         Ok(sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.language FROM request_followers f \
              JOIN users u ON u.id = f.user_id JOIN requests r ON r.id = f.request_id \
-             WHERE f.request_id = $1 AND u.role = 'admin' AND u.org_id = r.org_id ORDER BY u.email",
+             WHERE f.request_id = $1 AND u.role = 'admin' AND u.org_id = r.org_id \
+             AND u.removed_at IS NULL ORDER BY u.email",
         )
         .bind(request_id)
         .fetch_all(&self.pool)

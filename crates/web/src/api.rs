@@ -128,6 +128,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(orgs::api::organisation_users))
         .routes(routes!(orgs::api::create_user))
         .routes(routes!(orgs::api::revoke_access))
+        .routes(routes!(orgs::people::list, orgs::people::invite))
+        .routes(routes!(orgs::people::patch, orgs::people::delete))
         .routes(routes!(
             support::api::create_request,
             support::api::list_requests

@@ -63,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     let app = Router::new()
         .merge(account::pages::router())
         .merge(orgs::pages::router())
+        .merge(orgs::people::router())
         .merge(support::pages::router())
         .merge(support::queue::router())
         .merge(support::macros::router())

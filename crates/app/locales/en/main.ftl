@@ -1093,3 +1093,37 @@ report-no-feature = No feature named
 err-period-too-long = The period can be at most { $max } days.
 fieldname-from = From
 fieldname-to = To
+people-lead = Invite colleagues by e-mail; they choose their own password. Admins manage people and, on Advanced and Enterprise, contact support.
+people-limit = Your plan has room for { $n } people.
+people-actions = Actions
+people-make-admin = Make admin
+people-make-member = Make member
+people-remove = Remove
+people-invite = Invite
+done-person-invited = The invitation is on its way.
+done-person-role = The role is changed.
+done-person-removed = They are removed and can no longer sign in. What they wrote stays.
+mail-invite-subject = You are invited to { $org } on statusdesk
+mail-invite-body = Hello { $name },
+
+    { $inviter } has invited you to { $org } on statusdesk. Choose your password here (the link works for a week):
+
+    { $link }
+
+    If you did not expect this, you can ignore this e-mail.
+err-plan-people-limit = Your plan has room for { $max } people. Remove someone first, or ask support about a larger plan.
+err-last-admin = The organisation needs at least one admin: make someone else admin first.
+err-remove-self = You cannot remove yourself; ask another admin.
+home-admin-lead-core = See your organisation, its plan and its people.
+your-admins = Your organisation's admins: { $name }.
+upgrade-title = What Advanced and Enterprise include
+upgrade-requests = Questions to support by message, from your admins, with a priority
+upgrade-inbox = A support inbox with every request your admins have made
+upgrade-chat = Chat with support, as it is rolled out
+upgrade-how = Your account manager can change your organisation's plan.
+field-followers = Followed by
+cc-label = Add an admin to this request
+cc-add = Add to request
+done-cc-added = They follow this request now and get its e-mails.
+err-not-an-admin = Only other admins of your organisation can be added.
+fieldname-user = Person

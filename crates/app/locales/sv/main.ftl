@@ -1093,3 +1093,37 @@ report-no-feature = Ingen funktion angiven
 err-period-too-long = Perioden får vara högst { $max } dagar.
 fieldname-from = Från
 fieldname-to = Till
+people-lead = Bjud in kollegor via e-post; de väljer sitt eget lösenord. Administratörer hanterar personer och kan, på Advanced och Enterprise, kontakta supporten.
+people-limit = Er plan har plats för { $n } personer.
+people-actions = Åtgärder
+people-make-admin = Gör till administratör
+people-make-member = Gör till medlem
+people-remove = Ta bort
+people-invite = Bjud in
+done-person-invited = Inbjudan är på väg.
+done-person-role = Rollen är ändrad.
+done-person-removed = Personen är borttagen och kan inte längre logga in. Det hen skrivit finns kvar.
+mail-invite-subject = Du är inbjuden till { $org } på statusdesk
+mail-invite-body = Hej { $name }!
+
+    { $inviter } har bjudit in dig till { $org } på statusdesk. Välj ditt lösenord här (länken gäller i en vecka):
+
+    { $link }
+
+    Om du inte väntade dig det här kan du strunta i mejlet.
+err-plan-people-limit = Er plan har plats för { $max } personer. Ta bort någon först, eller fråga supporten om en större plan.
+err-last-admin = Organisationen behöver minst en administratör: gör någon annan till administratör först.
+err-remove-self = Du kan inte ta bort dig själv; be en annan administratör.
+home-admin-lead-core = Se er organisation, dess plan och dess personer.
+your-admins = Er organisations administratörer: { $name }.
+upgrade-title = Det här ingår i Advanced och Enterprise
+upgrade-requests = Frågor till supporten via meddelande, från era administratörer, med prioritet
+upgrade-inbox = En supportinkorg med alla ärenden era administratörer har skickat
+upgrade-chat = Chatt med supporten, i takt med att den införs
+upgrade-how = Er kontaktperson kan ändra organisationens plan.
+field-followers = Följs av
+cc-label = Lägg till en administratör i ärendet
+cc-add = Lägg till
+done-cc-added = Hen följer nu ärendet och får dess mejl.
+err-not-an-admin = Bara andra administratörer i er organisation kan läggas till.
+fieldname-user = Person

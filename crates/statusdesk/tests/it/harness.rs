@@ -427,10 +427,15 @@ impl TestApp {
 
     /// A bearer token for `email` with the demo password.
     pub async fn token(&self, email: &str) -> String {
+        self.token_with(email, statusdesk::demo::PASSWORD).await
+    }
+
+    /// A bearer token for `email` with `password`.
+    pub async fn token_with(&self, email: &str, password: &str) -> String {
         let r = self
             .client
             .post(self.url("/api/v1/tokens"))
-            .json(&serde_json::json!({"email": email, "password": statusdesk::demo::PASSWORD}))
+            .json(&serde_json::json!({"email": email, "password": password}))
             .send()
             .await
             .expect("post token");

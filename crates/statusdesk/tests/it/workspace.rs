@@ -1586,3 +1586,321 @@ async fn support_report_matches_a_hand_computed_set(db: Db) {
 }
 
 on_both!(support_report_matches_a_hand_computed_set);
+
+/// Customer admins manage their own organisation's people: invite (the
+/// link sets a password), make admin, remove (who then cannot sign in);
+/// another organisation's user is a 404; the last admin stays.
+async fn people_management_within_the_own_organisation(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let greta = app.token("admin@globex.test").await;
+    let maja = app.token("member@acme.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let people = json_of(&app, &ada, "/api/v1/org/people").await;
+    let list = people["people"].as_array().expect("people");
+    let admins: BTreeSet<String> = list
+        .iter()
+        .filter(|p| p["admin"] == true)
+        .map(|p| s(p, "email"))
+        .collect();
+    assert_eq!(
+        admins,
+        BTreeSet::from(["admin@acme.test".to_string(), "ops@acme.test".to_string()])
+    );
+    assert!(
+        list.iter()
+            .any(|p| p["email"] == "member@acme.test" && p["role"] == "member")
+    );
+    assert!(
+        list.iter()
+            .all(|p| !s(p, "email").ends_with("@globex.test"))
+    );
+    // Members and staff do not manage people.
+    let r = app.api_get(&maja, "/api/v1/org/people").await;
+    assert_eq!(r.status(), 403);
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["code"],
+        "admins_only"
+    );
+    assert_eq!(
+        app.api_get(&agent, "/api/v1/org/people").await.status(),
+        403
+    );
+    // Another organisation's people do not exist for Ada.
+    let globex = json_of(&app, &greta, "/api/v1/org/people").await;
+    let greta_id = s(&globex["people"][0], "id");
+    assert_eq!(
+        patch_json(
+            &app,
+            &ada,
+            &format!("/api/v1/org/people/{greta_id}"),
+            json!({"role": "member"})
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(
+        delete_as(&app, &ada, &format!("/api/v1/org/people/{greta_id}")).await,
+        404
+    );
+    assert_eq!(
+        json_of(&app, &greta, "/api/v1/org/people").await["people"][0]["role"],
+        "admin"
+    );
+    // Invite: the account exists, and the e-mailed link sets its password.
+    let r = post_json(
+        &app,
+        &ada,
+        "/api/v1/org/people",
+        json!({"name": "Nils Ny", "email": "nils@acme.test"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let nils: Value = r.json().await.expect("json");
+    assert_eq!(nils["role"], "member");
+    let mail = app
+        .store
+        .recent_outbox(20)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|m| m.target == "nils@acme.test")
+        .expect("an invitation e-mail");
+    assert!(
+        mail.payload
+            .contains("Ada Andersson has invited you to Acme"),
+        "{}",
+        mail.payload
+    );
+    let start =
+        mail.payload.find("/password/reset?token=").expect("link") + "/password/reset?token=".len();
+    let token: String = mail.payload[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    let c = crate::harness::client();
+    let html = c
+        .get(app.url(&format!("/password/reset?token={token}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    let csrf = csrf_in(&html).expect("csrf");
+    let r = c
+        .post(app.url("/password/reset"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("token", token.as_str()),
+            ("password", "nils chooses a long one"),
+            ("confirm", "nils chooses a long one"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert!(
+        r.status().is_redirection() || r.status().is_success(),
+        "{}",
+        r.status()
+    );
+    let signed = crate::harness::client();
+    assert_eq!(
+        app.sign_in_with(&signed, "nils@acme.test", "nils chooses a long one")
+            .await
+            .status(),
+        303
+    );
+    // The address is taken now; bad roles and addresses are refused.
+    let r = post_json(
+        &app,
+        &ada,
+        "/api/v1/org/people",
+        json!({"name": "Nils Again", "email": "NILS@acme.test"}),
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    for (body, field) in [
+        (
+            json!({"name": "X", "email": "x@acme.test", "role": "agent"}),
+            "role",
+        ),
+        (json!({"name": "X", "email": "not-an-address"}), "email"),
+    ] {
+        let r = post_json(&app, &ada, "/api/v1/org/people", body).await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(r.json::<Value>().await.expect("json")["field"], field);
+    }
+    // Make admin, then remove: Nils can no longer sign in, and his token stops.
+    let nid = s(&nils, "id");
+    let v: Value = patch_json(
+        &app,
+        &ada,
+        &format!("/api/v1/org/people/{nid}"),
+        json!({"role": "admin"}),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(v["admin"], true);
+    let nils_token = app
+        .token_with("nils@acme.test", "nils chooses a long one")
+        .await;
+    assert_eq!(
+        app.api_get(&nils_token, "/api/v1/org/people")
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        delete_as(&app, &ada, &format!("/api/v1/org/people/{nid}")).await,
+        204
+    );
+    assert_eq!(
+        app.api_get(&nils_token, "/api/v1/org/people")
+            .await
+            .status(),
+        401
+    );
+    assert_ne!(
+        app.sign_in_with(
+            &crate::harness::client(),
+            "nils@acme.test",
+            "nils chooses a long one"
+        )
+        .await
+        .status(),
+        303
+    );
+    let now: Vec<String> = json_of(&app, &ada, "/api/v1/org/people").await["people"]
+        .as_array()
+        .expect("people")
+        .iter()
+        .map(|p| s(p, "email"))
+        .collect();
+    assert!(!now.contains(&"nils@acme.test".to_string()));
+    // Inviting him again brings the account back.
+    let r = post_json(
+        &app,
+        &ada,
+        "/api/v1/org/people",
+        json!({"name": "Nils Ny", "email": "nils@acme.test", "role": "member"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    assert_eq!(s(&r.json::<Value>().await.expect("json"), "id"), nid);
+    // Nobody removes themselves, and the last admin stays one.
+    let ada_id = user_id(&app, &ada).await;
+    assert_eq!(
+        delete_as(&app, &ada, &format!("/api/v1/org/people/{ada_id}")).await,
+        409
+    );
+    let r = patch_json(
+        &app,
+        &greta,
+        &format!("/api/v1/org/people/{greta_id}"),
+        json!({"role": "member"}),
+    )
+    .await;
+    assert_eq!(r.status(), 409);
+    assert_eq!(r.json::<Value>().await.expect("json")["code"], "last_admin");
+    // The admin panel's forms do the same.
+    let panel = app.signed_in("admin@acme.test").await;
+    let html = panel.get(app.url("/admin")).text_body().await;
+    assert!(html.contains("Make admin") && html.contains("Invite"));
+    let csrf = csrf_in(&html).expect("csrf");
+    let r = panel
+        .post(app.url("/admin/people"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Olga Ort"),
+            ("email", "olga@acme.test"),
+            ("role", "member"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let r = panel
+        .post(app.url("/admin/people"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Olga Ort"),
+            ("email", "olga@acme.test"),
+            ("role", "member"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.expect("text").contains("role=\"alert\""));
+}
+
+/// CC: an admin adds another admin of the organisation to a request; they
+/// follow it. Members and Core admins are told whom to ask and what the
+/// other plans include.
+async fn cc_and_the_way_to_support_for_everyone_else(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ada = app.token("admin@acme.test").await;
+    let olle = user_id(&app, &app.token("ops@acme.test").await).await;
+    let greta = user_id(&app, &app.token("admin@globex.test").await).await;
+    let rid = s(&file(&app, &ada, "CC me", "low").await, "id");
+    let page = app.signed_in("admin@acme.test").await;
+    let html = page
+        .get(app.url(&format!("/support/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(html.contains(&format!("<option value=\"{olle}\">Olle Ops</option>")));
+    let csrf = csrf_in(&html).expect("csrf");
+    // Not someone of another organisation.
+    let r = page
+        .post(app.url(&format!("/support/requests/{rid}/cc")))
+        .form(&[("csrf", csrf.as_str()), ("user", greta.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    let r = page
+        .post(app.url(&format!("/support/requests/{rid}/cc")))
+        .form(&[("csrf", csrf.as_str()), ("user", olle.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let html = page
+        .get(app.url(&format!("/support/requests/{rid}")))
+        .text_body()
+        .await;
+    assert!(html.contains("Followed by") && html.contains("Olle Ops"));
+    assert!(
+        !html.contains(&format!("<option value=\"{olle}\">")),
+        "no longer offered"
+    );
+    // A member is told who the admins are.
+    let maja = app.signed_in("member@acme.test").await;
+    let html = maja.get(app.url("/support")).text_body().await;
+    assert!(
+        html.contains("Your organisation&#39;s admins: Ada Andersson, Olle Ops")
+            || html.contains("Your organisation's admins: Ada Andersson, Olle Ops"),
+        "{html}"
+    );
+    let home = maja.get(app.url("/")).text_body().await;
+    assert!(home.contains("Ada Andersson, Olle Ops"));
+    // A Core admin sees what Advanced and Enterprise include, and the home
+    // card does not promise support.
+    let core = app.signed_in("admin@initech.test").await;
+    let html = core.get(app.url("/support")).text_body().await;
+    assert!(html.contains("What Advanced and Enterprise include"));
+    let home = core.get(app.url("/")).text_body().await;
+    assert!(
+        !home.contains("reach support"),
+        "the Core home card promises no support"
+    );
+}
+
+on_both!(
+    people_management_within_the_own_organisation,
+    cc_and_the_way_to_support_for_everyone_else
+);

@@ -46,6 +46,8 @@ struct HomePage {
     plan_code: &'static str,
     direct_support: bool,
     chat: bool,
+    /// For members: their organisation's admins, to ask.
+    admins: String,
 }
 
 async fn home(ctx: Ctx) -> AppResult<Response> {
@@ -68,7 +70,19 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
     let page = ctx.page("home-title");
     let org = ctx.caller().and_then(|c| c.principal.org.clone());
     let plan = org.as_ref().map(|o| o.plan);
+    let admins = match ctx.caller() {
+        Some(c) if c.actor.role == domain::Role::Member => ctx
+            .app()
+            .own_admins(c)
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    };
     Ok(render(&HomePage {
+        admins,
         plan_name: plan
             .map(|p| page.t(&format!("plan-{}", p.as_str())))
             .unwrap_or_default(),

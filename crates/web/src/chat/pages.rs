@@ -57,6 +57,8 @@ fn explain(ctx: &Ctx, e: Error) -> AppResult<Response> {
     struct BlockedPage {
         page: Page,
         message: String,
+        admins: String,
+        upgrade: bool,
     }
     match e {
         Error::Denied(DenyReason::CustomersOnly) if ctx.caller().is_some_and(|c| c.is_staff()) => {
@@ -69,7 +71,12 @@ fn explain(ctx: &Ctx, e: Error) -> AppResult<Response> {
                 .t(&format!("deny-{}", reason.code().replace('_', "-")));
             Ok((
                 StatusCode::FORBIDDEN,
-                render(&BlockedPage { page, message })?,
+                render(&BlockedPage {
+                    page,
+                    message,
+                    admins: String::new(),
+                    upgrade: reason == DenyReason::PlanExcludesDirectSupport,
+                })?,
             )
                 .into_response())
         }

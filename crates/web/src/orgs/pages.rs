@@ -85,6 +85,7 @@ struct UserRow {
     email: String,
     role_name: String,
     you: bool,
+    admin: bool,
 }
 
 // ---- customer admin panel ----------------------------------------------------
@@ -101,9 +102,17 @@ struct AdminPage {
     users: Vec<UserRow>,
     /// Direct support is offered from a computer: a phone gets the reason.
     phone: bool,
+    /// A refused invitation or change, and what was typed.
+    error: Option<String>,
+    limit: Option<i64>,
 }
 
 async fn admin_panel(ctx: Ctx) -> AppResult<Response> {
+    admin_page(&ctx, None).await
+}
+
+/// The admin panel, with a refusal from one of its forms.
+pub(crate) async fn admin_page(ctx: &Ctx, error: Option<app::Error>) -> AppResult<Response> {
     let caller = ctx.signed_in()?;
     ctx.app().permit(caller, Action::ViewAdminPanel)?;
     let org = caller.principal.org.clone().ok_or(Error::NotFound)?;
@@ -114,12 +123,19 @@ async fn admin_panel(ctx: Ctx) -> AppResult<Response> {
         .map(|u| UserRow {
             id: u.id.clone(),
             you: u.id == caller.user_id(),
+            admin: u.role == domain::Role::Admin,
             role_name: role_name(&page, u.role),
             name: u.name,
             email: u.email,
         })
         .collect();
-    Ok(render(&AdminPage {
+    let status = error
+        .as_ref()
+        .map(crate::http::error::status_of)
+        .unwrap_or(axum::http::StatusCode::OK);
+    let html = render(&AdminPage {
+        error: error.map(|e| e.message(ctx.lang)),
+        limit: app::people::people_limit(org.plan).map(|n| n as i64),
         org_name: org.name.clone(),
         plan_name: plan_name(&page, org.plan),
         plan_code: org.plan.as_str(),
@@ -128,8 +144,8 @@ async fn admin_panel(ctx: Ctx) -> AppResult<Response> {
         users,
         phone: crate::support::pages::is_phone(&ctx.headers),
         page,
-    })?
-    .into_response())
+    })?;
+    Ok((status, html).into_response())
 }
 
 // ---- staff -------------------------------------------------------------------
@@ -202,6 +218,7 @@ async fn staff_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             id: u.id.clone(),
             role_name: role_name(&page, u.role),
             you: false,
+            admin: u.role == domain::Role::Admin,
             name: u.name,
             email: u.email,
         })
@@ -383,6 +400,7 @@ async fn staff_org_page(ctx: &Ctx, id: &str, error: Option<String>) -> AppResult
             id: u.id.clone(),
             role_name: role_name(&page, u.role),
             you: false,
+            admin: u.role == domain::Role::Admin,
             name: u.name,
             email: u.email,
         })

@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/agent/requests/{id}/link", post(link_request))
         .route("/agent/requests/{id}/macros/{macro_id}", get(fill_macro))
         .route("/support/requests/{id}/rate", post(rate))
+        .route("/support/requests/{id}/cc", post(cc))
         .merge(with_files)
 }
 
@@ -77,40 +78,73 @@ fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
 struct BlockedPage {
     page: Page,
     message: String,
+    /// The organisation's admins, for a member to ask.
+    admins: String,
+    /// What Advanced and Enterprise include, for a Core organisation.
+    upgrade: bool,
 }
 
 fn blocked_page(ctx: &Ctx, message: String) -> AppResult<Response> {
+    blocked_page_with(ctx, message, String::new(), false)
+}
+
+fn blocked_page_with(
+    ctx: &Ctx,
+    message: String,
+    admins: String,
+    upgrade: bool,
+) -> AppResult<Response> {
     let page = ctx.page("support-unavailable-title");
     Ok((
         StatusCode::FORBIDDEN,
-        render(&BlockedPage { page, message })?,
+        render(&BlockedPage {
+            page,
+            message,
+            admins,
+            upgrade,
+        })?,
     )
         .into_response())
 }
 
 /// A refusal on a support page: staff go to their queue, customers whose
 /// plan or role has no direct support are told why; the rest is an error.
-fn explain(ctx: &Ctx, e: Error) -> AppResult<Response> {
+async fn explain(ctx: &Ctx, e: Error) -> AppResult<Response> {
     match e {
         Error::Denied(DenyReason::CustomersOnly) if ctx.caller().is_some_and(|c| c.is_staff()) => {
             Ok(Redirect::to("/agent").into_response())
         }
-        Error::Denied(reason) => blocked_page(
-            ctx,
-            ctx.tr()
-                .t(&format!("deny-{}", reason.code().replace('_', "-"))),
-        ),
+        Error::Denied(reason) => {
+            let message = ctx
+                .tr()
+                .t(&format!("deny-{}", reason.code().replace('_', "-")));
+            // Members learn whom to ask; a Core organisation what the
+            // other plans include.
+            let admins = match ctx.caller() {
+                Some(c) if c.actor.role == domain::Role::Member => ctx
+                    .app()
+                    .own_admins(c)
+                    .await?
+                    .into_iter()
+                    .map(|u| u.name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => String::new(),
+            };
+            let upgrade = reason == DenyReason::PlanExcludesDirectSupport;
+            blocked_page_with(ctx, message, admins, upgrade)
+        }
         other => Err(other.into()),
     }
 }
 
 /// The customer side needs direct support: the viewer, or the page that
 /// explains why not.
-fn direct_support(ctx: &Ctx) -> AppResult<Result<&Viewer, Box<Response>>> {
+async fn direct_support(ctx: &Ctx) -> AppResult<Result<&Viewer, Box<Response>>> {
     let viewer = ctx.viewer()?;
     match ctx.app().permit(&viewer.caller, Action::UseDirectSupport) {
         Ok(_) => Ok(Ok(viewer)),
-        Err(e) => Ok(Err(Box::new(explain(ctx, e)?))),
+        Err(e) => Ok(Err(Box::new(explain(ctx, e).await?))),
     }
 }
 
@@ -221,7 +255,7 @@ impl ListQuery {
 }
 
 async fn inbox(ctx: Ctx, QueryOf(query): QueryOf<ListQuery>) -> AppResult<Response> {
-    let viewer = match direct_support(&ctx)? {
+    let viewer = match direct_support(&ctx).await? {
         Ok(v) => v,
         Err(r) => return Ok(*r),
     };
@@ -359,7 +393,7 @@ struct NewQuery {
 }
 
 async fn new_form(ctx: Ctx, QueryOf(q): QueryOf<NewQuery>) -> AppResult<Response> {
-    if let Err(r) = direct_support(&ctx)? {
+    if let Err(r) = direct_support(&ctx).await? {
         return Ok(*r);
     }
     let draft = NewRequestInput {
@@ -409,7 +443,7 @@ async fn new_request(ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
 /// Files the request of a form; the response, and whether it was filed.
 async fn file_from_form(ctx: &Ctx, form: &uploads::UploadForm) -> AppResult<(Response, bool)> {
     ctx.check_csrf(form.field("csrf"))?;
-    let viewer = match direct_support(ctx)? {
+    let viewer = match direct_support(ctx).await? {
         Ok(v) => v,
         Err(r) => return Ok((*r, false)),
     };
@@ -445,7 +479,7 @@ async fn file_from_form(ctx: &Ctx, form: &uploads::UploadForm) -> AppResult<(Res
             let r = new_page(ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(message), input).await?;
             Ok((r, false))
         }
-        Err(e) => Ok((explain(ctx, e)?, false)),
+        Err(e) => Ok((explain(ctx, e).await?, false)),
     }
 }
 
@@ -538,6 +572,9 @@ struct RequestPage {
     target_note: Option<(String, &'static str)>,
     /// Customers: what happens next.
     next_note: Option<String>,
+    /// The admins who follow it, and the other admins who could be added.
+    followers: Vec<String>,
+    cc_choices: Vec<(String, String)>,
     script: &'static str,
 }
 
@@ -735,9 +772,26 @@ async fn request_view_with(
     } else {
         next_note(ctx, &request).await?
     };
+    let followed_by = ctx.app().request_followers(caller, &request.id).await?;
+    let cc_choices = if !staff
+        && caller.may(Action::FollowRequest {
+            org_id: &request.org_id,
+        }) {
+        ctx.app()
+            .own_admins(caller)
+            .await?
+            .into_iter()
+            .filter(|u| !followed_by.iter().any(|(id, _)| *id == u.id))
+            .map(|u| (u.id, u.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut page = ctx.page("request-title");
     page.title = format!("#{} {}", request.number, request.subject);
     Ok(RequestPage {
+        followers: followed_by.into_iter().map(|(_, n)| n).collect(),
+        cc_choices,
         target_note,
         next_note,
         links,
@@ -882,7 +936,7 @@ async fn request_page(
     let viewer = ctx.viewer()?;
     let loaded = match ctx.app().request_view(&viewer.caller, &id).await {
         Ok(l) => l,
-        Err(e) => return explain(&ctx, e),
+        Err(e) => return explain(&ctx, e).await,
     };
     // Staff and customers each have their own address for a request.
     let staff = viewer.caller.is_staff();
@@ -893,6 +947,25 @@ async fn request_page(
     let chosen = query.chosen.as_deref().filter(|_| staff);
     let page = request_view_with(&ctx, viewer, loaded, None, chosen).await?;
     Ok(render(&page)?.into_response())
+}
+
+#[derive(Deserialize)]
+struct CcForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    user: String,
+}
+
+/// CC: another admin of the organisation follows the request.
+async fn cc(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<CcForm>,
+) -> AppResult<Response> {
+    ctx.check_csrf(&f.csrf)?;
+    let result = ctx.app().cc_request(ctx.signed_in()?, &id, &f.user).await;
+    after(&ctx, &id, result, "cc-added").await
 }
 
 /// A canned reply filled in for this request (the request page inserts it
@@ -946,7 +1019,7 @@ async fn after(ctx: &Ctx, id: &str, result: Result<(), Error>, done: &str) -> Ap
     };
     let status = crate::http::error::status_of(&e);
     if !matches!(e, Error::Invalid(_) | Error::Conflict(_)) {
-        return explain(ctx, e);
+        return explain(ctx, e).await;
     }
     let loaded = ctx.app().request_view(&viewer.caller, id).await?;
     let page = request_view(ctx, viewer, loaded, Some(e.message(ctx.lang))).await?;
@@ -1096,7 +1169,7 @@ async fn attachment(ctx: Ctx, Path((id, file)): Path<(String, String)>) -> AppRe
     let caller = ctx.signed_in()?;
     let (f, path) = match ctx.app().attachment(caller, &id, &file).await {
         Ok(v) => v,
-        Err(e) => return explain(&ctx, e),
+        Err(e) => return explain(&ctx, e).await,
     };
     let opened = tokio::fs::File::open(&path)
         .await
