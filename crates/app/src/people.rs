@@ -194,6 +194,21 @@ impl App {
         Ok(())
     }
 
+    /// For a member: their organisation's admins by name, to ask (empty
+    /// for everyone else).
+    pub async fn admin_names_for_member(&self, caller: &Caller) -> Result<String> {
+        if caller.actor.role != Role::Member {
+            return Ok(String::new());
+        }
+        Ok(self
+            .own_admins(caller)
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect::<Vec<_>>()
+            .join(", "))
+    }
+
     /// The admins of the caller's own organisation (for members and Core
     /// admins told whom to ask).
     pub async fn own_admins(&self, caller: &Caller) -> Result<Vec<User>> {

@@ -300,17 +300,6 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 Forbidden(DenyReason::StaffOnly)
             }
         }
-        ManagePeople { org_id } => {
-            if actor.is_staff() {
-                Forbidden(DenyReason::CustomersOnly)
-            } else if !own_org(org_id) {
-                NotFound
-            } else if actor.role == Role::Admin {
-                Allow
-            } else {
-                Forbidden(DenyReason::AdminsOnly)
-            }
-        }
         RateRequest { org_id } => {
             if actor.is_staff() {
                 Forbidden(DenyReason::CustomersOnly)
@@ -355,7 +344,7 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
                 decide(Some(actor), ViewRequest { org_id })
             }
         }
-        ManageIntegrations { org_id } => {
+        ManageIntegrations { org_id } | ManagePeople { org_id } => {
             if actor.is_staff() {
                 Forbidden(DenyReason::CustomersOnly)
             } else if !own_org(org_id) {

@@ -71,15 +71,8 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
     let org = ctx.caller().and_then(|c| c.principal.org.clone());
     let plan = org.as_ref().map(|o| o.plan);
     let admins = match ctx.caller() {
-        Some(c) if c.actor.role == domain::Role::Member => ctx
-            .app()
-            .own_admins(c)
-            .await?
-            .into_iter()
-            .map(|u| u.name)
-            .collect::<Vec<_>>()
-            .join(", "),
-        _ => String::new(),
+        Some(c) => ctx.app().admin_names_for_member(c).await?,
+        None => String::new(),
     };
     Ok(render(&HomePage {
         admins,

@@ -121,15 +121,8 @@ async fn explain(ctx: &Ctx, e: Error) -> AppResult<Response> {
             // Members learn whom to ask; a Core organisation what the
             // other plans include.
             let admins = match ctx.caller() {
-                Some(c) if c.actor.role == domain::Role::Member => ctx
-                    .app()
-                    .own_admins(c)
-                    .await?
-                    .into_iter()
-                    .map(|u| u.name)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                _ => String::new(),
+                Some(c) => ctx.app().admin_names_for_member(c).await?,
+                None => String::new(),
             };
             let upgrade = reason == DenyReason::PlanExcludesDirectSupport;
             blocked_page_with(ctx, message, admins, upgrade)
