@@ -5,7 +5,12 @@
 use crate::{App, Caller, Error, Result};
 use domain::text::{self, limits};
 use domain::{Action, Priority, TicketStatus};
+pub use store::COUNT_CAP;
 use store::{Macro, QueueCounts, Request, SavedView};
+
+/// How long an agent counts as having a request open after the page last
+/// said so (the page says so every 10 seconds).
+pub const PRESENCE_WINDOW_MS: i64 = 30_000;
 
 /// The most requests one bulk action changes.
 pub const BULK_MAX: usize = 200;
@@ -289,6 +294,31 @@ impl App {
         let m = self.macro_for(caller, macro_id).await?;
         let request = self.request(caller, request_id).await?;
         Ok(fill(&m.body, &request, &caller.principal.user.name))
+    }
+
+    /// Notes that the agent has the request open (typing or not) and tells
+    /// who else has: the other agents seen on it in the last 30 seconds,
+    /// (name, typing).
+    pub async fn request_presence(
+        &self,
+        caller: &Caller,
+        request_id: &str,
+        typing: Option<bool>,
+    ) -> Result<Vec<(String, bool)>> {
+        self.permit(caller, Action::WorkSupportQueue)?;
+        let request = self.request(caller, request_id).await?;
+        let now = self.now();
+        let since = now - PRESENCE_WINDOW_MS;
+        Ok(self
+            .store()
+            .touch_presence(
+                &request.id,
+                caller.user_id(),
+                typing.unwrap_or(false),
+                now,
+                since,
+            )
+            .await?)
     }
 
     /// The agent's saved queue views.

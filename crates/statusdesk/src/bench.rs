@@ -159,6 +159,91 @@ pub async fn inbox(
     }
     count_times.sort_by(f64::total_cmp);
 
+    // The agents' queue: every view in every order, and the view counts.
+    eprintln!("shaping the queue (assignees, due times) …");
+    let agent = store
+        .create_user(
+            &NewUser {
+                email: "agent@bench.test",
+                name: "Bench Agent",
+                role: Role::Agent,
+                org_id: None,
+                password_hash: HASH,
+                language: None,
+            },
+            now,
+        )
+        .await?;
+    store.bench_shape(&agent.id, 50).await?;
+    let (agent_token, _) = store.create_token(&agent.id, "bench", now).await?;
+    let views = app::requests::QUEUE_VIEWS;
+    let sorts: Vec<String> = app::requests::SORTS
+        .iter()
+        .flat_map(|k| [k.to_string(), format!("-{k}")])
+        .collect();
+    let per = (samples / 20).clamp(20, 500);
+    eprintln!(
+        "measuring the queue: {} views × {} orders, {per} pages each (first pages and the pages after) …",
+        views.len(),
+        sorts.len()
+    );
+    let mut queue_rows = Vec::new();
+    let mut worst = (0.0f64, String::new());
+    for view in views {
+        for sort in &sorts {
+            let mut t_view = Vec::with_capacity(per);
+            let mut cursor: Option<String> = None;
+            for _ in 0..per {
+                let mut uri = format!("/api/v1/requests?view={view}&sort={sort}&limit=50");
+                if let Some(c) = &cursor {
+                    uri.push_str(&format!("&cursor={c}"));
+                }
+                let req = Request::get(uri)
+                    .header("authorization", format!("Bearer {agent_token}"))
+                    .body(Body::empty())?;
+                let t = Instant::now();
+                let res = app.clone().oneshot(req).await?;
+                let code = res.status();
+                let body = axum::body::to_bytes(res.into_body(), 10 * 1024 * 1024).await?;
+                t_view.push(t.elapsed().as_secs_f64() * 1000.0);
+                if code != StatusCode::OK {
+                    bail!(
+                        "queue {view} {sort} answered {code}: {}",
+                        String::from_utf8_lossy(&body)
+                    );
+                }
+                // Walk a few pages deep, then start over.
+                let v: serde_json::Value = serde_json::from_slice(&body)?;
+                cursor = v["next_cursor"]
+                    .as_str()
+                    .map(str::to_string)
+                    .filter(|_| cursor.is_none() || !rng.next().is_multiple_of(4));
+            }
+            t_view.sort_by(f64::total_cmp);
+            let p99 = percentile(&t_view, 0.99);
+            if p99 > worst.0 {
+                worst = (p99, format!("{view} {sort}"));
+            }
+            queue_rows.push((view, sort.clone(), percentile(&t_view, 0.5), p99));
+        }
+        eprintln!("  {view}: done");
+    }
+    let mut counts_times = Vec::new();
+    for _ in 0..per {
+        let req = Request::get("/api/v1/requests/counts")
+            .header("authorization", format!("Bearer {agent_token}"))
+            .body(Body::empty())?;
+        let t = Instant::now();
+        let res = app.clone().oneshot(req).await?;
+        let code = res.status();
+        let _ = axum::body::to_bytes(res.into_body(), 1024 * 1024).await?;
+        counts_times.push(t.elapsed().as_secs_f64() * 1000.0);
+        if code != StatusCode::OK {
+            bail!("queue counts answered {code}");
+        }
+    }
+    counts_times.sort_by(f64::total_cmp);
+
     eprintln!("measuring request creation …");
     let create_n = 2_000;
     let t = Instant::now();
@@ -216,6 +301,24 @@ pub async fn inbox(
     println!(
         "| {backend} | {requests} / {orgs} | {p50:.2} ms | {p99:.2} ms | {:.2} ms | {sequential:.0}/s | {concurrent:.0}/s | {seed_secs:.0} s |",
         percentile(&count_times, 0.99)
+    );
+    println!();
+    println!("| view | order | p50 | p99 |");
+    println!("|---|---|---|---|");
+    for (view, sort, p50, p99) in &queue_rows {
+        println!("| {view} | {sort} | {p50:.2} ms | {p99:.2} ms |");
+    }
+    println!(
+        "| counts of every view | – | {:.2} ms | {:.2} ms |",
+        percentile(&counts_times, 0.5),
+        percentile(&counts_times, 0.99)
+    );
+    println!(
+        "summary: {backend} queue, {requests} requests: {} views × orders, worst p99 {:.2} ms ({}), counts p99 {:.2} ms",
+        queue_rows.len(),
+        worst.0,
+        worst.1,
+        percentile(&counts_times, 0.99)
     );
     println!(
         "summary: {backend}, {requests} requests in {orgs} organisations: inbox list with a status filter p50 {p50:.2} ms, p99 {p99:.2} ms over {samples} samples ({rows_seen} rows returned); creation {sequential:.0}/s (store) and {concurrent:.0}/s (API, 8 clients)"

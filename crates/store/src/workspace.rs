@@ -233,6 +233,51 @@ impl Store {
         }))
     }
 
+    /// Notes that an agent has a request open (and whether they type), and
+    /// returns the other agents seen on it since `since`: (name, typing).
+    pub async fn touch_presence(
+        &self,
+        request_id: &str,
+        user_id: &str,
+        typing: bool,
+        now: i64,
+        since: i64,
+    ) -> Result<Vec<(String, bool)>> {
+        {
+            let _w = self.write_guard().await;
+            sqlx::query(
+                "INSERT INTO request_presence (request_id, user_id, typing, seen_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (request_id, user_id) DO UPDATE SET typing = excluded.typing, seen_at = excluded.seen_at",
+            )
+            .bind(request_id)
+            .bind(user_id)
+            .bind(i64::from(typing))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        }
+        self.presence(request_id, user_id, since).await
+    }
+
+    /// The agents other than `user_id` seen on a request since `since`.
+    pub async fn presence(
+        &self,
+        request_id: &str,
+        user_id: &str,
+        since: i64,
+    ) -> Result<Vec<(String, bool)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT u.name, p.typing FROM request_presence p JOIN users u ON u.id = p.user_id \
+             WHERE p.request_id = $1 AND p.user_id <> $2 AND p.seen_at >= $3 ORDER BY lower(u.name)",
+        )
+        .bind(request_id)
+        .bind(user_id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(n, t)| (n, t != 0)).collect())
+    }
+
     /// The incidents a request is linked to, oldest first.
     pub async fn incidents_of_request(&self, request_id: &str) -> Result<Vec<LinkedIncident>> {
         Ok(sqlx::query_as(

@@ -76,3 +76,34 @@
       .catch(function () { form.submit(); });
   });
 })();
+
+// Collision notice: the page says every 10 seconds that it is open (and
+// whether a reply is being typed), and shows who else has it open.
+(function () {
+  "use strict";
+  var note = document.getElementById("collision");
+  var body = document.getElementById("body");
+  if (!note || !window.fetch) return;
+  var lastKey = 0;
+  if (body) body.addEventListener("input", function () {
+    var first = Date.now() - lastKey > 5000;
+    lastKey = Date.now();
+    if (first) beat();
+  });
+  function beat() {
+    fetch(note.getAttribute("data-presence"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": note.getAttribute("data-csrf") },
+      body: JSON.stringify({ typing: Date.now() - lastKey < 5000 })
+    })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (v) {
+        if (!v) return;
+        note.textContent = v.notice || "";
+        note.hidden = !v.notice;
+      })
+      .catch(function () {});
+  }
+  setInterval(beat, 10000);
+})();

@@ -1127,3 +1127,5 @@ cc-add = Add to request
 done-cc-added = They follow this request now and get its e-mails.
 err-not-an-admin = Only other admins of your organisation can be added.
 fieldname-user = Person
+collision-viewing = { $names } also has this request open.
+collision-typing = { $names } is typing a reply to this request right now.

@@ -1127,3 +1127,5 @@ cc-add = Lägg till
 done-cc-added = Hen följer nu ärendet och får dess mejl.
 err-not-an-admin = Bara andra administratörer i er organisation kan läggas till.
 fieldname-user = Person
+collision-viewing = { $names } har också det här ärendet öppet.
+collision-typing = { $names } skriver ett svar på det här ärendet just nu.

@@ -802,6 +802,111 @@ async fn a_reader_says_no_with_a_comment_and_support_sees_it_in_the_report() {
 /// Every page as each demo account sees it, at laptop and phone widths in
 /// both languages (written to `target/screenshots/` to be looked at), and
 /// none wider than a 360 px phone.
+/// An agent works the queue: filters to the unassigned high requests,
+/// picks them all and assigns them to themselves in one go, then answers
+/// one with a canned reply inserted where the cursor is, and sends it
+/// setting the request to waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_works_the_queue_with_bulk_actions_and_a_canned_reply() {
+    let Some(b) =
+        Browser::start("browser::an_agent_works_the_queue_with_bulk_actions_and_a_canned_reply")
+            .await
+    else {
+        return;
+    };
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let ada = app.token("admin@acme.test").await;
+    let mut ids = Vec::new();
+    for subject in ["Bulk browser one", "Bulk browser two"] {
+        let v = crate::harness::file_request(&app, &ada, subject, "high").await;
+        ids.push(v["id"].as_str().expect("id").to_string());
+    }
+    b.sign_in(&app, "agent@statusdesk.test").await;
+    b.client
+        .goto(&app.url("/agent?view=unassigned&q=Bulk+browser"))
+        .await
+        .expect("queue");
+    // The select-all box appears with JavaScript and picks both.
+    b.click("#pick-all").await;
+    b.until(
+        "both picked",
+        "return document.querySelectorAll('input[name=ids]:checked').length === 2;",
+    )
+    .await;
+    b.client
+        .execute(
+            "document.getElementById('b-assignee').value = 'me'; document.getElementById('b-priority').value = 'normal';",
+            vec![],
+        )
+        .await
+        .expect("choose");
+    b.click(".bulk-bar button[type=submit]").await;
+    b.until(
+        "the bulk action is reported",
+        "return document.body.innerText.indexOf('2 requests changed.') >= 0;",
+    )
+    .await;
+    for id in &ids {
+        let r = app
+            .app
+            .request(&app_caller(&app, "agent@statusdesk.test").await, id)
+            .await
+            .expect("request");
+        assert_eq!(r.assignee_name.as_deref(), Some("Alex Agent"));
+        assert_eq!(r.priority, domain::Priority::Normal);
+    }
+    // Answer the first with a canned reply, inserted without a reload.
+    b.client
+        .goto(&app.url(&format!("/agent/requests/{}", ids[0])))
+        .await
+        .expect("request");
+    b.type_into("#body", "Thanks! ").await;
+    b.client
+        .execute(
+            "var s = document.getElementById('macro'); for (var i = 0; i < s.options.length; i++) { if (s.options[i].text === 'Need more details') { s.selectedIndex = i; } }",
+            vec![],
+        )
+        .await
+        .expect("pick macro");
+    b.click("#macro-form button[type=submit]").await;
+    b.until(
+        "the canned reply is in the box, after what was typed",
+        "var v = document.getElementById('body').value; return v.indexOf('Thanks! Hi Ada,') === 0 && v.indexOf('Bulk browser one') > 0;",
+    )
+    .await;
+    let url = b.client.current_url().await.expect("url");
+    assert!(
+        !url.as_str().contains("macro="),
+        "inserted without leaving the page: {url}"
+    );
+    b.click("button[name=then][value=waiting_on_customer]")
+        .await;
+    b.until(
+        "sent and waiting",
+        "var s = document.getElementById('status'); return !!s && s.className.indexOf('st-waiting_on_customer') >= 0;",
+    )
+    .await;
+    let caller = app_caller(&app, "agent@statusdesk.test").await;
+    let view = app.app.request_view(&caller, &ids[0]).await.expect("view");
+    assert_eq!(view.request.status, domain::TicketStatus::WaitingOnCustomer);
+    let last = view.messages.last().expect("a reply");
+    assert!(
+        last.body.starts_with("Thanks! Hi Ada,") && last.body.contains("Alex Agent"),
+        "{}",
+        last.body
+    );
+}
+
+/// The use-case caller for a demo user (for checking what a browser did).
+async fn app_caller(app: &TestApp, email: &str) -> app::Caller {
+    let token = app.token(email).await;
+    app.app
+        .token_caller(&token)
+        .await
+        .expect("caller")
+        .expect("a caller")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn screenshots() {
     let Some(b) = Browser::start("browser::screenshots").await else {
@@ -1025,6 +1130,13 @@ async fn screenshots() {
                 ("chats", "/support/chats".into()),
                 ("chat-live", format!("/support/chats/{live}")),
                 ("chat-ended", format!("/support/chats/{ended}")),
+            ],
+        ),
+        (
+            Some("member@acme.test"),
+            vec![
+                ("home-member", "/".into()),
+                ("support-member", "/support".into()),
             ],
         ),
         (

@@ -1904,3 +1904,91 @@ on_both!(
     people_management_within_the_own_organisation,
     cc_and_the_way_to_support_for_everyone_else
 );
+
+/// Two agents on one request: each page says who else has it open, and
+/// who is typing; the notice goes when the other leaves.
+async fn agents_see_each_other_on_a_request(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            manual_clock: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let ada = app.token("admin@acme.test").await;
+    let _ = second_agent(&app).await;
+    let rid = s(&file(&app, &ada, "Two agents", "normal").await, "id");
+    let alex = app.signed_in("agent@statusdesk.test").await;
+    let kim = app.signed_in("kim@statusdesk.test").await;
+    let page = format!("/agent/requests/{rid}");
+    let html = alex.get(app.url(&page)).text_body().await;
+    assert!(
+        html.contains("id=\"collision\" role=\"status\"") && html.contains("hidden>"),
+        "alone: no notice"
+    );
+    let html = kim.get(app.url(&page)).text_body().await;
+    assert!(html.contains("Alex Agent also has this request open."));
+    // Kim types: Alex's page hears it on its next beat.
+    let csrf = csrf_in(&html).expect("csrf");
+    let r = kim
+        .post(app.url(&format!("{page}/presence")))
+        .header("x-csrf-token", &csrf)
+        .json(&json!({"typing": true}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["others"][0]["name"], "Alex Agent");
+    let alex_csrf = csrf_in(&alex.get(app.url(&page)).text_body().await).expect("csrf");
+    let v: Value = alex
+        .post(app.url(&format!("{page}/presence")))
+        .header("x-csrf-token", &alex_csrf)
+        .json(&json!({"typing": false}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        v["notice"],
+        "Kim Kollega is typing a reply to this request right now."
+    );
+    assert_eq!(v["others"][0]["typing"], true);
+    // Without the form token the beat is refused.
+    let r = alex
+        .post(app.url(&format!("{page}/presence")))
+        .json(&json!({"typing": false}))
+        .send()
+        .await
+        .expect("post");
+    assert_ne!(r.status(), 200);
+    // Half a minute without a beat from Kim: gone.
+    app.clock.advance(31_000);
+    let v: Value = alex
+        .post(app.url(&format!("{page}/presence")))
+        .header("x-csrf-token", &alex_csrf)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("post")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(v["others"], json!([]));
+    assert!(v["notice"].is_null());
+    // Customers have no presence.
+    let ada_page = app.signed_in("admin@acme.test").await;
+    let r = ada_page
+        .post(app.url(&format!("{page}/presence")))
+        .header("x-csrf-token", "x")
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("post");
+    assert_ne!(r.status(), 200);
+}
+
+on_both!(agents_see_each_other_on_a_request);

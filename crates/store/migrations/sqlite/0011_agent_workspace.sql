@@ -32,7 +32,12 @@ CREATE INDEX requests_unassigned_priority_idx ON requests (stage, priority, numb
 CREATE INDEX requests_unassigned_number_idx ON requests (stage, number) WHERE assignee_id IS NULL;
 CREATE INDEX requests_unassigned_updated_idx ON requests (stage, updated_at, number) WHERE assignee_id IS NULL;
 CREATE INDEX requests_unassigned_due_idx ON requests (stage, due_key, number) WHERE assignee_id IS NULL;
-CREATE INDEX requests_assignee_stage_idx ON requests (assignee_id, stage, priority, number);
+-- One agent's requests in each order (the "mine" view and the assignee
+-- filter): the stage is checked on the way, as most of them are unsolved.
+CREATE INDEX requests_assignee_priority_idx ON requests (assignee_id, priority, number);
+CREATE INDEX requests_assignee_number_idx ON requests (assignee_id, number);
+CREATE INDEX requests_assignee_updated_idx ON requests (assignee_id, updated_at, number);
+CREATE INDEX requests_assignee_due_idx ON requests (assignee_id, due_key, number);
 -- All requests, in each order.
 CREATE INDEX requests_priority_idx ON requests (priority, number);
 CREATE INDEX requests_updated_idx ON requests (updated_at, number);

@@ -37,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/agent/requests/{id}/update", post(agent_update))
         .route("/agent/requests/{id}/link", post(link_request))
         .route("/agent/requests/{id}/macros/{macro_id}", get(fill_macro))
+        .route("/agent/requests/{id}/presence", post(presence))
         .route("/support/requests/{id}/rate", post(rate))
         .route("/support/requests/{id}/cc", post(cc))
         .merge(with_files)
@@ -565,6 +566,8 @@ struct RequestPage {
     target_note: Option<(String, &'static str)>,
     /// Customers: what happens next.
     next_note: Option<String>,
+    /// Staff: the collision notice (other agents on it), if any.
+    collision: Option<String>,
     /// The admins who follow it, and the other admins who could be added.
     followers: Vec<String>,
     cc_choices: Vec<(String, String)>,
@@ -765,6 +768,15 @@ async fn request_view_with(
     } else {
         next_note(ctx, &request).await?
     };
+    let collision = if staff {
+        let others = ctx
+            .app()
+            .request_presence(caller, &request.id, None)
+            .await?;
+        collision_text(tr, &others)
+    } else {
+        None
+    };
     let followed_by = ctx.app().request_followers(caller, &request.id).await?;
     let cc_choices = if !staff
         && caller.may(Action::FollowRequest {
@@ -783,6 +795,7 @@ async fn request_view_with(
     let mut page = ctx.page("request-title");
     page.title = format!("#{} {}", request.number, request.subject);
     Ok(RequestPage {
+        collision,
         followers: followed_by.into_iter().map(|(_, n)| n).collect(),
         cc_choices,
         target_note,
@@ -940,6 +953,59 @@ async fn request_page(
     let chosen = query.chosen.as_deref().filter(|_| staff);
     let page = request_view_with(&ctx, viewer, loaded, None, chosen).await?;
     Ok(render(&page)?.into_response())
+}
+
+/// "Kim is typing a reply" / "Kim also has this request open".
+fn collision_text(tr: Tr, others: &[(String, bool)]) -> Option<String> {
+    if others.is_empty() {
+        return None;
+    }
+    let typing: Vec<&str> = others
+        .iter()
+        .filter(|(_, t)| *t)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    Some(if typing.is_empty() {
+        let names: Vec<&str> = others.iter().map(|(n, _)| n.as_str()).collect();
+        tr.ta("collision-viewing", &[("names", &names.join(", "))])
+    } else {
+        tr.ta("collision-typing", &[("names", &typing.join(", "))])
+    })
+}
+
+#[derive(Deserialize, Default)]
+struct PresenceBody {
+    #[serde(default)]
+    typing: bool,
+}
+
+/// The agent's page says it is open (and whether they type); the answer
+/// is who else has it open.
+async fn presence(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    crate::http::extract::JsonBody(b): crate::http::extract::JsonBody<PresenceBody>,
+) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    ctx.check_csrf(
+        ctx.headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    )?;
+    let others = ctx
+        .app()
+        .request_presence(caller, &id, Some(b.typing))
+        .await?;
+    let list: Vec<serde_json::Value> = others
+        .iter()
+        .map(|(name, typing)| serde_json::json!({"name": name, "typing": typing}))
+        .collect();
+    Ok(axum::Json(serde_json::json!({
+        "others": list,
+        "notice": collision_text(ctx.tr(), &others),
+    }))
+    .into_response())
 }
 
 #[derive(Deserialize)]

@@ -124,7 +124,7 @@ struct QueueRow {
 struct ViewTab {
     href: String,
     label: String,
-    count: Option<i64>,
+    count: Option<String>,
     current: bool,
     code: &'static str,
 }
@@ -243,7 +243,14 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
                 "solved" => Some(counts.solved),
                 "overdue" => Some(counts.overdue),
                 _ => None,
-            },
+            }
+            .map(|n| {
+                if n > app::workspace::COUNT_CAP {
+                    format!("{}+", app::workspace::COUNT_CAP)
+                } else {
+                    n.to_string()
+                }
+            }),
             current: *v == view,
             code: v,
         })

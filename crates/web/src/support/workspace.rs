@@ -95,7 +95,8 @@ pub async fn bulk(
 
 #[derive(Serialize, ToSchema)]
 pub struct QueueCountsOut {
-    /// New or open requests whose response target is past due.
+    /// New or open requests whose response target is past due. `overdue`
+    /// and `mine` are counted up to 1,000; 1001 means more than that.
     pub overdue: i64,
     pub unassigned: i64,
     pub mine: i64,
