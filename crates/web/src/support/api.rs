@@ -205,6 +205,17 @@ pub struct RequestPatch {
     pub assignee: Option<serde_json::Value>,
 }
 
+/// An `assignee` field as sent: left out (no change), `null` (unassign) or
+/// an agent's id.
+pub(crate) fn assignee_of(v: Option<serde_json::Value>) -> app::Result<Option<Option<String>>> {
+    match v {
+        None => Ok(None),
+        Some(serde_json::Value::Null) => Ok(Some(None)),
+        Some(serde_json::Value::String(s)) => Ok(Some(Some(s))),
+        Some(_) => Err(app::Error::invalid("assignee", "unknown_agent")),
+    }
+}
+
 fn detail(view: RequestView, staff: bool) -> RequestDetail {
     RequestDetail {
         incidents: view
@@ -443,12 +454,7 @@ pub async fn patch_request(
 ) -> AppResult<Json<RequestDetail>> {
     // Another organisation's request is not found before anything else.
     state.app.request(&caller, &id).await?;
-    let assignee = match p.assignee {
-        None => None,
-        Some(serde_json::Value::Null) => Some(None),
-        Some(serde_json::Value::String(s)) => Some(Some(s)),
-        Some(_) => return Err(app::Error::invalid("assignee", "unknown_agent").into()),
-    };
+    let assignee = assignee_of(p.assignee)?;
     let update = Update {
         status: p.status.as_deref().map(TicketStatus::parse).transpose()?,
         priority: p.priority.as_deref().map(Priority::parse).transpose()?,

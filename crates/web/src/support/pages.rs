@@ -1046,17 +1046,12 @@ async fn rate(
     ctx.check_csrf(&f.csrf)?;
     let caller = ctx.signed_in()?;
     let result = match f.good.as_str() {
-        "1" => Ok(true),
-        "0" => Ok(false),
-        _ => Err(Error::invalid("good", "required")),
-    };
-    let result = match result {
-        Ok(good) => {
+        "1" | "0" => {
             ctx.app()
-                .rate_request(caller, &id, good, Some(&f.comment))
+                .rate_request(caller, &id, f.good == "1", Some(&f.comment))
                 .await
         }
-        Err(e) => Err(e),
+        _ => Err(Error::invalid("good", "required")),
     };
     after(&ctx, &id, result, "rated").await
 }

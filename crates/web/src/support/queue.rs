@@ -430,19 +430,16 @@ async fn bulk(ctx: Ctx, FormBody(fields): FormBody<Vec<(String, String)>>) -> Ap
         priority: opt("priority").map(|s| Priority::parse(&s)).transpose()?,
         incident: opt("incident"),
     };
-    match ctx.app().bulk_update(caller, input).await {
-        Ok(outcome) => Ok(Redirect::to(&with_params(
-            &back,
-            &format!(
-                "changed={}&failed={}",
-                outcome.updated.len(),
-                outcome.failed.len()
-            ),
-        ))
-        .into_response()),
-        Err(e @ app::Error::Invalid(_)) => Err(e.into()),
-        Err(e) => Err(e.into()),
-    }
+    let outcome = ctx.app().bulk_update(caller, input).await?;
+    Ok(Redirect::to(&with_params(
+        &back,
+        &format!(
+            "changed={}&failed={}",
+            outcome.updated.len(),
+            outcome.failed.len()
+        ),
+    ))
+    .into_response())
 }
 
 #[derive(Deserialize)]

@@ -62,12 +62,7 @@ pub async fn bulk(
     caller: ApiCaller,
     JsonBody(b): JsonBody<BulkRequest>,
 ) -> AppResult<Json<BulkResult>> {
-    let assignee = match b.assignee {
-        None => None,
-        Some(serde_json::Value::Null) => Some(None),
-        Some(serde_json::Value::String(s)) => Some(Some(s)),
-        Some(_) => return Err(app::Error::invalid("assignee", "unknown_agent").into()),
-    };
+    let assignee = crate::support::api::assignee_of(b.assignee)?;
     let input = BulkInput {
         ids: b.ids,
         assignee,
