@@ -708,14 +708,37 @@ impl Store {
                 desc: true,
             },
         });
+        // A later page of a one-stage view starts at the cursor with the
+        // stage in front: `(stage, key…, number) > (N, …)` bounded by
+        // `stage <= N`. PostgreSQL positions the index scan on a row
+        // comparison only when it leads; beside `stage = N` it starts at the
+        // stage's first entry and walks every page before the cursor (or
+        // takes the bare order index on a bad estimate, as with a run of
+        // equal due keys). The overdue view ordered by due keeps `stage = 0`
+        // for its `due_key <= now` end.
+        let lead = match &filter.view {
+            _ if filter.cursor.is_none() => None,
+            Some(QueueView::Unassigned | QueueView::AllOpen) => Some(0),
+            Some(QueueView::Overdue(_)) if sort.key != SortKey::Due => Some(0),
+            Some(QueueView::Waiting) => Some(1),
+            Some(QueueView::Solved) => Some(2),
+            _ => None,
+        };
+        let stage_is = |n: i64| match lead {
+            None => format!("r.stage = {n}"),
+            Some(_) if sort.desc => format!("r.stage >= {n}"),
+            Some(_) => format!("r.stage <= {n}"),
+        };
         let mut sql = Sql::new(REQUEST_SELECT);
         sql.push(" WHERE ");
         match &filter.view {
             None => sql.push("1 = 1"),
-            Some(QueueView::Unassigned) => sql.push("r.stage = 0 AND r.assignee_id IS NULL"),
-            Some(QueueView::AllOpen) => sql.push("r.stage = 0"),
-            Some(QueueView::Waiting) => sql.push("r.stage = 1"),
-            Some(QueueView::Solved) => sql.push("r.stage = 2"),
+            Some(QueueView::Unassigned) => {
+                sql.push(&format!("{} AND r.assignee_id IS NULL", stage_is(0)))
+            }
+            Some(QueueView::AllOpen) => sql.push(&stage_is(0)),
+            Some(QueueView::Waiting) => sql.push(&stage_is(1)),
+            Some(QueueView::Solved) => sql.push(&stage_is(2)),
             // Ordered by due, the due range is the index range; in any
             // other order the order's index is walked and the due time
             // checked on the way (unary `+` keeps the planner off the due
@@ -723,7 +746,9 @@ impl Store {
             Some(QueueView::Overdue(now)) if sort.key == SortKey::Due => {
                 sql.push("r.stage = 0 AND r.due_key <= ").bind(*now)
             }
-            Some(QueueView::Overdue(now)) => sql.push("r.stage = 0 AND +r.due_key <= ").bind(*now),
+            Some(QueueView::Overdue(now)) => sql
+                .push(&format!("{} AND +r.due_key <= ", stage_is(0)))
+                .bind(*now),
             Some(QueueView::Mine(user)) => sql
                 .push("r.assignee_id = ")
                 .bind(user.as_str())
@@ -758,9 +783,16 @@ impl Store {
             .bind(incident.as_str())
             .push(")");
         }
-        let cols = sort.key.columns();
+        let mut cols: Vec<&str> = sort.key.columns().to_vec();
+        if lead.is_some() {
+            cols.insert(0, "r.stage");
+        }
         if let Some(cursor) = &filter.cursor {
-            let values: Option<Vec<i64>> = cursor.split('_').map(|v| v.parse().ok()).collect();
+            let values: Option<Vec<i64>> = lead
+                .into_iter()
+                .map(Some)
+                .chain(cursor.split('_').map(|v| v.parse().ok()))
+                .collect();
             let Some(values) = values.filter(|v| v.len() == cols.len()) else {
                 return Err(StoreError::BadCursor);
             };
