@@ -19,6 +19,9 @@ pub enum Topic {
     /// A help article was written: the notification carries its id, and
     /// each instance re-reads it into its own search index.
     Help,
+    /// Response targets, business hours or support teams: every instance
+    /// forgets its cached copy.
+    Targets,
 }
 
 impl Topic {
@@ -27,6 +30,7 @@ impl Topic {
             Topic::Status => "status",
             Topic::Chat => "chat",
             Topic::Help => "help",
+            Topic::Targets => "targets",
         }
     }
 
@@ -35,6 +39,7 @@ impl Topic {
             "status" => Some(Topic::Status),
             "chat" => Some(Topic::Chat),
             "help" => Some(Topic::Help),
+            "targets" => Some(Topic::Targets),
             _ => None,
         }
     }

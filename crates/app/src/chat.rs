@@ -746,7 +746,9 @@ impl App {
             .await?
             .map(|o| o.plan)
             .ok_or(Error::NotFound)?;
-        let (target, due_at) = self.first_target(plan, Priority::Normal, now).await?;
+        let (target, due_at) = self
+            .first_target(&chat.org_id, plan, Priority::Normal, now)
+            .await?;
         let id = self
             .store()
             .create_request(

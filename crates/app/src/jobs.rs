@@ -193,6 +193,7 @@ impl App {
             match self.store().listen(CHANNEL).await {
                 Ok(mut listener) => {
                     // A change may have been missed while not listening.
+                    self.targets.forget();
                     self.refresh_status().await;
                     if let Err(e) = self.build_help_index().await {
                         tracing::warn!(error = ?e, "the help center's search index could not be rebuilt");
@@ -207,6 +208,7 @@ impl App {
                                             tracing::warn!(error = ?e, "an article written elsewhere could not be reindexed");
                                         }
                                     }
+                                    Some((crate::changes::Topic::Targets, _)) => self.targets.forget(),
                                     Some((topic, _)) => self.run_listeners(topic).await,
                                     None => {}
                                 },

@@ -30,6 +30,7 @@ pub mod requests;
 pub mod status;
 pub mod subscriptions;
 pub mod targets;
+pub mod teams;
 pub mod workspace;
 
 pub use error::{Error, Invalid, Result};
@@ -157,6 +158,8 @@ pub struct Inner {
     outgoing: std::sync::OnceLock<notify::http::Client>,
     /// Secrets kept in the settings table, once read (they never change).
     secrets: std::sync::Mutex<std::collections::HashMap<&'static str, String>>,
+    /// Response targets, business hours and support teams, once read.
+    targets: targets::TargetCache,
 }
 
 impl std::ops::Deref for App {
@@ -181,6 +184,7 @@ impl App {
             vapid: std::sync::OnceLock::new(),
             outgoing: std::sync::OnceLock::new(),
             secrets: std::sync::Mutex::new(std::collections::HashMap::new()),
+            targets: targets::TargetCache::default(),
         }))
     }
 

@@ -53,6 +53,8 @@ pub struct ListInput {
     /// An organisation's id.
     pub organisation: Option<String>,
     pub plan: Option<String>,
+    /// A support team's id: the requests of the organisations it serves.
+    pub team: Option<String>,
     /// `me`, `none` or an agent's id.
     pub assignee: Option<String>,
     /// An incident's id: the requests linked to it.
@@ -148,6 +150,7 @@ impl ListInput {
             ("view", &self.view),
             ("organisation", &self.organisation),
             ("plan", &self.plan),
+            ("team", &self.team),
             ("assignee", &self.assignee),
             ("incident", &self.incident),
             ("sort", &self.sort),
@@ -166,6 +169,7 @@ impl ListInput {
         f.plan = nonempty(&self.plan)
             .map(|p| domain::Plan::parse(&p))
             .transpose()?;
+        f.team = nonempty(&self.team);
         f.assignee = nonempty(&self.assignee).map(|a| match a.as_str() {
             "me" => AssigneeFilter::User(caller.user_id().to_string()),
             "none" => AssigneeFilter::Nobody,
@@ -273,7 +277,7 @@ impl App {
             .map(|o| o.plan)
             .ok_or(Error::NotFound)?;
         let now = self.now();
-        let (target, due_at) = self.first_target(plan, priority, now).await?;
+        let (target, due_at) = self.first_target(org_id, plan, priority, now).await?;
         Ok(self
             .store()
             .create_request(

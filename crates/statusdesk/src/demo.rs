@@ -185,6 +185,22 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
         }
     }
     store.set_response_targets(&targets).await?;
+    // A support team serving Acme, in the default hours (so the demo's due
+    // times read the same with or without it).
+    let nordics = store
+        .create_support_team(
+            &store::TeamFields {
+                name: "Nordics",
+                time_zone: "Europe/Stockholm",
+                days: "mon,tue,wed,thu,fri",
+                opens: "08:00",
+                closes: "17:00",
+            },
+            &[agent.clone(), user("support@statusdesk.test")],
+            now,
+        )
+        .await?;
+    store.set_org_team(&org("Acme"), Some(&nordics)).await?;
     let hours = app::targets::default_hours();
     let targets_of = |org_name: &str, priority: Priority| {
         let plan = ORGS

@@ -13,6 +13,9 @@ pub struct Organisation {
     pub name: String,
     pub plan: Plan,
     pub chat_rollout: ChatRollout,
+    /// The support team whose business hours its requests count in
+    /// (none: the default hours).
+    pub team_id: Option<String>,
     pub created_at: i64,
 }
 
@@ -82,6 +85,7 @@ struct OrgRow {
     name: String,
     plan: String,
     chat_rollout: String,
+    team_id: Option<String>,
     created_at: i64,
 }
 
@@ -93,6 +97,7 @@ impl TryFrom<OrgRow> for Organisation {
             chat_rollout: ChatRollout::parse(&r.chat_rollout).map_err(corrupt)?,
             id: r.id,
             name: r.name,
+            team_id: r.team_id,
             created_at: r.created_at,
         })
     }
@@ -110,6 +115,7 @@ struct PrincipalRow {
     org_name: Option<String>,
     org_plan: Option<String>,
     org_chat_rollout: Option<String>,
+    org_team_id: Option<String>,
     org_created_at: Option<i64>,
 }
 
@@ -129,6 +135,7 @@ impl TryFrom<PrincipalRow> for Principal {
                     name,
                     plan,
                     chat_rollout: chat,
+                    team_id: r.org_team_id,
                     created_at,
                 })?)
             }
@@ -159,14 +166,15 @@ fn corrupt(e: domain::ParseError) -> StoreError {
 }
 
 const PRINCIPAL_SELECT: &str = "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
-     o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, \
+     o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, o.team_id AS org_team_id, \
      o.created_at AS org_created_at \
      FROM users u LEFT JOIN organisations o ON o.id = u.org_id";
 
-const ORG_SELECT: &str = "SELECT id, name, plan, chat_rollout, created_at FROM organisations";
+const ORG_SELECT: &str =
+    "SELECT id, name, plan, chat_rollout, team_id, created_at FROM organisations";
 
 const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
-     NULL AS org_name, NULL AS org_plan, NULL AS org_chat_rollout, NULL AS org_created_at \
+     NULL AS org_name, NULL AS org_plan, NULL AS org_chat_rollout, NULL AS org_team_id, NULL AS org_created_at \
      FROM users u";
 
 impl Store {
@@ -191,6 +199,7 @@ impl Store {
                 name: name.to_string(),
                 plan,
                 chat_rollout: ChatRollout::Default,
+                team_id: None,
                 created_at: now,
             }),
             Err(e) if is_unique_violation(&e) => {
@@ -209,12 +218,13 @@ impl Store {
             name: String,
             plan: String,
             chat_rollout: String,
+            team_id: Option<String>,
             created_at: i64,
             admins: i64,
             members: i64,
         }
         let rows: Vec<Row> = sqlx::query_as(
-            "SELECT o.id, o.name, o.plan, o.chat_rollout, o.created_at, \
+            "SELECT o.id, o.name, o.plan, o.chat_rollout, o.team_id, o.created_at, \
              (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id AND u.role = 'admin') AS admins, \
              (SELECT COUNT(*) FROM users u WHERE u.org_id = o.id AND u.role = 'member') AS members \
              FROM organisations o ORDER BY lower(o.name)",
@@ -229,6 +239,7 @@ impl Store {
                         name: r.name,
                         plan: r.plan,
                         chat_rollout: r.chat_rollout,
+                        team_id: r.team_id,
                         created_at: r.created_at,
                     })?,
                     admins: r.admins,
@@ -553,7 +564,7 @@ impl Store {
         }
         let row: Option<Row> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
-             o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, \
+             o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, o.team_id AS org_team_id, \
              o.created_at AS org_created_at, s.csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN organisations o ON o.id = u.org_id \

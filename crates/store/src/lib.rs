@@ -17,6 +17,7 @@ mod requests;
 mod sql;
 mod status;
 mod subscribers;
+mod teams;
 mod workspace;
 
 pub use accounts::*;
@@ -29,6 +30,7 @@ pub use outbox::*;
 pub use requests::*;
 pub use status::*;
 pub use subscribers::*;
+pub use teams::*;
 pub use workspace::*;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -157,6 +157,8 @@ pub struct RequestFilter {
     pub view: Option<QueueView>,
     pub org: Option<String>,
     pub plan: Option<Plan>,
+    /// Requests of the organisations a support team serves.
+    pub team: Option<String>,
     pub assignee: Option<AssigneeFilter>,
     /// Requests linked to this incident.
     pub incident: Option<String>,
@@ -766,6 +768,9 @@ impl Store {
         }
         if let Some(plan) = filter.plan {
             sql.push(" AND o.plan = ").bind(plan.as_str());
+        }
+        if let Some(team) = &filter.team {
+            sql.push(" AND o.team_id = ").bind(team.as_str());
         }
         match &filter.assignee {
             None => {}

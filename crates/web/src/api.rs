@@ -148,6 +148,15 @@ pub fn router() -> OpenApiRouter<AppState> {
             support::targets::put_targets
         ))
         .routes(routes!(
+            support::teams::list_teams,
+            support::teams::create_team
+        ))
+        .routes(routes!(
+            support::teams::get_team,
+            support::teams::patch_team,
+            support::teams::delete_team
+        ))
+        .routes(routes!(
             support::workspace::list_macros,
             support::workspace::create_macro
         ))

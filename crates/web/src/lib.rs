@@ -68,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(support::queue::router())
         .merge(support::macros::router())
         .merge(support::targets::router())
+        .merge(support::teams::router())
         .merge(support::reports::router())
         .merge(status::desk::router())
         .merge(status::outbox::router())

@@ -1129,3 +1129,32 @@ err-not-an-admin = Only other admins of your organisation can be added.
 fieldname-user = Person
 collision-viewing = { $names } also has this request open.
 collision-typing = { $names } is typing a reply to this request right now.
+
+## Support teams
+teams-title = Support teams
+teams-lead = Each team has its own business hours. The response targets of an organisation's requests count in the hours of its team.
+teams-empty = No teams yet. Every organisation's targets count in the default business hours.
+teams-default-help = Organisations without a team count in the default business hours, set under Response targets. Choose an organisation's team on its page.
+team-new = New team
+team-edit = Change team
+team-name = Name
+team-members = Agents
+team-no-members = No agents yet.
+team-queue = Open requests
+team-organisations = { $n ->
+    [one] One organisation
+   *[other] { $n } organisations
+}
+team-field = Support team
+team-none = No team
+team-manage = Manage support teams
+team-filter-any = Every team
+team-set = Set team
+hours-teams-link = Support teams have hours of their own.
+done-team-saved = The team is saved.
+done-team-deleted = The team is deleted. Its organisations count in the default business hours again.
+done-org-team = The organisation's support team is changed. Its requests count in the new hours from their next change.
+err-duplicate-team = There already is a team with this name.
+err-unknown-team = There is no such support team; choose one from the list.
+fieldname-support-team = Support team
+fieldname-members = Agents

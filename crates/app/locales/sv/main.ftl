@@ -1129,3 +1129,32 @@ err-not-an-admin = Bara andra administratörer i er organisation kan läggas til
 fieldname-user = Person
 collision-viewing = { $names } har också det här ärendet öppet.
 collision-typing = { $names } skriver ett svar på det här ärendet just nu.
+
+## Support teams
+teams-title = Supportteam
+teams-lead = Varje team har egna arbetstider. Svarsmålen för en organisations ärenden räknas i dess teams arbetstider.
+teams-empty = Inga team ännu. Alla organisationers mål räknas i standardarbetstiderna.
+teams-default-help = Organisationer utan team räknas i standardarbetstiderna, som ställs in under Svarsmål. Välj en organisations team på dess sida.
+team-new = Nytt team
+team-edit = Ändra team
+team-name = Namn
+team-members = Handläggare
+team-no-members = Inga handläggare ännu.
+team-queue = Öppna ärenden
+team-organisations = { $n ->
+    [one] En organisation
+   *[other] { $n } organisationer
+}
+team-field = Supportteam
+team-none = Inget team
+team-manage = Hantera supportteam
+team-filter-any = Alla team
+team-set = Välj team
+hours-teams-link = Supportteam har egna arbetstider.
+done-team-saved = Teamet är sparat.
+done-team-deleted = Teamet är borttaget. Dess organisationer räknas i standardarbetstiderna igen.
+done-org-team = Organisationens supportteam är ändrat. Dess ärenden räknas i de nya arbetstiderna från nästa ändring.
+err-duplicate-team = Det finns redan ett team med det namnet.
+err-unknown-team = Det finns inget sådant supportteam; välj ett i listan.
+fieldname-support-team = Supportteam
+fieldname-members = Handläggare

@@ -1160,6 +1160,7 @@ async fn screenshots() {
                 ("queue-all", "/agent?view=all&sort=-updated".into()),
                 ("macros", "/agent/macros".into()),
                 ("targets", "/staff/targets".into()),
+                ("teams", "/staff/teams".into()),
                 ("reports", "/staff/reports".into()),
                 ("queue-overdue", "/agent?view=overdue".into()),
                 ("status-desk", "/staff/status".into()),

@@ -1992,3 +1992,357 @@ async fn agents_see_each_other_on_a_request(db: Db) {
 }
 
 on_both!(agents_see_each_other_on_a_request);
+
+/// The id of a demo organisation by name (as support staff).
+async fn org_id(app: &TestApp, token: &str, name: &str) -> String {
+    let v = json_of(app, token, "/api/v1/organisations").await;
+    v["organisations"]
+        .as_array()
+        .and_then(|a| a.iter().find(|o| o["name"] == name))
+        .map(|o| s(o, "id"))
+        .unwrap_or_else(|| panic!("no organisation {name}"))
+}
+
+/// The due time of a High request filed now by `token`'s organisation.
+async fn due_of_new(app: &TestApp, filer: &str, agent: &str) -> String {
+    let id = s(&file(app, filer, "When is this due?", "high").await, "id");
+    let v = json_of(app, agent, &format!("/api/v1/requests/{id}")).await;
+    s(&v, "due_at")
+}
+
+/// Support teams: each its own business hours, in which the targets of its
+/// organisations' requests count; changes reach every instance; the queue
+/// filters by team; only support admins manage them.
+async fn support_teams_count_targets_in_their_own_hours(db: Db) {
+    let app = TestApp::spawn_with(
+        db,
+        Options {
+            manual_clock: true,
+            ..Options::default()
+        },
+    )
+    .await;
+    let sam = app.token("support@statusdesk.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let ada = app.token("admin@acme.test").await;
+    let gina = app.token("admin@globex.test").await;
+    let settings = json!({
+        "targets": [
+            {"plan": "enterprise", "priority": "high", "first_response_minutes": 60},
+            {"plan": "advanced", "priority": "high", "first_response_minutes": 60}
+        ],
+        "business_hours": {"time_zone": "Europe/Stockholm", "days": ["mon", "tue", "wed", "thu", "fri"], "start": "08:00", "end": "17:00"}
+    });
+    assert_eq!(
+        put_json(&app, &sam, "/api/v1/response-targets", settings)
+            .await
+            .status(),
+        200
+    );
+    let agent_id = user_id(&app, &agent).await;
+    let ada_id = user_id(&app, &ada).await;
+    let americas = json!({
+        "name": "Americas",
+        "business_hours": {"time_zone": "America/New_York", "days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"},
+        "members": [agent_id]
+    });
+    // Only support admins make teams; customers do not see them.
+    assert_eq!(
+        post_json(&app, &agent, "/api/v1/support-teams", americas.clone())
+            .await
+            .status(),
+        403
+    );
+    assert_eq!(
+        app.api_get(&ada, "/api/v1/support-teams").await.status(),
+        403
+    );
+    let r = post_json(&app, &sam, "/api/v1/support-teams", americas.clone()).await;
+    assert_eq!(r.status(), 201);
+    let team: Value = r.json().await.expect("json");
+    let team_id = s(&team, "id");
+    assert_eq!(team["name"], "Americas");
+    assert_eq!(team["business_hours"]["time_zone"], "America/New_York");
+    assert_eq!(team["business_hours"]["start"], "09:00");
+    assert_eq!(team["members"][0]["id"], agent_id.as_str());
+    assert_eq!(team["members"][0]["name"], "Alex Agent");
+    assert_eq!(team["organisations"], 0);
+    // Bad input names its field; a second "americas" is a conflict.
+    for (body, status, field) in [
+        (json!({"name": "americas"}), 409, "name"),
+        (json!({"name": ""}), 422, "name"),
+        (
+            json!({"name": "Mars", "business_hours": {"time_zone": "Mars/Olympus", "days": ["mon"], "start": "08:00", "end": "17:00"}}),
+            422,
+            "time_zone",
+        ),
+        (
+            json!({"name": "Customers", "members": [ada_id]}),
+            422,
+            "members",
+        ),
+    ] {
+        let r = post_json(&app, &sam, "/api/v1/support-teams", body).await;
+        assert_eq!(r.status(), status, "{field}");
+        let e: Value = r.json().await.expect("json");
+        assert_eq!(e["field"], field);
+    }
+    // The demo's Nordics team and the new one, by name.
+    let listed = json_of(&app, &agent, "/api/v1/support-teams").await;
+    let names: Vec<&str> = listed["teams"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|t| t["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["Americas", "Nordics"]);
+
+    // Acme is served by Americas; Globex keeps the default hours.
+    let acme = org_id(&app, &sam, "Acme").await;
+    let org_path = format!("/api/v1/organisations/{acme}");
+    assert_eq!(
+        patch_json(&app, &agent, &org_path, json!({"support_team": team_id}))
+            .await
+            .status(),
+        403
+    );
+    for bad in [json!({"support_team": "nope"}), json!({"support_team": 5})] {
+        let r = patch_json(&app, &sam, &org_path, bad).await;
+        assert_eq!(r.status(), 422);
+        assert_eq!(
+            r.json::<Value>().await.expect("json")["field"],
+            "support_team"
+        );
+    }
+    let r = patch_json(&app, &sam, &org_path, json!({"support_team": team_id})).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.json::<Value>().await.expect("json")["support_team"],
+        team_id.as_str()
+    );
+    assert_eq!(
+        json_of(&app, &sam, &org_path).await["support_team"],
+        team_id.as_str()
+    );
+    let team_now = json_of(&app, &sam, &format!("/api/v1/support-teams/{team_id}")).await;
+    assert_eq!(team_now["organisations"], 1);
+
+    // Monday 09:30 UTC is 05:30 in New York: Acme's hour starts at 09:00
+    // there (13:00 UTC); Globex's at once in Stockholm (11:30).
+    let acme_request = s(&file(&app, &ada, "Americas request", "high").await, "id");
+    let v = json_of(&app, &agent, &format!("/api/v1/requests/{acme_request}")).await;
+    assert_eq!(v["due_at"], "2026-09-14T14:00:00.000Z");
+    let globex_request = s(
+        &file(&app, &gina, "Default hours request", "high").await,
+        "id",
+    );
+    let v = json_of(&app, &agent, &format!("/api/v1/requests/{globex_request}")).await;
+    assert_eq!(v["due_at"], "2026-09-14T10:30:00.000Z");
+
+    // The queue filters by team: only the organisations it serves.
+    let in_team = pages(&app, &agent, &format!("view=all&team={team_id}"), 50).await;
+    assert!(in_team.iter().any(|r| s(r, "id") == acme_request));
+    assert!(
+        in_team
+            .iter()
+            .all(|r| r["organisation"]["id"] == acme.as_str())
+    );
+    let everyone = pages(&app, &agent, "view=all", 200).await;
+    let acme_count = everyone
+        .iter()
+        .filter(|r| r["organisation"]["id"] == acme.as_str())
+        .count();
+    assert_eq!(in_team.len(), acme_count);
+    let r = app
+        .api_get(&ada, &format!("/api/v1/requests?team={team_id}"))
+        .await;
+    assert_eq!(r.status(), 403);
+
+    // New hours apply from the next filing: Tokyo's day is over at 18:30,
+    // so Tuesday 09:00 there (00:00 UTC) plus the hour.
+    let tokyo = json!({"business_hours": {"time_zone": "Asia/Tokyo", "days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}});
+    let r = patch_json(
+        &app,
+        &sam,
+        &format!("/api/v1/support-teams/{team_id}"),
+        tokyo,
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["business_hours"]["time_zone"], "Asia/Tokyo");
+    assert_eq!(v["name"], "Americas", "what is left out stays");
+    assert_eq!(v["members"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        due_of_new(&app, &ada, &agent).await,
+        "2026-09-15T01:00:00.000Z"
+    );
+
+    // Another instance on the same PostgreSQL database hears of changes.
+    if db == Db::Postgres {
+        let other = TestApp::spawn_with(
+            db,
+            Options {
+                demo: false,
+                manual_clock: true,
+                database_url: Some(app.database_url.clone()),
+                ..Options::default()
+            },
+        )
+        .await;
+        let ada2 = other.token("admin@acme.test").await;
+        let agent2 = other.token("agent@statusdesk.test").await;
+        assert_eq!(
+            due_of_new(&other, &ada2, &agent2).await,
+            "2026-09-15T01:00:00.000Z"
+        );
+        let always = json!({"business_hours": {"time_zone": "UTC", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "24:00"}});
+        let r = patch_json(
+            &app,
+            &sam,
+            &format!("/api/v1/support-teams/{team_id}"),
+            always,
+        )
+        .await;
+        assert_eq!(r.status(), 200);
+        let mut due = String::new();
+        for _ in 0..50 {
+            due = due_of_new(&other, &ada2, &agent2).await;
+            if due == "2026-09-14T10:30:00.000Z" {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(
+            due, "2026-09-14T10:30:00.000Z",
+            "the other instance forgot the old hours"
+        );
+    }
+
+    // Deleted, the team's organisations count in the default hours again.
+    assert_eq!(
+        delete_as(&app, &agent, &format!("/api/v1/support-teams/{team_id}")).await,
+        403
+    );
+    assert_eq!(
+        delete_as(&app, &sam, &format!("/api/v1/support-teams/{team_id}")).await,
+        204
+    );
+    assert_eq!(
+        app.api_get(&sam, &format!("/api/v1/support-teams/{team_id}"))
+            .await
+            .status(),
+        404
+    );
+    assert!(json_of(&app, &sam, &org_path).await["support_team"].is_null());
+    app.clock.advance(60 * 60_000);
+    // 10:30 UTC is 12:30 in Stockholm: due at 13:30 there.
+    assert_eq!(
+        due_of_new(&app, &ada, &agent).await,
+        "2026-09-14T11:30:00.000Z"
+    );
+}
+
+on_both!(support_teams_count_targets_in_their_own_hours);
+
+/// The support teams page: a support admin makes and changes a team by
+/// form, a refused form says why in the reader's language, and an
+/// organisation's page puts it in a team.
+async fn support_teams_page_and_organisation_form(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let sam = app.signed_in("support@statusdesk.test").await;
+    let html = sam.get(app.url("/staff/teams")).text_body().await;
+    assert!(
+        html.contains("Nordics") && html.contains("Alex Agent"),
+        "the demo's team"
+    );
+    let csrf = csrf_in(&html).expect("csrf");
+    let bad = sam
+        .post(app.url("/staff/teams"))
+        .header("accept-language", "sv")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Norden"),
+            ("time_zone", "Europe/Atlantis"),
+            ("days", "mon"),
+            ("start", "08:00"),
+            ("end", "17:00"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(bad.status(), 422);
+    let body = bad.text().await.expect("text");
+    assert!(
+        body.contains("Europe/Atlantis"),
+        "what was typed comes back"
+    );
+    let ok = sam
+        .post(app.url("/staff/teams"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Norden"),
+            ("time_zone", "Europe/Helsinki"),
+            ("days", "mon"),
+            ("days", "tue"),
+            ("start", "07:30"),
+            ("end", "16:00"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(ok.status(), 303);
+    let html = sam.get(app.url("/staff/teams")).text_body().await;
+    assert!(html.contains("Norden"));
+    assert!(
+        html.contains("Mon, Tue 07:30–16:00 (Europe/Helsinki)"),
+        "{html}"
+    );
+    let token = app.token("support@statusdesk.test").await;
+    let teams = json_of(&app, &token, "/api/v1/support-teams").await;
+    let team_id = teams["teams"]
+        .as_array()
+        .and_then(|a| a.iter().find(|t| t["name"] == "Norden"))
+        .map(|t| s(t, "id"))
+        .expect("Norden");
+    // The organisation page's form.
+    let globex = org_id(&app, &token, "Globex").await;
+    let page = sam
+        .get(app.url(&format!("/staff/organisations/{globex}")))
+        .text_body()
+        .await;
+    assert!(page.contains(&format!("<option value=\"{team_id}\">Norden</option>")));
+    let r = sam
+        .post(app.url(&format!("/staff/organisations/{globex}/team")))
+        .form(&[("csrf", csrf.as_str()), ("team", team_id.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let page = sam
+        .get(app.url(&format!("/staff/organisations/{globex}")))
+        .text_body()
+        .await;
+    assert!(page.contains(&format!(
+        "<option value=\"{team_id}\" selected>Norden</option>"
+    )));
+    let html = sam.get(app.url("/staff/teams")).text_body().await;
+    assert_eq!(
+        html.matches("One organisation").count(),
+        2,
+        "Norden and Nordics"
+    );
+    // The queue offers the team as a filter.
+    let agent = app.signed_in("agent@statusdesk.test").await;
+    let queue = agent.get(app.url("/agent")).text_body().await;
+    assert!(queue.contains(&format!("<option value=\"{team_id}\">Norden</option>")));
+    assert_eq!(
+        agent
+            .get(app.url("/staff/teams"))
+            .send()
+            .await
+            .expect("get")
+            .status(),
+        403
+    );
+}
+
+on_both!(support_teams_page_and_organisation_form);

@@ -19,6 +19,9 @@ pub struct Organisation {
     pub plan: String,
     /// `default` (follows the percentage rollout), `on` or `off`.
     pub chat_rollout: String,
+    /// The support team whose business hours its requests' response
+    /// targets count in; null: the default hours.
+    pub support_team: Option<String>,
     pub created_at: String,
 }
 
@@ -29,6 +32,7 @@ impl From<app::model::Organisation> for Organisation {
             name: o.name,
             plan: o.plan.as_str().into(),
             chat_rollout: o.chat_rollout.as_str().into(),
+            support_team: o.team_id,
             created_at: rfc3339(o.created_at),
         }
     }
@@ -136,9 +140,14 @@ pub async fn get_organisation(
 pub struct OrganisationUpdate {
     pub plan: Option<String>,
     pub chat_rollout: Option<String>,
+    /// A support team's id, or null for none (the default hours).
+    #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "crate::http::extract::present")]
+    pub support_team: Option<serde_json::Value>,
 }
 
-/// Change an organisation's plan or chat rollout (support admins).
+/// Change an organisation's plan, chat rollout or support team (support
+/// admins).
 #[utoipa::path(
     patch, path = "/api/v1/organisations/{id}", tag = "organisations",
     security(("bearer" = [])),
@@ -152,7 +161,13 @@ pub async fn update_organisation(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<OrganisationUpdate>,
 ) -> AppResult<Json<Organisation>> {
-    let org = state
+    let team = match req.support_team {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(t)) => Some(Some(t)),
+        Some(_) => return Err(app::Error::invalid("support_team", "unknown_team").into()),
+    };
+    let mut org = state
         .app
         .update_organisation(
             &caller,
@@ -161,6 +176,12 @@ pub async fn update_organisation(
             req.chat_rollout.as_deref(),
         )
         .await?;
+    if let Some(team) = team {
+        org = state
+            .app
+            .set_org_team(&caller, &id, team.as_deref())
+            .await?;
+    }
     Ok(Json(org.into()))
 }
 

@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff/organisations/{id}", get(staff_org))
         .route("/staff/organisations/{id}/plan", post(staff_org_plan))
         .route("/staff/organisations/{id}/chat", post(staff_org_chat))
+        .route("/staff/organisations/{id}/team", post(staff_org_team))
         .route("/staff/organisations/{id}/users", post(staff_org_add_user))
         .route("/staff/users/{id}/revoke-access", post(staff_revoke_access))
 }
@@ -381,6 +382,9 @@ struct StaffOrgPage {
     chat_code: &'static str,
     chat_options: Vec<(&'static str, String)>,
     chat_state: String,
+    /// The support team (id, or empty for none) and the choices.
+    team_id: String,
+    teams: Vec<(String, String)>,
     users: Vec<UserRow>,
     /// Support admins may end a user's sessions and revoke their tokens.
     may_revoke: bool,
@@ -406,6 +410,13 @@ async fn staff_org_page(ctx: &Ctx, id: &str, error: Option<String>) -> AppResult
         })
         .collect();
     let percent = ctx.app().chat_percent().await;
+    let teams = ctx
+        .app()
+        .support_teams(caller)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -422,6 +433,8 @@ async fn staff_org_page(ctx: &Ctx, id: &str, error: Option<String>) -> AppResult
             .map(|c| (c.as_str(), page.t(&format!("chat-setting-{}", c.as_str()))))
             .collect(),
         chat_state: chat_label(&page, &org.id, org.chat_rollout, percent),
+        team_id: org.team_id.clone().unwrap_or_default(),
+        teams,
         org_id: org.id,
         users,
         may_revoke: caller.may(Action::ManageUsers),
@@ -472,6 +485,32 @@ async fn staff_org_chat(
         .update_organisation(ctx.signed_in()?, &id, None, Some(&form.chat_rollout))
         .await?;
     Ok(see_other(&format!("/staff/organisations/{id}?done=saved")))
+}
+
+#[derive(Deserialize)]
+struct TeamForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    team: String,
+}
+
+async fn staff_org_team(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(form): FormBody<TeamForm>,
+) -> AppResult<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    let team = Some(form.team.as_str()).filter(|t| !t.is_empty());
+    match ctx.app().set_org_team(ctx.signed_in()?, &id, team).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/staff/organisations/{id}?done=org-team"
+        ))),
+        Err(e @ app::Error::Invalid(_)) => {
+            staff_org_page(&ctx, &id, Some(e.message(ctx.lang))).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 async fn staff_org_add_user(

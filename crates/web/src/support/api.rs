@@ -327,6 +327,9 @@ pub struct ListParams {
     pub organisation: Option<String>,
     /// Staff only: `core`, `advanced` or `enterprise`.
     pub plan: Option<String>,
+    /// Staff only: a support team's id (the requests of the organisations
+    /// it serves).
+    pub team: Option<String>,
     /// Staff only: `me`, `none` or an agent's id.
     pub assignee: Option<String>,
     /// Staff only: an incident's id (the requests linked to it).
@@ -364,6 +367,7 @@ pub async fn list_requests(
         view: p.view,
         organisation: p.organisation,
         plan: p.plan,
+        team: p.team,
         assignee: p.assignee,
         incident: p.incident,
         sort: p.sort,

@@ -5,4 +5,5 @@ pub mod pages;
 pub mod queue;
 pub mod reports;
 pub mod targets;
+pub mod teams;
 pub mod workspace;

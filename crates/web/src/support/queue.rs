@@ -38,6 +38,7 @@ pub(crate) struct QueueQuery {
     pub cursor: Option<String>,
     pub organisation: Option<String>,
     pub plan: Option<String>,
+    pub team: Option<String>,
     pub assignee: Option<String>,
     pub incident: Option<String>,
     pub sort: Option<String>,
@@ -69,6 +70,7 @@ impl QueueQuery {
             ("component", Some(val(&self.component))),
             ("organisation", Some(val(&self.organisation))),
             ("plan", Some(val(&self.plan))),
+            ("team", Some(val(&self.team))),
             ("assignee", Some(val(&self.assignee))),
             ("incident", Some(val(&self.incident))),
             ("sort", sort),
@@ -95,6 +97,7 @@ impl QueueQuery {
             view: Some(self.view().to_string()),
             organisation: s(&self.organisation),
             plan: s(&self.plan),
+            team: s(&self.team),
             assignee: s(&self.assignee),
             incident: s(&self.incident),
             sort: s(&self.sort),
@@ -161,6 +164,7 @@ struct QueuePage {
     component: String,
     organisation: String,
     plan: String,
+    team: String,
     assignee: String,
     incident: String,
     sort: String,
@@ -170,6 +174,7 @@ struct QueuePage {
     plans: Vec<(&'static str, String)>,
     components: Vec<(String, String)>,
     organisations: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
     agents: Vec<(String, String)>,
     incidents: Vec<(String, String)>,
     headings: Vec<Heading>,
@@ -196,7 +201,8 @@ pub(crate) fn time_left(tr: Tr, due: i64, now: i64) -> String {
     if left >= 0 {
         tr.ta("due-in", &[("time", &age(tr, left))])
     } else {
-        tr.ta("due-overdue", &[("time", &age(tr, -left))])
+        // Under a minute late still reads as late.
+        tr.ta("due-overdue", &[("time", &age(tr, (-left).max(60_000)))])
     }
 }
 
@@ -309,6 +315,7 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
         &q.component,
         &q.organisation,
         &q.plan,
+        &q.team,
         &q.assignee,
         &q.incident,
     ]
@@ -329,6 +336,7 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
         component: val(&q.component).to_string(),
         organisation: val(&q.organisation).to_string(),
         plan: val(&q.plan).to_string(),
+        team: val(&q.team).to_string(),
         assignee: val(&q.assignee).to_string(),
         incident: val(&q.incident).to_string(),
         sort,
@@ -348,6 +356,12 @@ async fn queue(ctx: Ctx, QueryOf(q): QueryOf<QueueQuery>) -> AppResult<Response>
             .collect(),
         components: app.component_choices().await?,
         organisations,
+        teams: app
+            .support_teams(caller)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect(),
         agents: app.agents(caller).await?,
         incidents: incident_options(&ctx).await?,
         headings,

@@ -5,6 +5,7 @@ use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::{FormBody, JsonBody};
 use crate::http::page::{Page, render};
 use crate::http::state::AppState;
+use crate::i18n::Tr;
 use crate::support::pages::priority_name;
 use app::Error;
 use app::targets::{HoursInput, TargetSettings, parse_minutes};
@@ -14,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use domain::hours::{DAY_NAMES, clock_text};
+use domain::hours::{BusinessHours, DAY_NAMES, clock_text};
 use domain::targets::ResponseTargets;
 use domain::{Plan, Priority};
 use serde::{Deserialize, Serialize};
@@ -61,7 +62,7 @@ pub struct TargetsIn {
     pub business_hours: Option<HoursOut>,
 }
 
-fn out(s: TargetSettings) -> TargetsOut {
+fn out(s: &TargetSettings) -> TargetsOut {
     TargetsOut {
         targets: s
             .targets
@@ -73,13 +74,27 @@ fn out(s: TargetSettings) -> TargetsOut {
                 next_response_minutes: t.next_response,
             })
             .collect(),
-        business_hours: HoursOut {
-            time_zone: s.hours.time_zone.clone(),
-            days: s.hours.day_names().iter().map(|d| d.to_string()).collect(),
-            start: clock_text(s.hours.start),
-            end: clock_text(s.hours.end),
-        },
+        business_hours: hours_out(&s.hours),
     }
+}
+
+/// Business hours as the API writes them.
+pub fn hours_out(h: &BusinessHours) -> HoursOut {
+    HoursOut {
+        time_zone: h.time_zone.clone(),
+        days: h.day_names().iter().map(|d| d.to_string()).collect(),
+        start: clock_text(h.start),
+        end: clock_text(h.end),
+    }
+}
+
+/// The weekday checkboxes of an hours form: (code, name, ticked).
+pub fn day_choices(tr: Tr, h: &BusinessHours) -> Vec<(&'static str, String, bool)> {
+    DAY_NAMES
+        .iter()
+        .zip(h.days)
+        .map(|(d, on)| (*d, tr.t(&format!("day-{d}")), on))
+        .collect()
 }
 
 fn check_minutes(field: &str, v: Option<i64>) -> app::Result<Option<i64>> {
@@ -99,7 +114,8 @@ pub async fn get_targets(
     State(state): State<AppState>,
     caller: ApiCaller,
 ) -> AppResult<Json<TargetsOut>> {
-    Ok(Json(out(state.app.response_targets(&caller).await?)))
+    let s = state.app.response_targets(&caller).await?;
+    Ok(Json(out(&s)))
 }
 
 /// Replace the response targets, and optionally the business hours
@@ -139,10 +155,8 @@ pub async fn put_targets(
         start: h.start,
         end: h.end,
     });
-    Ok(Json(out(state
-        .app
-        .set_response_targets(&caller, rows, hours)
-        .await?)))
+    let s = state.app.set_response_targets(&caller, rows, hours).await?;
+    Ok(Json(out(&s)))
 }
 
 struct Cell {
@@ -187,11 +201,7 @@ fn targets_page(ctx: &Ctx, s: &TargetSettings, error: Option<String>) -> Targets
         page: ctx.page("targets-title"),
         cells,
         time_zone: s.hours.time_zone.clone(),
-        days: DAY_NAMES
-            .iter()
-            .zip(s.hours.days)
-            .map(|(d, on)| (*d, tr.t(&format!("day-{d}")), on))
-            .collect(),
+        days: day_choices(tr, &s.hours),
         start: clock_text(s.hours.start),
         end: clock_text(s.hours.end),
         error,
