@@ -718,8 +718,11 @@ impl Store {
         // takes the bare order index on a bad estimate, as with a run of
         // equal due keys). The overdue view ordered by due keeps `stage = 0`
         // for its `due_key <= now` end.
+        // SQLite places its scan well with `stage = N` and would walk the
+        // stage's index from the start with the leading form, so it is
+        // PostgreSQL's only.
         let lead = match &filter.view {
-            _ if filter.cursor.is_none() => None,
+            _ if filter.cursor.is_none() || self.backend() != crate::Backend::Postgres => None,
             Some(QueueView::Unassigned | QueueView::AllOpen) => Some(0),
             Some(QueueView::Overdue(_)) if sort.key != SortKey::Due => Some(0),
             Some(QueueView::Waiting) => Some(1),
