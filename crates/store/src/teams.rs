@@ -38,6 +38,21 @@ fn duplicate(e: sqlx::Error) -> StoreError {
     }
 }
 
+async fn insert_members(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    team_id: &str,
+    members: &[String],
+) -> Result<()> {
+    for user in members {
+        sqlx::query("INSERT INTO support_team_members (team_id, user_id) VALUES ($1, $2)")
+            .bind(team_id)
+            .bind(user)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Every support team, by name.
     pub async fn support_teams(&self) -> Result<Vec<SupportTeam>> {
@@ -99,13 +114,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(duplicate)?;
-        for user in members {
-            sqlx::query("INSERT INTO support_team_members (team_id, user_id) VALUES ($1, $2)")
-                .bind(&id)
-                .bind(user)
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_members(&mut tx, &id, members).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -140,13 +149,7 @@ impl Store {
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;
-            for user in members {
-                sqlx::query("INSERT INTO support_team_members (team_id, user_id) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(user)
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            insert_members(&mut tx, id, members).await?;
         }
         tx.commit().await?;
         Ok(true)

@@ -104,6 +104,22 @@ pub fn present<'de, D: serde::Deserializer<'de>>(
     <serde_json::Value as serde::Deserialize>::deserialize(d).map(Some)
 }
 
+/// A field read with [`present`] that names something by id: left out (no
+/// change), `null` (none) or an id; anything else is refused on `field`
+/// with `code`.
+pub fn id_or_null(
+    v: Option<serde_json::Value>,
+    field: &str,
+    code: &'static str,
+) -> app::Result<Option<Option<String>>> {
+    match v {
+        None => Ok(None),
+        Some(serde_json::Value::Null) => Ok(Some(None)),
+        Some(serde_json::Value::String(s)) => Ok(Some(Some(s))),
+        Some(_) => Err(app::Error::invalid(field, code)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

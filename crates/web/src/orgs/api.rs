@@ -1,7 +1,7 @@
 //! `/api/v1/organisations` and `/api/v1/users`.
 use crate::http::ctx::ApiCaller;
 use crate::http::error::{AppResult, ErrorBody};
-use crate::http::extract::JsonBody;
+use crate::http::extract::{JsonBody, id_or_null};
 use crate::http::state::AppState;
 use crate::i18n::rfc3339;
 use app::accounts::NewUserInput;
@@ -161,12 +161,7 @@ pub async fn update_organisation(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<OrganisationUpdate>,
 ) -> AppResult<Json<Organisation>> {
-    let team = match req.support_team {
-        None => None,
-        Some(serde_json::Value::Null) => Some(None),
-        Some(serde_json::Value::String(t)) => Some(Some(t)),
-        Some(_) => return Err(app::Error::invalid("support_team", "unknown_team").into()),
-    };
+    let team = id_or_null(req.support_team, "support_team", "unknown_team")?;
     let mut org = state
         .app
         .update_organisation(

@@ -208,12 +208,7 @@ pub struct RequestPatch {
 /// An `assignee` field as sent: left out (no change), `null` (unassign) or
 /// an agent's id.
 pub(crate) fn assignee_of(v: Option<serde_json::Value>) -> app::Result<Option<Option<String>>> {
-    match v {
-        None => Ok(None),
-        Some(serde_json::Value::Null) => Ok(Some(None)),
-        Some(serde_json::Value::String(s)) => Ok(Some(Some(s))),
-        Some(_) => Err(app::Error::invalid("assignee", "unknown_agent")),
-    }
+    crate::http::extract::id_or_null(v, "assignee", "unknown_agent")
 }
 
 fn detail(view: RequestView, staff: bool) -> RequestDetail {
