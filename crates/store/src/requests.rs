@@ -710,19 +710,22 @@ impl Store {
                 desc: true,
             },
         });
-        // A later page of a one-stage view starts at the cursor with the
-        // stage in front: `(stage, key…, number) > (N, …)` bounded by
-        // `stage <= N`. PostgreSQL positions the index scan on a row
-        // comparison only when it leads; beside `stage = N` it starts at the
-        // stage's first entry and walks every page before the cursor (or
-        // takes the bare order index on a bad estimate, as with a run of
-        // equal due keys). The overdue view ordered by due keeps `stage = 0`
-        // for its `due_key <= now` end.
+        // On PostgreSQL a one-stage view is ordered with the stage in front
+        // and bounded by two inequalities, never `stage = N`: beside an
+        // equality the planner drops the stage from the order and may take
+        // the bare order index (`requests_due_idx` on a run of equal due
+        // keys), filtering every row before the stage's first; with the
+        // stage in the order only the stage's own index gives it. A later
+        // page starts at the cursor as `(stage, key…, number) > (N, …)`:
+        // PostgreSQL positions the index scan on a row comparison only when
+        // it leads (beside `stage = N` it walked every page before the
+        // cursor). The overdue view ordered by due keeps `stage = 0` for its
+        // `due_key <= now` end.
         // SQLite places its scan well with `stage = N` and would walk the
         // stage's index from the start with the leading form, so it is
         // PostgreSQL's only.
         let lead = match &filter.view {
-            _ if filter.cursor.is_none() || self.backend() != crate::Backend::Postgres => None,
+            _ if self.backend() != crate::Backend::Postgres => None,
             Some(QueueView::Unassigned | QueueView::AllOpen) => Some(0),
             Some(QueueView::Overdue(_)) if sort.key != SortKey::Due => Some(0),
             Some(QueueView::Waiting) => Some(1),
@@ -731,6 +734,7 @@ impl Store {
         };
         let stage_is = |n: i64| match lead {
             None => format!("r.stage = {n}"),
+            Some(_) if filter.cursor.is_none() => format!("r.stage >= {n} AND r.stage <= {n}"),
             Some(_) if sort.desc => format!("r.stage >= {n}"),
             Some(_) => format!("r.stage <= {n}"),
         };
