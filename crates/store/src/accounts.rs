@@ -43,6 +43,8 @@ pub struct User {
 pub struct Principal {
     pub user: User,
     pub org: Option<Organisation>,
+    /// The user signs in with a second factor (TOTP).
+    pub two_factor: bool,
 }
 
 impl Principal {
@@ -56,6 +58,7 @@ impl Principal {
                 plan: o.plan,
                 chat: domain::chat_available(&o.id, o.chat_rollout, chat_percent),
             }),
+            second_factor_missing: false,
         }
     }
 }
@@ -117,6 +120,7 @@ struct PrincipalRow {
     org_chat_rollout: Option<String>,
     org_team_id: Option<String>,
     org_created_at: Option<i64>,
+    totp_secret: Option<String>,
 }
 
 impl TryFrom<PrincipalRow> for Principal {
@@ -157,6 +161,7 @@ impl TryFrom<PrincipalRow> for Principal {
                 created_at: r.created_at,
             },
             org,
+            two_factor: r.totp_secret.is_some(),
         })
     }
 }
@@ -167,15 +172,15 @@ fn corrupt(e: domain::ParseError) -> StoreError {
 
 const PRINCIPAL_SELECT: &str = "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
      o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, o.team_id AS org_team_id, \
-     o.created_at AS org_created_at \
+     o.created_at AS org_created_at, u.totp_secret \
      FROM users u LEFT JOIN organisations o ON o.id = u.org_id";
 
 const ORG_SELECT: &str =
     "SELECT id, name, plan, chat_rollout, team_id, created_at FROM organisations";
 
 const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
-     NULL AS org_name, NULL AS org_plan, NULL AS org_chat_rollout, NULL AS org_team_id, NULL AS org_created_at \
-     FROM users u";
+     NULL AS org_name, NULL AS org_plan, NULL AS org_chat_rollout, NULL AS org_team_id, NULL AS org_created_at, \
+     u.totp_secret FROM users u";
 
 impl Store {
     // ---- organisations -------------------------------------------------
@@ -565,7 +570,7 @@ impl Store {
         let row: Option<Row> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
              o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, o.team_id AS org_team_id, \
-             o.created_at AS org_created_at, s.csrf_token \
+             o.created_at AS org_created_at, u.totp_secret, s.csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN organisations o ON o.id = u.org_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.removed_at IS NULL",
@@ -868,6 +873,139 @@ impl Store {
         .await?)
     }
 
+    // ---- two-factor sign-in ---------------------------------------------
+
+    /// The secret being set up, if any.
+    pub async fn totp_pending(&self, user_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar::<_, Option<String>>("SELECT totp_pending FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    /// The secret of a user who has two-factor sign-in on.
+    pub async fn totp_secret(&self, user_id: &str) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar::<_, Option<String>>("SELECT totp_secret FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    pub async fn set_totp_pending(&self, user_id: &str, secret: &str) -> Result<()> {
+        let _w = self.write_guard().await;
+        sqlx::query("UPDATE users SET totp_pending = $1 WHERE id = $2 AND totp_secret IS NULL")
+            .bind(secret)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Turns two-factor sign-in on with the secret that was being set up
+    /// (if it still is), the step its first code was for, and the recovery
+    /// codes' hashes, in one transaction. False when the setup was replaced
+    /// or finished meanwhile.
+    pub async fn enable_totp(
+        &self,
+        user_id: &str,
+        secret: &str,
+        step: i64,
+        recovery_hashes: &[String],
+    ) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $1 \
+             WHERE id = $2 AND totp_pending = $3 AND totp_secret IS NULL",
+        )
+        .bind(step)
+        .bind(user_id)
+        .bind(secret)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !done {
+            return Ok(false);
+        }
+        put_recovery_codes(&mut tx, user_id, recovery_hashes).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Turns two-factor sign-in off and forgets its secret and codes.
+    pub async fn disable_totp(&self, user_id: &str) -> Result<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL WHERE id = $1",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Accepts a code's time step if it is later than the last accepted
+    /// one (each code signs in once, also across instances).
+    pub async fn accept_totp_step(&self, user_id: &str, step: i64) -> Result<bool> {
+        let _w = self.write_guard().await;
+        Ok(sqlx::query(
+            "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_secret IS NOT NULL \
+             AND (totp_last_step IS NULL OR totp_last_step < $1)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    /// Spends an unused recovery code; false if there is none such.
+    pub async fn use_recovery_code(&self, user_id: &str, hash: &str, now: i64) -> Result<bool> {
+        let _w = self.write_guard().await;
+        Ok(sqlx::query(
+            "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(hash)
+        .execute(&self.pool)
+        .await?
+        .rows_affected()
+            == 1)
+    }
+
+    pub async fn recovery_codes_left(&self, user_id: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// New recovery codes in place of every old one.
+    pub async fn replace_recovery_codes(&self, user_id: &str, hashes: &[String]) -> Result<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        put_recovery_codes(&mut tx, user_id, hashes).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn clear_failures(&self, key: &str) -> Result<()> {
         let _w = self.write_guard().await;
         sqlx::query("DELETE FROM login_throttle WHERE key = $1")
@@ -893,4 +1031,24 @@ async fn revoke_tokens(
     .bind(user_id)
     .fetch_all(&mut **tx)
     .await?)
+}
+
+/// A user's recovery codes (their hashes) in place of any earlier ones.
+async fn put_recovery_codes(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    user_id: &str,
+    hashes: &[String],
+) -> Result<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
 }
