@@ -147,16 +147,19 @@ impl App {
         }
     }
 
-    /// Exchanges an e-mail address and password for a bearer token.
+    /// Exchanges an e-mail address and password (and, for an account with
+    /// two-factor sign-in, `otp`: a code from the app or a recovery code)
+    /// for a bearer token.
     pub async fn issue_token(
         &self,
         client: &str,
-        email: &str,
-        password: &str,
+        credentials: (&str, &str, Option<&str>),
         label: Option<&str>,
     ) -> Result<(String, ApiToken)> {
+        let (email, password, otp) = credentials;
         let label = token_label(label)?;
         let principal = self.sign_in(client, None, email, password).await?;
+        self.token_second_factor(client, &principal, otp).await?;
         Ok(self
             .store()
             .create_token(&principal.user.id, &label, self.now())

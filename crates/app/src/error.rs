@@ -51,6 +51,10 @@ pub enum Error {
     /// meanwhile); `code` says which.
     #[error("conflict: {}", .0.code)]
     Conflict(Invalid),
+    /// The account has two-factor sign-in and the code is missing or
+    /// wrong (`two_factor_required`, `two_factor_code_wrong`).
+    #[error("{0}")]
+    SecondFactor(&'static str),
     #[error("too many attempts")]
     TooMany { retry_after_secs: u64 },
     #[error("internal error")]
@@ -95,6 +99,7 @@ impl Error {
             Error::TooLarge { .. } => "too_large",
             Error::Unauthorized => "unauthorized",
             Error::BadCredentials => "bad_credentials",
+            Error::SecondFactor(code) => code,
             Error::Denied(r) => r.code(),
             Error::FormExpired => "form_expired",
             Error::NotFound => "not_found",
@@ -107,6 +112,7 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Invalid(i) | Error::Conflict(i) => Some(i.field.as_str()),
+            Error::SecondFactor(_) => Some("otp"),
             _ => None,
         }
     }
@@ -137,6 +143,7 @@ impl Error {
             ),
             Error::Unauthorized => tr.t("error-unauthorized"),
             Error::BadCredentials => tr.t("error-bad-credentials"),
+            Error::SecondFactor(code) => tr.t(&format!("err-{}", code.replace('_', "-"))),
             Error::Denied(reason) => tr.t(&format!("deny-{}", reason.code().replace('_', "-"))),
             Error::FormExpired => tr.t("error-csrf"),
             Error::NotFound => tr.t("error-not-found"),

@@ -31,6 +31,8 @@ pub mod status;
 pub mod subscriptions;
 pub mod targets;
 pub mod teams;
+pub mod totp;
+pub mod two_factor;
 pub mod workspace;
 
 pub use error::{Error, Invalid, Result};
@@ -48,7 +50,7 @@ pub mod model {
 
 use domain::{Action, Actor, Clock, Language, Permit};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, Ordering};
 use store::{Principal, Store};
 
 /// Settings of the use cases, derived from the configuration.
@@ -154,6 +156,9 @@ pub struct Inner {
     help: help::HelpIndex,
     chat_percent: AtomicU8,
     chat_percent_read_at: AtomicI64,
+    /// Staff must sign in with a second factor (a support admins' setting).
+    require_2fa: AtomicBool,
+    require_2fa_read_at: AtomicI64,
     vapid: std::sync::OnceLock<notify::push::Vapid>,
     outgoing: std::sync::OnceLock<notify::http::Client>,
     /// Secrets kept in the settings table, once read (they never change).
@@ -181,6 +186,8 @@ impl App {
             help: help::HelpIndex::default(),
             chat_percent: AtomicU8::new(0),
             chat_percent_read_at: AtomicI64::new(i64::MIN),
+            require_2fa: AtomicBool::new(false),
+            require_2fa_read_at: AtomicI64::new(i64::MIN),
             vapid: std::sync::OnceLock::new(),
             outgoing: std::sync::OnceLock::new(),
             secrets: std::sync::Mutex::new(std::collections::HashMap::new()),
@@ -229,7 +236,12 @@ impl App {
 
     /// The caller for a principal, with the chat rollout as it stands.
     pub async fn caller(&self, principal: Principal) -> Caller {
-        let actor = principal.actor(self.chat_percent().await);
+        let mut actor = principal.actor(self.chat_percent().await);
+        // Staff who must use a second factor and have none may only set one
+        // up until they do (the policy refuses everything else).
+        actor.second_factor_missing = principal.user.role.is_staff()
+            && !principal.two_factor
+            && self.staff_two_factor_required().await;
         Caller { principal, actor }
     }
 

@@ -114,6 +114,9 @@ pub enum DenyReason {
     /// Only whoever made it may change it (a shared one also support
     /// admins).
     OwnerOnly,
+    /// Support admins require staff to sign in with a second factor; this
+    /// account has none set up yet.
+    TwoFactorRequired,
 }
 
 impl DenyReason {
@@ -128,6 +131,7 @@ impl DenyReason {
             DenyReason::CustomersOnly => "customers_only",
             DenyReason::AskerOnly => "asker_only",
             DenyReason::OwnerOnly => "owner_only",
+            DenyReason::TwoFactorRequired => "two_factor_required",
         }
     }
 }
@@ -211,6 +215,17 @@ pub fn decide(actor: Option<&Actor>, action: Action<'_>) -> Decision {
     use Action::*;
     use Decision::*;
 
+    // Staff who must set up a second factor first may do that and what a
+    // visitor may do, nothing more.
+    if let Some(a) = actor
+        && a.second_factor_missing
+        && !matches!(action, ManageOwnAccount)
+    {
+        return match decide(None, action) {
+            Allow => Allow,
+            _ => Forbidden(DenyReason::TwoFactorRequired),
+        };
+    }
     // Public things first: they need no account.
     if matches!(action, ReadStatusPage | ReadHelp) {
         return Allow;
@@ -406,6 +421,7 @@ mod tests {
                 plan,
                 chat,
             }),
+            second_factor_missing: false,
         }
     }
 
@@ -703,11 +719,38 @@ mod tests {
     }
 
     #[test]
+    fn staff_without_a_required_second_factor_may_only_set_one_up() {
+        for role in [Role::Agent, Role::SupportAdmin] {
+            let mut a = actor(role, Plan::Enterprise, false);
+            a.second_factor_missing = true;
+            assert_eq!(decide(Some(&a), Action::ManageOwnAccount), Allow);
+            assert_eq!(decide(Some(&a), Action::ReadStatusPage), Allow);
+            for action in [
+                Action::ManageUsers,
+                Action::ManageOrganisations,
+                Action::ViewOrganisation { org_id: OWN },
+            ] {
+                assert_eq!(
+                    decide(Some(&a), action),
+                    Forbidden(TwoFactorRequired),
+                    "{role:?} doing {action:?}"
+                );
+            }
+            a.second_factor_missing = false;
+            assert_eq!(
+                decide(Some(&a), Action::ManageUsers).is_allowed(),
+                role == Role::SupportAdmin
+            );
+        }
+    }
+
+    #[test]
     fn a_customer_without_organisation_gets_nothing_of_an_organisation() {
         let lost = Actor {
             user_id: "u".into(),
             role: Role::Admin,
             org: None,
+            second_factor_missing: false,
         };
         assert_eq!(
             decide(Some(&lost), Action::ViewOrganisation { org_id: OWN }),

@@ -285,6 +285,9 @@ pub struct Actor {
     pub user_id: String,
     pub role: Role,
     pub org: Option<OrgRef>,
+    /// Staff who must sign in with a second factor and have not set one up:
+    /// they may only manage their own account (and read what is public).
+    pub second_factor_missing: bool,
 }
 
 impl Actor {
