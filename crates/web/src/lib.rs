@@ -62,6 +62,7 @@ pub fn router(state: AppState) -> Router {
     let hsts = state.web.hsts;
     let app = Router::new()
         .merge(account::pages::router())
+        .merge(account::two_factor::router())
         .merge(orgs::pages::router())
         .merge(orgs::people::router())
         .merge(support::pages::router())

@@ -18,6 +18,9 @@ pub struct TokenRequest {
     pub password: String,
     /// A name to recognise the token by on the settings page.
     pub label: Option<String>,
+    /// For an account with two-factor sign-in: the six-digit code of the
+    /// authenticator app, or one of the recovery codes.
+    pub otp: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -48,7 +51,7 @@ pub struct TokenList {
     request_body = TokenRequest,
     responses(
         (status = 201, description = "Token issued", body = TokenCreated),
-        (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+        (status = 401, description = "Wrong e-mail or password; or the account signs in with a second factor and `otp` is missing (`two_factor_required`) or wrong (`two_factor_code_wrong`)", body = ErrorBody),
         (status = 422, description = "Malformed request", body = ErrorBody),
         (status = 429, description = "Too many failed attempts", body = ErrorBody),
     )
@@ -60,7 +63,11 @@ pub async fn create_token(
 ) -> AppResult<(StatusCode, Json<TokenCreated>)> {
     let (raw, token) = state
         .app
-        .issue_token(&client, &req.email, &req.password, req.label.as_deref())
+        .issue_token(
+            &client,
+            (&req.email, &req.password, req.otp.as_deref()),
+            req.label.as_deref(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -122,6 +129,12 @@ pub struct Me {
     pub direct_support: bool,
     /// Whether chat support is available to the caller.
     pub chat: bool,
+    /// Whether the caller signs in with a second factor (TOTP).
+    pub two_factor: bool,
+    /// Staff only: support admins require a second factor and the caller
+    /// has none yet, so everything but their own account is refused
+    /// (`two_factor_required`) until they set one up on `/settings/two-factor`.
+    pub two_factor_setup_required: bool,
 }
 
 /// Who the token belongs to, and what they may use.
@@ -133,8 +146,11 @@ pub struct Me {
 pub async fn me(caller: ApiCaller) -> AppResult<Json<Me>> {
     let direct_support = caller.may(Action::UseDirectSupport);
     let chat = caller.may(Action::UseChat);
+    let two_factor_setup_required = caller.0.actor.second_factor_missing;
     let principal = caller.0.principal;
     Ok(Json(Me {
+        two_factor: principal.two_factor,
+        two_factor_setup_required,
         user: principal.user.into(),
         organisation: principal.org.map(Into::into),
         direct_support,

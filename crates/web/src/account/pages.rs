@@ -141,39 +141,26 @@ async fn login(ctx: Ctx, FormBody(form): FormBody<LoginForm>) -> AppResult<Respo
         _ => None,
     };
     let (status, error) = match signed_in {
-        Ok(principal) => {
-            let previous = crate::http::ctx::cookie(&ctx.headers, SESSION_COOKIE);
-            let raw = app.start_session(&principal, previous.as_deref()).await?;
-            let device = app
-                .device_cookie(&principal.user.id, device.as_deref())
-                .await?;
-            let mut response = see_other(&next);
+        // The password was right; an account with two-factor sign-in gives
+        // the code next, for five minutes.
+        Ok(principal) if principal.two_factor => {
+            let challenge = app.two_factor_challenge(&principal).await?;
+            let mut response = see_other(&format!(
+                "/login/two-factor?next={}",
+                form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+            ));
             response.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(
                     &ctx.state,
-                    SESSION_COOKIE,
-                    &raw,
-                    app.config.session_ttl_ms / 1000,
-                ),
-            );
-            // This browser has signed in to the account: strangers'
-            // failures elsewhere do not slow it down.
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                set_cookie(&ctx.state, DEVICE_COOKIE, &device, 365 * 24 * 3600),
-            );
-            response.headers_mut().append(
-                header::SET_COOKIE,
-                crate::http::ctx::set_script_cookie(
-                    &ctx.state,
-                    crate::http::ctx::SIGNED_IN_COOKIE,
-                    "1",
-                    app.config.session_ttl_ms / 1000,
+                    super::two_factor::CHALLENGE_COOKIE,
+                    &challenge,
+                    5 * 60,
                 ),
             );
             return Ok(response);
         }
+        Ok(principal) => return signed_in_response(&ctx, &principal, &next).await,
         Err(e @ Error::BadCredentials) => (StatusCode::UNAUTHORIZED, e.message(ctx.lang)),
         Err(Error::TooMany { retry_after_secs }) if retry_after_secs < 60 => (
             StatusCode::TOO_MANY_REQUESTS,
@@ -203,6 +190,48 @@ async fn login(ctx: Ctx, FormBody(form): FormBody<LoginForm>) -> AppResult<Respo
     {
         response.headers_mut().insert(header::RETRY_AFTER, v);
     }
+    Ok(response)
+}
+
+/// Signs the browser in: a new session, the device cookie that marks it
+/// as one this account signs in on, and on to `next`.
+pub(super) async fn signed_in_response(
+    ctx: &Ctx,
+    principal: &app::model::Principal,
+    next: &str,
+) -> AppResult<Response> {
+    let app = ctx.app();
+    let device = crate::http::ctx::cookie(&ctx.headers, DEVICE_COOKIE);
+    let previous = crate::http::ctx::cookie(&ctx.headers, SESSION_COOKIE);
+    let raw = app.start_session(principal, previous.as_deref()).await?;
+    let device = app
+        .device_cookie(&principal.user.id, device.as_deref())
+        .await?;
+    let mut response = see_other(next);
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            &ctx.state,
+            SESSION_COOKIE,
+            &raw,
+            app.config.session_ttl_ms / 1000,
+        ),
+    );
+    // This browser has signed in to the account: strangers' failures
+    // elsewhere do not slow it down.
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(&ctx.state, DEVICE_COOKIE, &device, 365 * 24 * 3600),
+    );
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        crate::http::ctx::set_script_cookie(
+            &ctx.state,
+            crate::http::ctx::SIGNED_IN_COOKIE,
+            "1",
+            app.config.session_ttl_ms / 1000,
+        ),
+    );
     Ok(response)
 }
 
@@ -391,6 +420,7 @@ struct SettingsPage {
     password_error: Option<String>,
     new_token: Option<String>,
     tokens: Vec<TokenRow>,
+    two_factor: bool,
 }
 
 async fn settings_page(
@@ -427,6 +457,7 @@ async fn settings_page(
         password_error,
         new_token,
         tokens,
+        two_factor: caller.principal.two_factor,
         page,
     })
 }

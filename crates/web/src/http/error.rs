@@ -27,7 +27,9 @@ pub fn status_of(e: &Error) -> StatusCode {
     match e {
         Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
         Error::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        Error::Unauthorized | Error::BadCredentials => StatusCode::UNAUTHORIZED,
+        Error::Unauthorized | Error::BadCredentials | Error::SecondFactor(_) => {
+            StatusCode::UNAUTHORIZED
+        }
         Error::Denied(_) | Error::FormExpired => StatusCode::FORBIDDEN,
         Error::NotFound => StatusCode::NOT_FOUND,
         Error::Conflict(_) => StatusCode::CONFLICT,

@@ -183,6 +183,9 @@ fn render_error(
             .collect::<String>()
             .replace("%2F", "/");
         Redirect::to(&format!("/login?next={next}")).into_response()
+    } else if matches!(err, Error::Denied(domain::DenyReason::TwoFactorRequired)) {
+        // Staff who must set up a second factor are sent to do it.
+        Redirect::to("/settings/two-factor").into_response()
     } else {
         let (user, csrf, lang) = match signed_in {
             Some((user, csrf, lang)) => (Some(user), csrf, lang),

@@ -28,6 +28,11 @@ pub fn router() -> Router<AppState> {
         .route("/staff/organisations/{id}/team", post(staff_org_team))
         .route("/staff/organisations/{id}/users", post(staff_org_add_user))
         .route("/staff/users/{id}/revoke-access", post(staff_revoke_access))
+        .route(
+            "/staff/users/{id}/two-factor/reset",
+            post(staff_reset_two_factor),
+        )
+        .route("/staff/two-factor", post(staff_two_factor_rule))
 }
 
 #[derive(Deserialize)]
@@ -39,6 +44,16 @@ struct RevokeForm {
     org: String,
 }
 
+/// Where a user action on the staff pages returns: the organisation's page
+/// (only a well-formed id is followed), or the staff page.
+fn back_to(org: &str, done: &str) -> String {
+    if org.is_empty() || !org.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        format!("/staff?done={done}")
+    } else {
+        format!("/staff/organisations/{org}?done={done}")
+    }
+}
+
 /// Support admins end a user's sessions and revoke their tokens.
 async fn staff_revoke_access(
     ctx: Ctx,
@@ -47,17 +62,38 @@ async fn staff_revoke_access(
 ) -> AppResult<Response> {
     ctx.check_csrf(&form.csrf)?;
     ctx.app().revoke_access(ctx.signed_in()?, &id).await?;
-    let back = if form.org.is_empty()
-        || !form
-            .org
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        "/staff".to_string()
-    } else {
-        format!("/staff/organisations/{}", form.org)
-    };
-    Ok(see_other(&format!("{back}?done=access-revoked")))
+    Ok(see_other(&back_to(&form.org, "access-revoked")))
+}
+
+/// Support admins turn a user's two-factor sign-in off (a lost phone).
+async fn staff_reset_two_factor(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(form): FormBody<RevokeForm>,
+) -> AppResult<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    ctx.app().reset_two_factor(ctx.signed_in()?, &id).await?;
+    Ok(see_other(&back_to(&form.org, "two-factor-reset")))
+}
+
+#[derive(Deserialize)]
+struct TwoFactorRuleForm {
+    #[serde(default)]
+    csrf: String,
+    /// A checkbox: present ("on") when ticked.
+    #[serde(default)]
+    required: Option<String>,
+}
+
+async fn staff_two_factor_rule(
+    ctx: Ctx,
+    FormBody(form): FormBody<TwoFactorRuleForm>,
+) -> AppResult<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    ctx.app()
+        .set_staff_two_factor_required(ctx.signed_in()?, form.required.is_some())
+        .await?;
+    Ok(see_other("/staff?done=saved"))
 }
 
 fn plan_name(page: &Page, plan: Plan) -> String {
@@ -173,6 +209,8 @@ struct StaffPage {
     routing: String,
     routings: Vec<(&'static str, String)>,
     agents: Vec<(String, String, i64)>,
+    /// Staff must sign in with a second factor.
+    two_factor_required: bool,
 }
 
 fn plan_options(page: &Page) -> Vec<(&'static str, String)> {
@@ -248,6 +286,7 @@ async fn staff_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             .map(|r| (*r, page.t(&format!("chat-routing-{r}"))))
             .collect(),
         agents,
+        two_factor_required: ctx.app().staff_two_factor_required().await,
         page,
     })?;
     Ok((status, html).into_response())
