@@ -1234,10 +1234,139 @@ async fn screenshots() {
             }
         }
     }
+    two_factor_screenshots(&b, &app, &out).await;
     eprintln!("screenshots written to {}", out.display());
     assert!(
         overflowing.is_empty(),
         "wider than a 360 px phone:\n{}",
         overflowing.join("\n")
     );
+}
+
+/// The page the browser shows, at laptop and phone width (without loading
+/// it again: some are answers to a form).
+async fn shoot(b: &Browser, out: &std::path::Path, name: &str, lang: &str) {
+    for (width, height, label) in [(1366u32, 900u32, "laptop"), (390, 844, "phone")] {
+        b.client.set_window_size(width, height).await.expect("size");
+        let png = b.client.screenshot().await.expect("screenshot");
+        std::fs::write(out.join(format!("{name}-{lang}-{label}.png")), png).expect("write");
+    }
+    b.client.set_window_size(1366, 900).await.expect("size");
+}
+
+/// The code an authenticator app would show now (on the server's clock,
+/// which the tests start at a fixed date) for a base32 key.
+fn current_code(app: &TestApp, key: &str) -> String {
+    let secret = app::totp::from_base32(key).expect("base32");
+    let now = app.app.now();
+    format!(
+        "{:06}",
+        app::totp::hotp(&secret, app::totp::step_of(now) as u64)
+    )
+}
+
+/// Two-factor sign-in as a person goes through it: the intro, the key, the
+/// recovery codes, the settings once on, and the code step of signing in.
+async fn two_factor_screenshots(b: &Browser, app: &TestApp, out: &std::path::Path) {
+    let email = "admin@globex.test";
+    let (who, _) = app
+        .store
+        .principal_by_email(email)
+        .await
+        .expect("db")
+        .expect("globex admin");
+    for lang in ["en", "sv"] {
+        app.store.disable_totp(&who.user.id).await.expect("reset");
+        b.client.delete_all_cookies().await.expect("cookies");
+        b.sign_in(app, email).await;
+        b.client
+            .goto(&app.url(&format!("/language/{lang}?next=/settings/two-factor")))
+            .await
+            .expect("lang");
+        b.client
+            .goto(&app.url("/settings/two-factor"))
+            .await
+            .expect("goto");
+        shoot(b, out, "two-factor-intro", lang).await;
+        b.client
+            .find(Locator::Css(
+                "form[action='/settings/two-factor/start'] button",
+            ))
+            .await
+            .expect("set up")
+            .click()
+            .await
+            .expect("click");
+        let key = b
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#two-factor-key"))
+            .await
+            .expect("key")
+            .text()
+            .await
+            .expect("text");
+        shoot(b, out, "two-factor-setup", lang).await;
+        b.client
+            .find(Locator::Css("#confirm-code"))
+            .await
+            .expect("code field")
+            .send_keys(&current_code(app, &key))
+            .await
+            .expect("type");
+        b.client
+            .find(Locator::Css(
+                "form[action='/settings/two-factor/confirm'] button",
+            ))
+            .await
+            .expect("confirm")
+            .click()
+            .await
+            .expect("click");
+        b.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#recovery-codes"))
+            .await
+            .expect("recovery codes shown");
+        shoot(b, out, "two-factor-codes", lang).await;
+        b.client.goto(&app.url("/settings")).await.expect("goto");
+        shoot(b, out, "settings-two-factor", lang).await;
+        // Signing in again stops at the code.
+        b.client.delete_all_cookies().await.expect("cookies");
+        b.client
+            .goto(&app.url(&format!("/language/{lang}?next=/login")))
+            .await
+            .expect("lang");
+        let c = &b.client;
+        c.goto(&app.url("/login")).await.expect("login");
+        c.find(Locator::Css("#email"))
+            .await
+            .expect("email")
+            .send_keys(email)
+            .await
+            .expect("type");
+        c.find(Locator::Css("#password"))
+            .await
+            .expect("password")
+            .send_keys(statusdesk::demo::PASSWORD)
+            .await
+            .expect("type");
+        c.find(Locator::Css("form[action='/login'] button[type=submit]"))
+            .await
+            .expect("button")
+            .click()
+            .await
+            .expect("click");
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("form[action='/login/two-factor']"))
+            .await
+            .expect("the code step");
+        shoot(b, out, "two-factor-login", lang).await;
+    }
+    // The staff rule, on the support admins' page.
+    b.client.delete_all_cookies().await.expect("cookies");
+    app.store.disable_totp(&who.user.id).await.expect("reset");
 }

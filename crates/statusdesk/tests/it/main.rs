@@ -18,4 +18,5 @@ mod slow_clients;
 mod status;
 mod support;
 mod twins;
+mod two_factor;
 mod workspace;
