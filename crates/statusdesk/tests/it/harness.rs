@@ -573,3 +573,19 @@ pub async fn component_id(app: &TestApp, name: &str) -> String {
         .map(|c| c.id)
         .expect("component")
 }
+
+/// Where the suite's counts go (routes × roles, cases run, writes found
+/// after kills): `scripts/test` prints them at the end of a run.
+pub fn report_count(line: &str) {
+    use std::io::Write;
+    eprintln!("{line}");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/test-counts.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}

@@ -4,6 +4,7 @@
 mod harness;
 mod integrations;
 mod mail;
+mod matrix;
 
 mod accounts;
 mod api;
