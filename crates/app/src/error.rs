@@ -161,6 +161,10 @@ impl From<store::StoreError> for Error {
         match e {
             store::StoreError::Duplicate(_) => Error::conflict("input", "duplicate"),
             store::StoreError::BadCursor => Error::invalid("cursor", "cursor"),
+            // Text PostgreSQL cannot store (a NUL character) that came in
+            // some way the extractors do not check (a path, a multipart
+            // field): the caller's input, not our failure.
+            e if e.is_unstorable_text() => Error::invalid("input", "control_chars"),
             other => Error::Internal(other.into()),
         }
     }

@@ -60,6 +60,15 @@ pub enum StoreError {
     BatchFailed(String),
 }
 
+impl StoreError {
+    /// Text the database cannot hold: PostgreSQL refuses a NUL character
+    /// in `text` (22021, 22P05). It came from the caller's input.
+    pub fn is_unstorable_text(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(d))
+            if matches!(d.code().as_deref(), Some("22021" | "22P05")))
+    }
+}
+
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

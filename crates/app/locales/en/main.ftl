@@ -1215,4 +1215,5 @@ settings-two-factor-on-lead = On: signing in asks for a code from your authentic
 settings-two-factor-off-lead = Off. Add a code from your phone to every sign-in, so a stolen password is not enough.
 settings-two-factor-manage = Manage two-factor sign-in
 fieldname-otp = Code
+fieldname-input = The request
 fieldname-code = Code

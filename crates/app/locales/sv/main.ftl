@@ -1215,4 +1215,5 @@ settings-two-factor-on-lead = På: inloggningen frågar efter en kod från din a
 settings-two-factor-off-lead = Av. Lägg till en kod från telefonen vid varje inloggning, så räcker inte ett stulet lösenord.
 settings-two-factor-manage = Hantera tvåstegsinloggning
 fieldname-otp = Kod
+fieldname-input = Begäran
 fieldname-code = Kod

@@ -40,10 +40,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(JsonBody(v)),
-            Err(r) => Err(rejected(r.status(), r.body_text())),
+        // As a JSON value first, to refuse a NUL character anywhere (no
+        // field may hold one, and PostgreSQL cannot store it), then as T.
+        let v = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(r) => return Err(rejected(r.status(), r.body_text())),
+        };
+        if let Some(field) = nul_in(&v, "input") {
+            return Err(WebError(Error::invalid(&field, "control_chars")));
         }
+        serde_json::from_value::<T>(v)
+            .map(JsonBody)
+            .map_err(|e| rejected(StatusCode::UNPROCESSABLE_ENTITY, e.to_string()))
     }
 }
 
@@ -72,6 +80,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormBody<T> {
     type Rejection = WebError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let bytes = match axum::body::to_bytes(body, BODY_LIMIT_BYTES as usize).await {
+            Ok(b) => b,
+            Err(_) => {
+                return Err(WebError(Error::TooLarge {
+                    max_bytes: BODY_LIMIT_BYTES,
+                }));
+            }
+        };
+        if let Some(field) = nul_in_pairs(&bytes) {
+            return Err(WebError(Error::invalid(&field, "control_chars")));
+        }
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(FormBody(v)),
             Err(r) => Err(rejected(r.status(), r.body_text())),
@@ -90,11 +111,41 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(field) = nul_in_pairs(parts.uri.query().unwrap_or("").as_bytes()) {
+            return Err(WebError(Error::invalid(&field, "control_chars")));
+        }
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(v)) => Ok(QueryOf(v)),
             Err(r) => Err(rejected(r.status(), r.body_text())),
         }
     }
+}
+
+/// The field of the first string (or key) in `v` with a NUL character.
+fn nul_in(v: &serde_json::Value, at: &str) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => s.contains('\0').then(|| at.to_string()),
+        serde_json::Value::Array(items) => items.iter().find_map(|i| nul_in(i, at)),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some("input".to_string())
+            } else {
+                nul_in(v, k)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// The field of the first URL-encoded pair with a NUL character.
+fn nul_in_pairs(encoded: &[u8]) -> Option<String> {
+    form_urlencoded::parse(encoded).find_map(|(k, v)| {
+        if k.contains('\0') {
+            Some("input".to_string())
+        } else {
+            v.contains('\0').then(|| k.into_owned())
+        }
+    })
 }
 
 /// Tells a field given as `null` (Some(Null)) from a field left out (None).
@@ -129,5 +180,20 @@ mod tests {
             Some("email")
         );
         assert_eq!(super::field_of("expected value at line 1"), None);
+    }
+
+    #[test]
+    fn finds_nul_characters_and_their_field() {
+        let v = serde_json::json!({"subject": "ok", "tags": ["a", "b\u{0}"]});
+        assert_eq!(super::nul_in(&v, "input").as_deref(), Some("tags"));
+        assert_eq!(
+            super::nul_in(&serde_json::json!({"a": "fine"}), "input"),
+            None
+        );
+        assert_eq!(
+            super::nul_in_pairs(b"csrf=x&email=a%00b").as_deref(),
+            Some("email")
+        );
+        assert_eq!(super::nul_in_pairs(b"q=a%20b"), None);
     }
 }
