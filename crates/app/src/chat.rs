@@ -333,7 +333,22 @@ impl App {
         after: i64,
     ) -> Result<Vec<ChatMessage>> {
         let chat = self.load_chat(caller, id).await?;
-        self.messages_after(&chat.id, after).await
+        self.all_messages_after(&chat.id, after).await
+    }
+
+    /// Every message after `after`, read in batches: a transcript has no
+    /// cut-off (the socket's catch-up sends batch after batch itself).
+    async fn all_messages_after(&self, chat_id: &str, after: i64) -> Result<Vec<ChatMessage>> {
+        let mut all: Vec<ChatMessage> = Vec::new();
+        let mut from = after;
+        loop {
+            let batch = self.messages_after(chat_id, from).await?;
+            let Some(last) = batch.last() else {
+                return Ok(all);
+            };
+            from = last.seq;
+            all.extend(batch);
+        }
     }
 
     /// Messages after `after` (for a connection already allowed in).
@@ -523,8 +538,7 @@ impl App {
             Stored::Ended => {
                 // Only a resend of what was stored before the end.
                 let before = self
-                    .store()
-                    .chat_messages_after(&chat.id, 0, 10_000)
+                    .all_messages_after(&chat.id, 0)
                     .await?
                     .into_iter()
                     .find(|m| m.client_id == client_id);
@@ -682,7 +696,7 @@ impl App {
     pub async fn transcript(&self, chat: &Chat, lang: domain::Language) -> Result<String> {
         let tr = Tr(lang);
         let mut out = String::new();
-        for m in self.messages_after(&chat.id, 0).await? {
+        for m in self.all_messages_after(&chat.id, 0).await? {
             let who = m.author_name.clone().unwrap_or_else(|| tr.t("brand"));
             out.push_str(&format!(
                 "[{}] {who}:\n{}\n\n",
@@ -737,8 +751,23 @@ impl App {
         }
         let lang = self.config.default_language;
         let transcript = self.transcript(&chat, lang).await?;
-        let description = format!("{}\n\n{transcript}", Tr(lang).t("chat-request-lead"));
-        let description: String = description.chars().take(limits::MESSAGE).collect();
+        let full = format!("{}\n\n{transcript}", Tr(lang).t("chat-request-lead"));
+        // A transcript longer than a message goes whole into an attached text
+        // file; the description keeps its beginning and says so.
+        let (description, attachments) = if full.chars().count() <= limits::MESSAGE {
+            (full, Vec::new())
+        } else {
+            let note = Tr(lang).t("chat-request-attached");
+            let keep = limits::MESSAGE.saturating_sub(note.chars().count() + 4);
+            let head: String = full.chars().take(keep).collect();
+            let mut upload = self.begin_upload("chat-transcript.txt").await?;
+            if let Err(e) = upload.write(transcript.as_bytes()).await {
+                upload.abort().await;
+                return Err(e);
+            }
+            let file = upload.finish().await?;
+            (format!("{head}\n…\n\n{note}"), file.into_iter().collect())
+        };
         let now = self.now();
         let plan = self
             .store()
@@ -763,11 +792,18 @@ impl App {
                     target,
                     due_at,
                 },
-                &[],
+                &attachments,
                 &[],
                 now,
             )
-            .await?;
+            .await;
+        let id = match id {
+            Ok(id) => id,
+            Err(e) => {
+                self.discard_files(&attachments).await;
+                return Err(e.into());
+            }
+        };
         if !self.store().set_chat_request(&chat.id, &id).await? {
             // Someone else turned it into a request a moment earlier.
             let again = self.load_chat(caller, chat_id).await?;

@@ -139,6 +139,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             support::api::patch_request
         ))
         .routes(routes!(support::api::post_message))
+        .routes(routes!(support::api::get_attachment))
         .routes(routes!(support::workspace::bulk))
         .routes(routes!(support::workspace::counts))
         .routes(routes!(support::workspace::rate))

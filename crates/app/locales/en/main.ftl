@@ -579,6 +579,7 @@ fieldname-state = State
 fieldname-routing = Routing
 fieldname-incident = Incident
 chat-request-lead = From a chat with support:
+chat-request-attached = The whole transcript is attached as chat-transcript.txt.
 mail-chat-transcript-subject = Your chat with support: { $subject }
 mail-chat-transcript-body =
     Hello { $name },

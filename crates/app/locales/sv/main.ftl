@@ -579,6 +579,7 @@ fieldname-state = Läge
 fieldname-routing = Fördelning
 fieldname-incident = Incident
 chat-request-lead = Från en chatt med supporten:
+chat-request-attached = Hela chatten finns bifogad som chat-transcript.txt.
 mail-chat-transcript-subject = Din chatt med supporten: { $subject }
 mail-chat-transcript-body =
     Hej { $name },

@@ -3,7 +3,7 @@
 //! client id, who may chat, the queue, capacity and transfer, chats that
 //! become requests, transcripts and answers by e-mail, bad frames, and two
 //! instances on one PostgreSQL database.
-use crate::harness::{Db, Fetch, Options, TestApp, post_json};
+use crate::harness::{Db, Fetch, Options, TestApp, client, post_json};
 use crate::on_both;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -1028,4 +1028,78 @@ on_both!(
     chats_end_rate_mail_and_become_requests,
     a_customer_who_left_gets_the_answer_by_mail,
     bad_frames_get_errors_and_close_codes,
+    long_chats_keep_their_whole_transcript,
 );
+
+/// A chat longer than one batch of the store (500 messages) is whole in
+/// the API, on the page and in the transcript that becomes a request.
+async fn long_chats_keep_their_whole_transcript(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("admin@acme.test").await;
+    let chat = open_chat(&app, &token, "First of many").await;
+    let caller = app
+        .app
+        .token_caller(&token)
+        .await
+        .expect("caller")
+        .expect("a caller");
+    for i in 0..620 {
+        app.app
+            .post_chat_message(&caller, &chat, &format!("long-{i}"), &format!("Line {i}"))
+            .await
+            .expect("post");
+    }
+    let got: Value = app
+        .api_get(&token, &format!("/api/v1/chats/{chat}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let messages = got["messages"].as_array().expect("messages");
+    assert_eq!(messages.len(), 621, "the opening message and 620 more");
+    assert_eq!(messages[620]["body"], "Line 619");
+    let page = app
+        .signed_in("admin@acme.test")
+        .await
+        .get(app.url(&format!("/support/chats/{chat}")))
+        .text_body()
+        .await;
+    assert!(page.contains("Line 619"), "the page shows the last line");
+    let r = post_json(
+        &app,
+        &token,
+        &format!("/api/v1/chats/{chat}/request"),
+        json!({}),
+    )
+    .await;
+    assert!(r.status().is_success(), "{}", r.status());
+    let request: Value = r.json().await.expect("json");
+    let id = request["request_id"].as_str().expect("request id");
+    let got: Value = app
+        .api_get(&token, &format!("/api/v1/requests/{id}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let description = got["description"].as_str().expect("description");
+    assert!(
+        description.contains("Line 0") && description.contains("chat-transcript.txt"),
+        "the description starts the transcript and points to the file: {}",
+        &description[description.len().saturating_sub(200)..]
+    );
+    let files = got["attachments"].as_array().expect("attachments");
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files[0]["filename"], "chat-transcript.txt");
+    let url = files[0]["url"].as_str().expect("url");
+    let text = client()
+        .get(app.url(url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("download")
+        .text()
+        .await
+        .expect("text");
+    assert!(text.contains("Line 0"), "the file starts at the beginning");
+    assert!(text.contains("Line 619"), "the file holds the last line");
+}

@@ -233,6 +233,7 @@ const ROUTES: &[(&str, &str, A)] = &[
     ("GET", "/api/v1/requests/counts", A::Staff),
     ("GET", "/api/v1/requests/{id}", A::AcmeAdmins),
     ("PATCH", "/api/v1/requests/{id}", A::AcmeAdmins),
+    ("GET", "/api/v1/requests/{id}/attachments/{file}", A::AcmeAdmins),
     ("POST", "/api/v1/requests/{id}/messages", A::AcmeAdmins),
     ("POST", "/api/v1/requests/{id}/rating", A::AcmeAdmins),
     ("GET", "/api/v1/response-targets", A::Staff),

@@ -125,6 +125,21 @@ pub struct RequestMessage {
     pub created_at: String,
 }
 
+/// A file attached to a request or one of its messages.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: String,
+    pub filename: String,
+    pub content_type: String,
+    /// In bytes.
+    pub size: i64,
+    /// The message it came with; null for the request's first message.
+    pub message_id: Option<String>,
+    /// Where the API serves its bytes.
+    pub url: String,
+    pub created_at: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RequestEvent {
     /// `created`, `replied`, `note`, `status`, `priority` or `assigned`.
@@ -161,6 +176,8 @@ pub struct RequestDetail {
     pub request: SupportRequest,
     pub messages: Vec<RequestMessage>,
     pub events: Vec<RequestEvent>,
+    /// Files attached to the request and its messages the caller may see.
+    pub attachments: Vec<AttachmentOut>,
     /// The incidents this request is linked to ("Linked to: …").
     pub incidents: Vec<LinkedIncidentOut>,
     /// The requester organisation's rating, once the request is solved and
@@ -254,6 +271,19 @@ fn detail(view: RequestView, staff: bool) -> RequestDetail {
                 actor: e.actor_name,
                 detail: serde_json::from_str(&e.detail).unwrap_or_default(),
                 created_at: rfc3339(e.created_at),
+            })
+            .collect(),
+        attachments: view
+            .files
+            .into_iter()
+            .map(|f| AttachmentOut {
+                url: format!("/api/v1/requests/{}/attachments/{}", f.request_id, f.id),
+                id: f.id,
+                filename: f.filename,
+                content_type: f.content_type,
+                size: f.size,
+                message_id: f.message_id,
+                created_at: rfc3339(f.created_at),
             })
             .collect(),
         request: SupportRequest::for_caller(view.request, staff),
@@ -391,6 +421,28 @@ pub async fn get_request(
     Path(id): Path<String>,
 ) -> AppResult<Json<RequestDetail>> {
     Ok(Json(detail_of(&state, &caller, &id).await?))
+}
+
+/// The bytes of a file attached to a request.
+#[utoipa::path(
+    get, path = "/api/v1/requests/{id}/attachments/{file}", tag = "requests",
+    security(("bearer" = [])),
+    params(
+        ("id" = String, Path, description = "Request id"),
+        ("file" = String, Path, description = "Attachment id"),
+    ),
+    responses(
+        (status = 200, description = "The file, with its content type", content_type = "application/octet-stream"),
+        (status = 404, body = ErrorBody),
+    )
+)]
+pub async fn get_attachment(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, file)): Path<(String, String)>,
+) -> AppResult<axum::response::Response> {
+    let (f, path) = state.app.attachment(&caller, &id, &file).await?;
+    super::pages::file_response(&f, &path).await
 }
 
 /// Reply to a request; agents may post an internal note.

@@ -1225,7 +1225,15 @@ async fn attachment(ctx: Ctx, Path((id, file)): Path<(String, String)>) -> AppRe
         Ok(v) => v,
         Err(e) => return explain(&ctx, e).await,
     };
-    let opened = tokio::fs::File::open(&path)
+    file_response(&f, &path).await
+}
+
+/// An attachment's bytes with its type, name and length, never cached.
+pub(crate) async fn file_response(
+    f: &app::model::Attachment,
+    path: &std::path::Path,
+) -> AppResult<Response> {
+    let opened = tokio::fs::File::open(path)
         .await
         .map_err(|e| Error::internal(anyhow::anyhow!("attachment {} unreadable: {e}", f.id)))?;
     let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(opened));
