@@ -444,6 +444,18 @@ impl TestApp {
         body["token"].as_str().expect("token").to_string()
     }
 
+    /// GETs `path` without signing in and reads the answer as JSON.
+    pub async fn public_json(&self, path: &str) -> serde_json::Value {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json")
+    }
+
     pub async fn api_get(&self, token: &str, path: &str) -> reqwest::Response {
         self.client
             .get(self.url(path))

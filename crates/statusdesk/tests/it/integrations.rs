@@ -718,15 +718,7 @@ async fn web_push_reaches_the_browser_encrypted(db: Db) {
     let rx = Receiver::start().await;
     rx.answer("/push/gone", 410);
     let app = TestApp::spawn_with(db, allow_private()).await;
-    let key: Value = app
-        .client
-        .get(app.url("/api/v1/push/key"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let key: Value = app.public_json("/api/v1/push/key").await;
     let vapid = key["public_key"].as_str().expect("key").to_string();
     assert_eq!(
         URL_SAFE_NO_PAD.decode(&vapid).map(|k| k.len()).ok(),

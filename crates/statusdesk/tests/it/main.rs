@@ -1,6 +1,7 @@
 //! Black-box tests: each starts the real server on a random port with its
 //! own database and talks HTTP to it. Tests marked with `on_both!` run on
 //! SQLite and on PostgreSQL.
+mod fuzz;
 mod harness;
 mod integrations;
 mod mail;

@@ -437,15 +437,7 @@ fn routes_in(text: &str, out: &mut BTreeSet<(String, String)>) {
 
 /// The API operations of the served OpenAPI document.
 async fn api_routes(app: &TestApp) -> BTreeSet<(String, String)> {
-    let doc: Value = app
-        .client
-        .get(app.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json");
+    let doc: Value = app.public_json("/api/v1/openapi.json").await;
     let mut out = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("path item").keys() {
@@ -493,7 +485,7 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
 }
 
 /// Ids of Acme's objects (and of public ones) to fill in the paths.
-async fn fixtures(
+pub(crate) async fn fixtures(
     app: &TestApp,
     support: &str,
     agent: &str,
@@ -806,7 +798,7 @@ async fn every_route_as_every_role(db: Db) {
     );
 }
 
-fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
+pub(crate) fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> String {
     let mut out = String::new();
     let mut rest = pattern;
     while let Some(open) = rest.find('{') {
