@@ -865,27 +865,28 @@ impl Store {
     /// How many requests each queue view holds: from the counts the
     /// triggers keep, and the agent's own from their index.
     pub async fn queue_counts(&self, agent_id: &str, now: i64) -> Result<QueueCounts> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT bucket, n FROM request_counts")
-            .fetch_all(&self.pool)
-            .await?;
-        // Counted up to a cap, so a count costs an index range of at most
-        // that many entries however many there are.
-        let mine: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE assignee_id = $1 AND stage IN (0, 1) \
-             LIMIT {}) AS capped",
-            COUNT_CAP + 1
+        // One round trip: the kept counts, and the two counted here up to a
+        // cap, so a count costs an index range of at most that many entries
+        // however many there are.
+        let rows: Vec<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT bucket, n FROM request_counts \
+             UNION ALL SELECT 'mine', (SELECT COUNT(*) FROM (SELECT 1 FROM requests \
+               WHERE assignee_id = $1 AND stage IN (0, 1) LIMIT {cap}) AS capped) \
+             UNION ALL SELECT 'overdue', (SELECT COUNT(*) FROM (SELECT 1 FROM requests \
+               WHERE stage = 0 AND due_key <= $2 LIMIT {cap}) AS capped)",
+            cap = COUNT_CAP + 1
         ))
         .bind(agent_id)
-        .fetch_one(&self.pool)
-        .await?;
-        let overdue: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE stage = 0 AND due_key <= $1 \
-             LIMIT {}) AS capped",
-            COUNT_CAP + 1
-        ))
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_all(&self.pool)
         .await?;
+        let bucket = |name: &str| {
+            rows.iter()
+                .find(|(b, _)| b == name)
+                .map(|(_, n)| *n)
+                .unwrap_or(0)
+        };
+        let (mine, overdue) = (bucket("mine"), bucket("overdue"));
         let by_status = counts_by_status(&rows, |s| format!("status:{s}"));
         let of = |s: TicketStatus| {
             by_status
@@ -895,11 +896,7 @@ impl Store {
                 .unwrap_or(0)
         };
         Ok(QueueCounts {
-            unassigned: rows
-                .iter()
-                .find(|(b, _)| b == "unassigned")
-                .map(|(_, n)| *n)
-                .unwrap_or(0),
+            unassigned: bucket("unassigned"),
             mine,
             open: of(TicketStatus::New) + of(TicketStatus::Open),
             waiting: of(TicketStatus::WaitingOnCustomer),
