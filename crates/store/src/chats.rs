@@ -5,7 +5,7 @@
 //! nothing twice and `seq` never skips.
 use crate::sql::Sql;
 use crate::{
-    NewOutboxMessage, Result, Scope, Store, StoreError, User, is_unique_violation, new_id,
+    Backend, NewOutboxMessage, Result, Scope, Store, StoreError, User, is_unique_violation, new_id,
 };
 use domain::chat::ChatState;
 use sqlx::FromRow;
@@ -371,6 +371,9 @@ impl Store {
     /// client ids meanwhile, or a deadlock between instances), nothing of it
     /// was written, and the batch goes again message by message.
     async fn commit_chat_batch(&self, batch: &[PendingMessage]) -> Result<Vec<Outcome>> {
+        if self.backend() == Backend::Postgres {
+            return self.commit_chat_batch_pg(batch).await;
+        }
         match self.commit_chat_batch_at_once(batch).await {
             Ok(outcomes) => Ok(outcomes),
             Err(e) => {
@@ -381,6 +384,29 @@ impl Store {
                 self.commit_chat_batch_one_by_one(batch).await
             }
         }
+    }
+
+    /// On PostgreSQL each part of a batch is one statement (one round trip,
+    /// atomic by itself, durable when it returns): the client ids already
+    /// stored, the chats' counters and the new rows, with the messages as
+    /// one JSON parameter so the statement stays the same text and is
+    /// prepared once per connection. A part that fails goes again message
+    /// by message; the parts before it stay as they were stored.
+    async fn commit_chat_batch_pg(&self, batch: &[PendingMessage]) -> Result<Vec<Outcome>> {
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for part in batch.chunks(BATCH_STATEMENT_ROWS) {
+            match store_part_in_one_statement(&self.pool, part).await {
+                Ok(o) => outcomes.extend(o),
+                Err(e) => {
+                    tracing::debug!(error = %e, "a chat batch goes again message by message");
+                    self.chat_batch
+                        .retried
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    outcomes.extend(self.commit_chat_batch_one_by_one(part).await?);
+                }
+            }
+        }
+        Ok(outcomes)
     }
 
     async fn commit_chat_batch_at_once(&self, batch: &[PendingMessage]) -> Result<Vec<Outcome>> {
@@ -673,6 +699,96 @@ const BATCH_STATEMENT_ROWS: usize = 400;
 
 /// Stores part of a batch in three statements: which client ids are there
 /// already, the chats' new last seqs, and the messages.
+/// The first of each (chat, client id) in a part, by index; `None` for the
+/// first itself, `Some(first)` for a twin later in the part.
+fn twins(part: &[PendingMessage]) -> Vec<Option<usize>> {
+    let mut first: std::collections::HashMap<(&str, &str), usize> =
+        std::collections::HashMap::new();
+    part.iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let key = (p.chat_id.as_str(), p.client_id.as_str());
+            match first.get(&key) {
+                Some(&f) => Some(f),
+                None => {
+                    first.insert(key, i);
+                    None
+                }
+            }
+        })
+        .collect()
+}
+
+/// PostgreSQL: one statement stores a part of a batch (see
+/// `commit_chat_batch_pg`). It answers, for each first of a client id not
+/// stored before, its seq, or null when its chat has ended.
+const STORE_PART_PG: &str = "\
+WITH input AS ( \
+  SELECT * FROM json_to_recordset($1::json) \
+    AS x (ord BIGINT, chat_id TEXT, client_id TEXT, author_id TEXT, body TEXT, created_at BIGINT) \
+), fresh AS ( \
+  SELECT i.* FROM input AS i WHERE NOT EXISTS ( \
+    SELECT 1 FROM chat_messages AS m WHERE m.chat_id = i.chat_id AND m.client_id = i.client_id) \
+), counts AS ( \
+  SELECT chat_id, COUNT(*) AS n FROM fresh GROUP BY chat_id \
+), bumped AS ( \
+  UPDATE chats AS c SET last_seq = c.last_seq + counts.n FROM counts \
+  WHERE c.id = counts.chat_id AND c.state <> 'ended' \
+  RETURNING c.id, c.last_seq - counts.n AS base \
+), numbered AS ( \
+  SELECT f.*, b.base + ROW_NUMBER() OVER (PARTITION BY f.chat_id ORDER BY f.ord) AS seq \
+  FROM fresh AS f JOIN bumped AS b ON b.id = f.chat_id \
+), inserted AS ( \
+  INSERT INTO chat_messages (chat_id, seq, client_id, author_id, body, created_at) \
+  SELECT chat_id, seq, client_id, author_id, body, created_at FROM numbered \
+) \
+SELECT f.ord, n.seq FROM fresh AS f LEFT JOIN numbered AS n ON n.ord = f.ord";
+
+async fn store_part_in_one_statement(
+    pool: &sqlx::AnyPool,
+    part: &[PendingMessage],
+) -> Result<Vec<Outcome>> {
+    let twin_of = twins(part);
+    // Only the first of each client id goes in; a twin shares its fate.
+    let rows: Vec<serde_json::Value> = part
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| twin_of[*i].is_none())
+        .map(|(i, p)| {
+            serde_json::json!({
+                "ord": i,
+                "chat_id": p.chat_id,
+                "client_id": p.client_id,
+                "author_id": p.author,
+                "body": p.body,
+                "created_at": p.now,
+            })
+        })
+        .collect();
+    let answers: Vec<(i64, Option<i64>)> = sqlx::query_as(STORE_PART_PG)
+        .bind(serde_json::Value::Array(rows).to_string())
+        .fetch_all(pool)
+        .await?;
+    // Not among the answers: stored before (a resend).
+    let mut outcomes = vec![Outcome::Again; part.len()];
+    for (ord, seq) in answers {
+        let i = usize::try_from(ord)
+            .ok()
+            .filter(|i| *i < part.len())
+            .ok_or_else(|| StoreError::Corrupt(format!("a chat batch answered for row {ord}")))?;
+        outcomes[i] = seq.map_or(Outcome::Ended, Outcome::New);
+    }
+    for (i, twin) in twin_of.iter().enumerate() {
+        if let Some(f) = twin {
+            outcomes[i] = match outcomes[*f] {
+                Outcome::Ended => Outcome::Ended,
+                _ => Outcome::Again,
+            };
+        }
+    }
+    Ok(outcomes)
+}
+
 async fn store_batch_part(
     conn: &mut sqlx::AnyConnection,
     part: &[PendingMessage],

@@ -1029,7 +1029,67 @@ on_both!(
     a_customer_who_left_gets_the_answer_by_mail,
     bad_frames_get_errors_and_close_codes,
     long_chats_keep_their_whole_transcript,
+    batches_store_twins_once_and_nothing_after_the_end,
 );
+
+/// Messages sent at once go in batches: each client id is stored once with
+/// one seq for both twins, the seqs have no gaps, a batch of one instance
+/// never needs the message-by-message path, and once the chat has ended
+/// new messages are refused while a resend still finds its message.
+async fn batches_store_twins_once_and_nothing_after_the_end(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("admin@acme.test").await;
+    let chat = open_chat(&app, &token, "Batches").await;
+    let send = |id: String| {
+        let (store, chat) = (app.store.clone(), chat.clone());
+        tokio::spawn(async move {
+            let got = store
+                .add_chat_message(&chat, &id, None, "batch", 0)
+                .await
+                .expect("stored");
+            (id, got)
+        })
+    };
+    for round in 0..5 {
+        let tasks = (0..24)
+            .flat_map(|i| [format!("b{round}-{i}"), format!("b{round}-{i}")])
+            .map(&send)
+            .collect();
+        twins_stored_once(tasks).await;
+    }
+    let seqs: Vec<i64> = app
+        .store
+        .chat_messages_after(&chat, 0, 10_000)
+        .await
+        .expect("messages")
+        .iter()
+        .map(|m| m.seq)
+        .collect();
+    assert_eq!(seqs, (1..=121).collect::<Vec<_>>(), "no gaps, no repeats");
+    assert_eq!(
+        app.store.chat_batches_retried(),
+        0,
+        "one instance's batches go in at once"
+    );
+    let r = post_json(
+        &app,
+        &token,
+        &format!("/api/v1/chats/{chat}/end"),
+        json!({}),
+    )
+    .await;
+    assert!(r.status().is_success(), "end: {}", r.status());
+    let after: Vec<_> = (0..6).map(|i| send(format!("late-{i}"))).collect();
+    for t in after {
+        let (id, got) = t.await.expect("task");
+        assert!(matches!(got, store::Stored::Ended), "{id} after the end");
+    }
+    let (_, again) = send("b0-3".to_string()).await.expect("task");
+    match again {
+        store::Stored::Again(m) => assert_eq!(m.client_id, "b0-3"),
+        _ => panic!("a resend after the end finds its message"),
+    }
+}
 
 /// A chat longer than one batch of the store (500 messages) is whole in
 /// the API, on the page and in the transcript that becomes a request.
