@@ -721,19 +721,23 @@ fn twins(part: &[PendingMessage]) -> Vec<Option<usize>> {
 
 /// PostgreSQL: one statement stores a part of a batch (see
 /// `commit_chat_batch_pg`). It answers, for each first of a client id not
-/// stored before, its seq, or null when its chat has ended.
+/// stored before, its seq, or null when its chat has ended. The planner
+/// cannot know how many rows the JSON holds; the look-ups are written as a
+/// scalar subquery and `= ANY (ARRAY(…))` so that they stay index probes
+/// and never become a scan of every chat or message.
 const STORE_PART_PG: &str = "\
 WITH input AS ( \
   SELECT * FROM json_to_recordset($1::json) \
     AS x (ord BIGINT, chat_id TEXT, client_id TEXT, author_id TEXT, body TEXT, created_at BIGINT) \
 ), fresh AS ( \
-  SELECT i.* FROM input AS i WHERE NOT EXISTS ( \
-    SELECT 1 FROM chat_messages AS m WHERE m.chat_id = i.chat_id AND m.client_id = i.client_id) \
+  SELECT i.* FROM input AS i WHERE (SELECT COUNT(*) FROM chat_messages AS m \
+    WHERE m.chat_id = i.chat_id AND m.client_id = i.client_id) = 0 \
 ), counts AS ( \
   SELECT chat_id, COUNT(*) AS n FROM fresh GROUP BY chat_id \
 ), bumped AS ( \
   UPDATE chats AS c SET last_seq = c.last_seq + counts.n FROM counts \
-  WHERE c.id = counts.chat_id AND c.state <> 'ended' \
+  WHERE c.id = ANY (ARRAY(SELECT chat_id FROM counts)) AND c.id = counts.chat_id \
+    AND c.state <> 'ended' \
   RETURNING c.id, c.last_seq - counts.n AS base \
 ), numbered AS ( \
   SELECT f.*, b.base + ROW_NUMBER() OVER (PARTITION BY f.chat_id ORDER BY f.ord) AS seq \
