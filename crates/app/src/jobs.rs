@@ -102,6 +102,8 @@ impl App {
         }
         if self.backend() == store::Backend::Postgres {
             handles.push(tokio::spawn(self.clone().listen_for_changes(stop_rx)));
+        } else {
+            handles.push(tokio::spawn(self.clone().run_checkpoints(stop_rx)));
         }
         Jobs { stop, handles }
     }
@@ -157,6 +159,20 @@ impl App {
                 Err(e) => tracing::warn!(error = %e, "closing solved requests failed"),
             }
             if pause(&mut stop, Duration::from_secs(30)).await {
+                return;
+            }
+        }
+    }
+
+    /// SQLite, every second: the write-ahead log is copied into the
+    /// database file here, beside the writers, so that no commit (a chat
+    /// message waiting for its ack) pays for a checkpoint itself.
+    async fn run_checkpoints(self, mut stop: watch::Receiver<bool>) {
+        loop {
+            if let Err(e) = self.store().checkpoint().await {
+                tracing::warn!(error = %e, "the write-ahead log could not be checkpointed");
+            }
+            if pause(&mut stop, Duration::from_secs(1)).await {
                 return;
             }
         }

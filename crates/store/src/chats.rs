@@ -301,8 +301,23 @@ impl Store {
             let _leader = self.chat_batch.commit.lock().await;
             let batch = self.chat_batch.take();
             if !batch.is_empty() {
+                let waited = std::time::Instant::now();
                 let _w = self.write_guard().await;
-                match self.commit_chat_batch(&batch).await {
+                let started = std::time::Instant::now();
+                let result = self.commit_chat_batch(&batch).await;
+                let (wait_ms, commit_ms) = (
+                    started.duration_since(waited).as_millis() as u64,
+                    started.elapsed().as_millis() as u64,
+                );
+                if wait_ms + commit_ms >= SLOW_BATCH_MS {
+                    tracing::warn!(
+                        messages = batch.len(),
+                        wait_ms,
+                        commit_ms,
+                        "a chat batch took long to store"
+                    );
+                }
+                match result {
                     Ok(outcomes) => {
                         for (p, o) in batch.into_iter().zip(outcomes) {
                             let _ = p.reply.send(Ok(o));
@@ -696,6 +711,10 @@ impl ChatBatch {
 /// Messages one statement of a batch writes at most (SQLite allows 32,766
 /// arguments; six a message).
 const BATCH_STATEMENT_ROWS: usize = 400;
+
+/// A batch that waits for the writer and commits in more than this is
+/// logged: every message in it waits that long for its ack.
+const SLOW_BATCH_MS: u64 = 50;
 
 /// Stores part of a batch in three statements: which client ids are there
 /// already, the chats' new last seqs, and the messages.
