@@ -820,6 +820,17 @@ async fn bad_frames_get_errors_and_close_codes(db: Db) {
     assert_eq!(all["messages"].as_array().map(Vec::len), Some(1 + acks));
 }
 
+/// The seqs of every message stored in `chat`, in order.
+async fn seqs_of(store: &store::Store, chat: &str) -> Vec<i64> {
+    store
+        .chat_messages_after(chat, 0, 10_000)
+        .await
+        .expect("messages")
+        .iter()
+        .map(|m| m.seq)
+        .collect()
+}
+
 /// A second instance on the first one's PostgreSQL database.
 async fn second_instance(a: &TestApp) -> TestApp {
     TestApp::spawn_with(
@@ -890,14 +901,7 @@ async fn two_instances_racing_store_each_message_once() {
             break;
         }
     }
-    let all: Vec<i64> = a
-        .store
-        .chat_messages_after(&chat, 0, 10_000)
-        .await
-        .expect("messages")
-        .iter()
-        .map(|m| m.seq)
-        .collect();
+    let all = seqs_of(&a.store, &chat).await;
     assert_eq!(
         all,
         (1..=expected).collect::<Vec<_>>(),
@@ -1057,14 +1061,7 @@ async fn batches_store_twins_once_and_nothing_after_the_end(db: Db) {
             .collect();
         twins_stored_once(tasks).await;
     }
-    let seqs: Vec<i64> = app
-        .store
-        .chat_messages_after(&chat, 0, 10_000)
-        .await
-        .expect("messages")
-        .iter()
-        .map(|m| m.seq)
-        .collect();
+    let seqs = seqs_of(&app.store, &chat).await;
     assert_eq!(seqs, (1..=121).collect::<Vec<_>>(), "no gaps, no repeats");
     assert_eq!(
         app.store.chat_batches_retried(),

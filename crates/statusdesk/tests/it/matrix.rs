@@ -819,8 +819,8 @@ fn typed_body(doc: &Value, method: &str, pattern: &str) -> Option<Value> {
     if !pattern.starts_with("/api/v1/") || method == "DELETE" {
         return None;
     }
-    let schema = &doc["paths"][pattern][method.to_lowercase()]["requestBody"]["content"]
-        ["application/json"]["schema"];
+    let schema = &doc["paths"][pattern][method.to_lowercase()]["requestBody"]["content"]["application/json"]
+        ["schema"];
     (!schema.is_null()).then(|| typed(schema, doc, 0))
 }
 
@@ -833,11 +833,10 @@ fn typed(schema: &Value, doc: &Value, depth: u32) -> Value {
         return first.clone();
     }
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(first) = schema[key].as_array().and_then(|o| {
-            o.iter()
-                .find(|s| s["type"] != "null")
-                .or_else(|| o.first())
-        }) {
+        if let Some(first) = schema[key]
+            .as_array()
+            .and_then(|o| o.iter().find(|s| s["type"] != "null").or_else(|| o.first()))
+        {
             return typed(first, doc, depth);
         }
     }
