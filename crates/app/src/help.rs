@@ -840,7 +840,9 @@ impl App {
         q: &str,
         lang: Option<Language>,
     ) -> Result<Vec<(f32, SearchHit)>> {
-        let open = self.known_problems().await?;
+        let open = self
+            .known_problems(lang.unwrap_or(self.config.default_language))
+            .await?;
         if open.is_empty() {
             return Ok(Vec::new());
         }

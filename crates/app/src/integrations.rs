@@ -77,7 +77,7 @@ pub fn format_body(kind: &str, n: &Notice, tr: Tr) -> Value {
                 n.link,
                 slack_escape(&n.name),
                 slack_escape(&n.status_text),
-                slack_escape(&n.body)
+                crate::markdown::slack(&n.body)
             );
             if !affects.is_empty() {
                 text.push_str(&format!("\n_{}_", slack_escape(&affects)));
@@ -147,6 +147,7 @@ pub fn format_body(kind: &str, n: &Notice, tr: Tr) -> Value {
                 "id": n.update_id,
                 "status": n.status,
                 "body": n.body,
+                "body_html": crate::markdown::render(&n.body),
                 "created_at": rfc3339(n.at),
             },
         }),

@@ -13,6 +13,7 @@ pub mod accounts;
 pub mod changes;
 pub mod chat;
 pub mod community;
+pub mod content;
 pub mod error;
 pub mod files;
 pub mod help;
@@ -41,8 +42,8 @@ pub use error::{Error, Invalid, Result};
 pub mod model {
     pub use store::{
         AgentLoad, ApiToken, Article, ArticleRevision, Attachment, Backend, Chat, ChatMessage,
-        Component, ComponentRef, Event, HelpSection, Incident, IncidentComponent, IncidentUpdate,
-        Integration, LinkedIncident, Macro, Message, NewAttachment, Organisation,
+        Component, ComponentRef, Event, HelpSection, Incident, IncidentComponent, IncidentEdit,
+        IncidentUpdate, Integration, LinkedIncident, Macro, Message, NewAttachment, Organisation,
         OrganisationSummary, OutboxMessage, PoolStats, Post, Principal, QueueView, Rating, Request,
         RequestFilter, SavedView, Thread, User,
     };

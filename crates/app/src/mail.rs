@@ -9,13 +9,25 @@ pub enum Piece {
     Break,
 }
 
+/// A paragraph of the mail: words and links, or Markdown already rendered
+/// and sanitised (an incident update's body).
+pub enum Para {
+    Pieces(Vec<Piece>),
+    Html(String),
+}
+
+/// Where, in a mail's text, the rendered Markdown of [`render_with`] goes:
+/// a paragraph of this one character (from Unicode's private use area, so
+/// no typed text has it).
+pub const MARKDOWN_SLOT: &str = "\u{E000}";
+
 #[derive(Template)]
 #[template(path = "email.html")]
 struct EmailHtml<'a> {
     lang: &'a str,
     brand: String,
     subject: &'a str,
-    paragraphs: Vec<Vec<Piece>>,
+    paragraphs: Vec<Para>,
     /// The unsubscribe link's words and address, at the foot.
     unsubscribe: Option<(String, String)>,
 }
@@ -46,8 +58,26 @@ pub fn render(
     text: &str,
     unsubscribe: Option<(String, String)>,
 ) -> Option<String> {
+    render_with(lang, subject, text, unsubscribe, None)
+}
+
+/// [`render`], with the paragraph [`MARKDOWN_SLOT`] of `text` replaced by
+/// `markdown` rendered (safely, as on the pages).
+pub fn render_with(
+    lang: Language,
+    subject: &str,
+    text: &str,
+    unsubscribe: Option<(String, String)>,
+    markdown: Option<&str>,
+) -> Option<String> {
     let mut paragraphs = Vec::new();
     for para in text.split("\n\n") {
+        if para.trim() == MARKDOWN_SLOT {
+            if let Some(md) = markdown {
+                paragraphs.push(Para::Html(crate::markdown::render(md)));
+            }
+            continue;
+        }
         let lines: Vec<&str> = para.lines().filter(|l| !l.trim().is_empty()).collect();
         if lines.is_empty() {
             continue;
@@ -59,7 +89,7 @@ pub fn render(
             }
             pieces(line.trim_end(), &mut p);
         }
-        paragraphs.push(p);
+        paragraphs.push(Para::Pieces(p));
     }
     EmailHtml {
         lang: lang.as_str(),

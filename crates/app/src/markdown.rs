@@ -217,10 +217,99 @@ pub fn plain(src: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Markdown in Slack's own markup ("mrkdwn"): `*bold*`, `_italic_`,
+/// `~struck~`, `` `code` ``, `<url|text>` links, headings as bold lines,
+/// list items as bullets. Slack's control characters in the text (`&`,
+/// `<`, `>`) are escaped, so nothing typed becomes a mention or a link.
+pub fn slack(src: &str) -> String {
+    fn esc(s: &str) -> String {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    }
+    let mut out = String::with_capacity(src.len());
+    let mut links: Vec<String> = Vec::new();
+    let mut ordered: Vec<Option<u64>> = Vec::new();
+    for event in Parser::new_ext(src, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) => out.push_str(&esc(&t)),
+            Event::Code(t) => {
+                out.push('`');
+                out.push_str(&esc(&t));
+                out.push('`');
+            }
+            Event::Html(t) | Event::InlineHtml(t) => out.push_str(&esc(&t)),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::Strong) | Event::End(TagEnd::Strong) => out.push('*'),
+            Event::Start(Tag::Emphasis) | Event::End(TagEnd::Emphasis) => out.push('_'),
+            Event::Start(Tag::Strikethrough) | Event::End(TagEnd::Strikethrough) => out.push('~'),
+            Event::Start(Tag::Heading { .. }) => out.push('*'),
+            Event::End(TagEnd::Heading(_)) => out.push_str("*\n"),
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                let safe = dest_url.starts_with("https://")
+                    || dest_url.starts_with("http://")
+                    || dest_url.starts_with("mailto:");
+                links.push(if safe {
+                    esc(&dest_url).replace('|', "%7C")
+                } else {
+                    String::new()
+                });
+                if safe {
+                    out.push('<');
+                    out.push_str(links.last().map_or("", String::as_str));
+                    out.push('|');
+                }
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image)
+                if links.pop().is_some_and(|l| !l.is_empty()) =>
+            {
+                out.push('>');
+            }
+            Event::Start(Tag::List(start)) => ordered.push(start),
+            Event::End(TagEnd::List(_)) => {
+                ordered.pop();
+            }
+            Event::Start(Tag::Item) => {
+                if !out.is_empty() && !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                match ordered.last_mut() {
+                    Some(Some(n)) => {
+                        out.push_str(&format!("{n}. "));
+                        *n += 1;
+                    }
+                    _ => out.push_str("• "),
+                }
+            }
+            Event::End(TagEnd::Item) => out.push('\n'),
+            Event::Start(Tag::CodeBlock(_)) => out.push_str("```\n"),
+            Event::End(TagEnd::CodeBlock) => out.push_str("```\n"),
+            Event::Start(Tag::BlockQuote(_)) => out.push_str("> "),
+            Event::End(TagEnd::Paragraph) => out.push_str("\n\n"),
+            _ => {}
+        }
+    }
+    out.trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{plain, render};
+    use super::{plain, render, slack};
     use proptest::prelude::*;
+
+    #[test]
+    fn slack_gets_its_own_markup_and_no_mentions() {
+        assert_eq!(
+            slack("## Cause\n\nA **full** disk, see [the log](https://x.test/l).\n\n- one\n- two"),
+            "*Cause*\nA *full* disk, see <https://x.test/l|the log>.\n\n• one\n• two"
+        );
+        assert_eq!(
+            slack("Hi <!channel> & [x](javascript:alert(1))"),
+            "Hi &lt;!channel&gt; &amp; x"
+        );
+    }
 
     #[test]
     fn plain_text_ends_headings_and_items_like_sentences() {

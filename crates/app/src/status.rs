@@ -5,6 +5,7 @@
 //! functions here, with the same checks. Every change publishes
 //! [`Topic::Status`].
 use crate::changes::Topic;
+use crate::content::{Shape, Translations, TranslationsInput};
 use crate::i18n::{Tr, parse_time};
 use crate::subscriptions::{SubscriberNotice, subscriber_notice};
 use crate::{App, Caller, Error, Result};
@@ -16,9 +17,41 @@ use domain::status::{
 use domain::text::{self, limits};
 use std::collections::{BTreeMap, HashMap};
 use store::{
-    Component, ComponentChange, ComponentRef, Incident, IncidentComponent, IncidentUpdate,
-    NewIncident, NewIncidentUpdate,
+    Component, ComponentChange, ComponentRef, Incident, IncidentComponent, IncidentEdit,
+    IncidentTexts, IncidentUpdate, NewIncident, NewIncidentUpdate,
 };
+
+/// The texts of a feature in other languages.
+const COMPONENT_SHAPE: &[Shape] = &[
+    Shape::Line("name", limits::COMPONENT_NAME),
+    Shape::Block("description", limits::COMPONENT_DESCRIPTION),
+];
+/// The texts of a new incident or maintenance (its name, its first update).
+const INCIDENT_SHAPE: &[Shape] = &[
+    Shape::Line("name", limits::INCIDENT_NAME),
+    Shape::Block("body", limits::INCIDENT_BODY),
+];
+/// The texts of an incident once posted: its name and postmortem.
+const EDIT_SHAPE: &[Shape] = &[
+    Shape::Line("name", limits::INCIDENT_NAME),
+    Shape::Block("postmortem", limits::INCIDENT_BODY),
+];
+const UPDATE_SHAPE: &[Shape] = &[Shape::Block("body", limits::INCIDENT_BODY)];
+
+/// A component's description may also be sent as `body`.
+fn description_as_body(input: &TranslationsInput) -> TranslationsInput {
+    let mut input = input.clone();
+    for t in input.values_mut() {
+        if t.description.is_none() {
+            t.description = t.body.take();
+        }
+    }
+    input
+}
+
+fn component_translations(input: &TranslationsInput) -> Result<Translations> {
+    Translations::parse(&description_as_body(input), COMPONENT_SHAPE)
+}
 
 /// A new feature, as typed.
 #[derive(Debug, Default, Clone)]
@@ -28,6 +61,7 @@ pub struct ComponentInput {
     pub group: Option<String>,
     pub position: Option<i64>,
     pub status: Option<String>,
+    pub translations: TranslationsInput,
 }
 
 /// A change to a feature; `None` leaves a field as it is.
@@ -39,6 +73,8 @@ pub struct ComponentPatch {
     pub group: Option<Option<String>>,
     pub position: Option<i64>,
     pub status: Option<String>,
+    /// Laid over the feature's translations, field by field.
+    pub translations: Option<TranslationsInput>,
 }
 
 /// A new incident, as typed: affected features with each one's status.
@@ -49,6 +85,8 @@ pub struct IncidentInput {
     pub impact: String,
     pub body: String,
     pub components: BTreeMap<String, String>,
+    /// `name` and `body` in other languages.
+    pub translations: TranslationsInput,
 }
 
 /// An update on an incident or maintenance.
@@ -58,6 +96,25 @@ pub struct UpdateInput {
     pub body: String,
     /// Features whose status changes with this update.
     pub components: BTreeMap<String, String>,
+    /// `body` in other languages.
+    pub translations: TranslationsInput,
+}
+
+/// A correction of a posted incident's texts, or its postmortem.
+#[derive(Debug, Default, Clone)]
+pub struct IncidentEditInput {
+    pub name: Option<String>,
+    /// Markdown; an empty text takes the postmortem down.
+    pub postmortem: Option<String>,
+    /// `name` and `postmortem` in other languages, laid over what is there.
+    pub translations: Option<TranslationsInput>,
+}
+
+/// A correction of a posted update.
+#[derive(Debug, Default, Clone)]
+pub struct UpdateEditInput {
+    pub body: Option<String>,
+    pub translations: Option<TranslationsInput>,
 }
 
 /// Scheduled maintenance, as typed (RFC 3339 or a form's local time, UTC).
@@ -68,6 +125,8 @@ pub struct MaintenanceInput {
     pub scheduled_for: String,
     pub scheduled_until: String,
     pub components: Vec<String>,
+    /// `name` and `body` in other languages.
+    pub translations: TranslationsInput,
 }
 
 /// An incident with what its pages show.
@@ -82,6 +141,7 @@ pub struct IncidentDetail {
 }
 
 /// Everything the public page, the v2 documents and the feeds are made of.
+#[derive(Debug, Clone)]
 pub struct StatusData {
     pub now: i64,
     pub page_id: String,
@@ -96,6 +156,55 @@ pub struct StatusData {
     pub affected: HashMap<String, Vec<IncidentComponent>>,
     /// The Web Push public key, for the page's "notify me" button.
     pub vapid_key: String,
+    /// Ids of the incidents and updates whose text a reader gets in the
+    /// primary language because it was not written in theirs (after
+    /// [`StatusData::in_language`]).
+    pub fell_back: std::collections::HashSet<String>,
+}
+
+impl StatusData {
+    /// The same data with every text in `lang` where staff wrote it there
+    /// (names, descriptions, update bodies, postmortems), else in `primary`;
+    /// what fell back is listed in `fell_back`.
+    pub fn in_language(&self, lang: domain::Language, primary: domain::Language) -> StatusData {
+        let mut out = self.clone();
+        let mut fell_back = std::collections::HashSet::new();
+        for c in &mut out.components {
+            let t = Translations::stored(&c.translations);
+            c.name = t.pick(lang, "name", &c.name, primary).text.to_string();
+            c.description = t
+                .pick(lang, "description", &c.description, primary)
+                .text
+                .to_string();
+        }
+        let mut incident = |i: &mut Incident| {
+            let t = Translations::stored(&i.translations);
+            let name = t.pick(lang, "name", &i.name, primary);
+            if name.fallback.is_some() {
+                fell_back.insert(i.id.clone());
+            }
+            i.name = name.text.to_string();
+            i.postmortem = t
+                .pick(lang, "postmortem", &i.postmortem, primary)
+                .text
+                .to_string();
+        };
+        out.incidents.iter_mut().for_each(&mut incident);
+        out.maintenances.iter_mut().for_each(&mut incident);
+        out.open.iter_mut().for_each(&mut incident);
+        for list in out.updates.values_mut() {
+            for u in list {
+                let t = Translations::stored(&u.translations);
+                let body = t.pick(lang, "body", &u.body, primary);
+                if body.fallback.is_some() {
+                    fell_back.insert(u.id.clone());
+                }
+                u.body = body.text.to_string();
+            }
+        }
+        out.fell_back = fell_back;
+        out
+    }
 }
 
 /// Days of uptime bars on the public page.
@@ -156,7 +265,8 @@ impl App {
 
     /// Unresolved incidents (not maintenance), with their features: what
     /// support pages show as known problems.
-    pub async fn known_problems(&self) -> Result<Vec<IncidentDetail>> {
+    /// In the reader's language.
+    pub async fn known_problems(&self, lang: domain::Language) -> Result<Vec<IncidentDetail>> {
         let open: Vec<Incident> = self
             .store()
             .open_incidents()
@@ -164,7 +274,11 @@ impl App {
             .into_iter()
             .filter(|i| i.kind == "incident")
             .collect();
-        self.details(open, false).await
+        let mut out = Vec::new();
+        for d in self.details(open, false).await? {
+            out.push(self.detail_in(d, lang).await?.0);
+        }
+        Ok(out)
     }
 
     /// Unresolved incidents and maintenance with updates and linked
@@ -173,6 +287,16 @@ impl App {
         self.permit(caller, Action::ManageStatusPage)?;
         let open = self.store().open_incidents().await?;
         self.details(open, true).await
+    }
+
+    /// The latest incidents and maintenance of both kinds, newest first:
+    /// what the desk offers to correct or write a postmortem for (staff).
+    pub async fn recent_for_desk(&self, caller: &Caller) -> Result<Vec<Incident>> {
+        self.permit(caller, Action::ManageStatusPage)?;
+        let mut list = self.store().incidents("incident", 10).await?;
+        list.extend(self.store().incidents("maintenance", 5).await?);
+        list.sort_by_key(|i| std::cmp::Reverse(i.created_at));
+        Ok(list)
     }
 
     /// One incident or maintenance with its whole timeline (public).
@@ -215,6 +339,38 @@ impl App {
             });
         }
         Ok(out)
+    }
+
+    /// An incident's texts for a reader in `lang` (see
+    /// [`StatusData::in_language`]); the flag says whether any of them is
+    /// only in the primary language.
+    pub async fn detail_in(
+        &self,
+        mut d: IncidentDetail,
+        lang: domain::Language,
+    ) -> Result<(IncidentDetail, bool)> {
+        let primary = self.config.default_language;
+        let all = self.store().components().await?;
+        for (id, name) in &mut d.components {
+            if let Some(c) = all.iter().find(|c| &c.id == id) {
+                *name = self.localised(&c.translations, lang, "name", &c.name);
+            }
+        }
+        let t = Translations::stored(&d.incident.translations);
+        let name = t.pick(lang, "name", &d.incident.name, primary);
+        let mut fell_back = name.fallback.is_some();
+        d.incident.name = name.text.to_string();
+        d.incident.postmortem = t
+            .pick(lang, "postmortem", &d.incident.postmortem, primary)
+            .text
+            .to_string();
+        for u in &mut d.updates {
+            let t = Translations::stored(&u.translations);
+            let body = t.pick(lang, "body", &u.body, primary);
+            fell_back |= body.fallback.is_some();
+            u.body = body.text.to_string();
+        }
+        Ok((d, fell_back))
     }
 
     /// Everything the public status documents are made from.
@@ -261,6 +417,7 @@ impl App {
             updates,
             affected,
             vapid_key: self.vapid_public_key().to_string(),
+            fell_back: Default::default(),
         })
     }
 
@@ -289,6 +446,7 @@ impl App {
             .filter(|s| !s.trim().is_empty())
             .map(|s| parse_component_status("status", s))
             .transpose()?;
+        let translations = component_translations(&input.translations)?;
         let now = self.now();
         let position = match input.position {
             Some(p) => p,
@@ -304,9 +462,12 @@ impl App {
                 now,
             )
             .await?;
-        if let Some(s) = status.filter(|s| *s != ComponentStatus::Operational) {
+        let stored = translations.to_stored();
+        let status = status.filter(|s| *s != ComponentStatus::Operational);
+        if status.is_some() || !translations.is_empty() {
             let change = ComponentChange {
-                status: Some(s),
+                status,
+                translations: Some(&stored),
                 ..Default::default()
             };
             self.store().update_component(&id, &change, now).await?;
@@ -345,12 +506,21 @@ impl App {
             .as_deref()
             .map(|s| parse_component_status("status", s))
             .transpose()?;
+        let translations = match &patch.translations {
+            None => None,
+            Some(input) => {
+                let current = self.store().component(id).await?.ok_or(Error::NotFound)?;
+                let input = description_as_body(input);
+                Translations::patched(&current.translations, Some(&input), COMPONENT_SHAPE)?
+            }
+        };
         let change = ComponentChange {
             name: name.as_deref(),
             description: description.as_deref(),
             group: group.as_ref().map(|g| g.as_deref()),
             position: patch.position,
             status,
+            translations: translations.as_deref(),
         };
         if !self
             .store()
@@ -375,12 +545,14 @@ impl App {
             return Err(Error::invalid("components", "components_required"));
         }
         let components = self.parse_components(&input.components).await?;
+        let translations = Translations::parse(&input.translations, INCIDENT_SHAPE)?;
         Ok(CheckedIncident {
             name,
             status,
             impact,
             body,
             components,
+            translations,
         })
     }
 
@@ -398,6 +570,8 @@ impl App {
                     status: c.status.as_str(),
                     impact: c.impact.as_str(),
                     body: &c.body,
+                    translations: &c.translations.only(&["name"]).to_stored(),
+                    body_translations: &c.translations.only(&["body"]).to_stored(),
                     scheduled_for: None,
                     scheduled_until: None,
                     components: c.components,
@@ -421,9 +595,15 @@ impl App {
         self.permit(caller, Action::ManageStatusPage)?;
         let incident = self.store().incident(id).await?.ok_or(Error::NotFound)?;
         let body = text::block("body", &input.body, limits::INCIDENT_BODY)?;
+        let translations = Translations::parse(&input.translations, UPDATE_SHAPE)?;
         let mut components = self.parse_components(&input.components).await?;
-        self.advance(&incident, &input.status, &body, &mut components)
-            .await?;
+        self.advance(
+            &incident,
+            &input.status,
+            (&body, &translations.to_stored()),
+            &mut components,
+        )
+        .await?;
         self.store().incident(id).await?.ok_or(Error::NotFound)
     }
 
@@ -433,7 +613,7 @@ impl App {
         &self,
         incident: &Incident,
         status: &str,
-        body: &str,
+        (body, translations): (&str, &str),
         components: &mut Vec<(String, ComponentStatus)>,
     ) -> Result<()> {
         let affected = self
@@ -478,6 +658,7 @@ impl App {
                     expected_status: &incident.status,
                     status,
                     body,
+                    translations,
                     components: components.clone(),
                     resolved,
                 },
@@ -515,6 +696,7 @@ impl App {
             .map(|c| (c.clone(), "under_maintenance".to_string()))
             .collect();
         let components = self.parse_components(&map).await?;
+        let translations = Translations::parse(&input.translations, INCIDENT_SHAPE)?;
         let id = self
             .store()
             .create_incident(
@@ -524,6 +706,8 @@ impl App {
                     status: "scheduled",
                     impact: "maintenance",
                     body: &body,
+                    translations: &translations.only(&["name"]).to_stored(),
+                    body_translations: &translations.only(&["body"]).to_stored(),
                     scheduled_for: Some(starts),
                     scheduled_until: Some(ends),
                     components,
@@ -556,12 +740,29 @@ impl App {
             let Some(to) = domain::status::maintenance_due(status, starts, ends, now) else {
                 continue;
             };
-            let body = tr.t(if to == MaintenanceStatus::Completed {
+            let key = if to == MaintenanceStatus::Completed {
                 "maintenance-auto-completed"
             } else {
                 "maintenance-auto-started"
-            });
-            match self.advance(&m, to.as_str(), &body, &mut Vec::new()).await {
+            };
+            let body = tr.t(key);
+            // Said by the server, so said in every language.
+            let others: TranslationsInput = domain::Language::ALL
+                .iter()
+                .filter(|l| **l != self.config.default_language)
+                .map(|l| {
+                    let texts = crate::content::Texts {
+                        body: Some(Tr(*l).t(key)),
+                        ..Default::default()
+                    };
+                    (l.as_str().to_string(), texts)
+                })
+                .collect();
+            let translations = Translations::parse(&others, UPDATE_SHAPE)?.to_stored();
+            match self
+                .advance(&m, to.as_str(), (&body, &translations), &mut Vec::new())
+                .await
+            {
                 Ok(()) => changed += 1,
                 Err(Error::Conflict(_)) => {}
                 Err(e) => return Err(e),
@@ -580,18 +781,20 @@ impl App {
     ) -> Result<SubscriberNotice> {
         self.permit(caller, Action::ManageStatusPage)?;
         let c = self.check_incident(input).await?;
-        let refs = self.store().component_refs().await?;
+        let all = self.store().components().await?;
         let names: Vec<String> = c
             .components
             .iter()
-            .filter_map(|(id, _)| refs.iter().find(|r| &r.id == id).map(|r| r.name.clone()))
+            .filter_map(|(id, _)| all.iter().find(|r| &r.id == id))
+            .map(|r| self.localised(&r.translations, lang, "name", &r.name))
             .collect();
+        let primary = self.config.default_language;
         Ok(subscriber_notice(
             lang,
             "incident",
-            &c.name,
+            c.translations.pick(lang, "name", &c.name, primary).text,
             c.status.as_str(),
-            &c.body,
+            c.translations.pick(lang, "body", &c.body, primary).text,
             &names,
             &self.link("/status"),
         ))
@@ -610,6 +813,8 @@ impl App {
         let detail = self.incident(id).await?;
         let i = &detail.incident;
         let body = text::block("body", &input.body, limits::INCIDENT_BODY)?;
+        let translations = Translations::parse(&input.translations, UPDATE_SHAPE)?;
+        let primary = self.config.default_language;
         let status = if i.kind == "maintenance" {
             maintenance_transition(
                 MaintenanceStatus::parse(&i.status)?,
@@ -623,16 +828,131 @@ impl App {
             )?
             .as_str()
         };
-        let names: Vec<String> = detail.components.iter().map(|(_, n)| n.clone()).collect();
+        let all = self.store().components().await?;
+        let names: Vec<String> = detail
+            .components
+            .iter()
+            .filter_map(|(id, _)| all.iter().find(|c| &c.id == id))
+            .map(|c| self.localised(&c.translations, lang, "name", &c.name))
+            .collect();
         Ok(subscriber_notice(
             lang,
             &i.kind,
-            &i.name,
+            &self.localised(&i.translations, lang, "name", &i.name),
             status,
-            &body,
+            translations.pick(lang, "body", &body, primary).text,
             &names,
             &self.link(&format!("/status/incidents/{}", i.id)),
         ))
+    }
+
+    /// Corrects a posted incident's or maintenance's name, writes or
+    /// changes its postmortem, or its texts in other languages (staff). The
+    /// texts before are kept in its edit history; subscribers are not told
+    /// again (a correction is not news).
+    pub async fn edit_incident(
+        &self,
+        caller: &Caller,
+        id: &str,
+        input: IncidentEditInput,
+    ) -> Result<Incident> {
+        self.permit(caller, Action::ManageStatusPage)?;
+        let incident = self.store().incident(id).await?.ok_or(Error::NotFound)?;
+        let name = input
+            .name
+            .as_deref()
+            .map(|n| text::line("name", n, limits::INCIDENT_NAME))
+            .transpose()?;
+        let postmortem = input
+            .postmortem
+            .as_deref()
+            .map(|p| {
+                text::optional_block("postmortem", p, limits::INCIDENT_BODY)
+                    .map(Option::unwrap_or_default)
+            })
+            .transpose()?;
+        let translations = Translations::patched(
+            &incident.translations,
+            input.translations.as_ref(),
+            EDIT_SHAPE,
+        )?;
+        if name.is_none() && postmortem.is_none() && translations.is_none() {
+            return Err(Error::invalid("name", "no_edit"));
+        }
+        let texts = IncidentTexts {
+            name: name.as_deref(),
+            postmortem: postmortem.as_deref(),
+            translations: translations.as_deref(),
+        };
+        if !self
+            .store()
+            .edit_incident(id, &texts, Some(caller.user_id()), self.now())
+            .await?
+        {
+            return Err(Error::NotFound);
+        }
+        self.publish(Topic::Status).await;
+        self.store().incident(id).await?.ok_or(Error::NotFound)
+    }
+
+    /// Corrects a posted update's text or its texts in other languages
+    /// (staff), keeping the text before in the edit history.
+    pub async fn edit_incident_update(
+        &self,
+        caller: &Caller,
+        id: &str,
+        update_id: &str,
+        input: UpdateEditInput,
+    ) -> Result<IncidentUpdate> {
+        self.permit(caller, Action::ManageStatusPage)?;
+        let body = input
+            .body
+            .as_deref()
+            .map(|b| text::block("body", b, limits::INCIDENT_BODY))
+            .transpose()?;
+        let current = self
+            .store()
+            .incident_updates(&[id.to_string()])
+            .await?
+            .into_iter()
+            .find(|u| u.id == update_id)
+            .ok_or(Error::NotFound)?;
+        let translations = Translations::patched(
+            &current.translations,
+            input.translations.as_ref(),
+            UPDATE_SHAPE,
+        )?;
+        if body.is_none() && translations.is_none() {
+            return Err(Error::invalid("body", "no_edit"));
+        }
+        if !self
+            .store()
+            .edit_incident_update(
+                id,
+                update_id,
+                body.as_deref(),
+                translations.as_deref(),
+                Some(caller.user_id()),
+                self.now(),
+            )
+            .await?
+        {
+            return Err(Error::NotFound);
+        }
+        self.publish(Topic::Status).await;
+        self.store()
+            .incident_updates(&[id.to_string()])
+            .await?
+            .into_iter()
+            .find(|u| u.id == update_id)
+            .ok_or(Error::NotFound)
+    }
+
+    /// An incident's edit history, newest first (staff).
+    pub async fn incident_edits(&self, caller: &Caller, id: &str) -> Result<Vec<IncidentEdit>> {
+        self.permit(caller, Action::ManageStatusPage)?;
+        self.store().incident(id).await?.ok_or(Error::NotFound)?;
+        Ok(self.store().incident_edits(id).await?)
     }
 
     /// Rebuilds what follows from the public status (the periodic refresh:
@@ -649,4 +969,6 @@ pub struct CheckedIncident {
     pub impact: Impact,
     pub body: String,
     pub components: Vec<(String, ComponentStatus)>,
+    /// `name` and `body` in other languages.
+    pub translations: Translations,
 }

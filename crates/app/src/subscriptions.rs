@@ -18,6 +18,11 @@ pub struct SubscriberNotice {
     pub subject: String,
     /// The message and the line that links to the incident.
     pub main: String,
+    /// The same with the update's body left as [`crate::mail::MARKDOWN_SLOT`],
+    /// for the HTML part, which renders it.
+    pub main_slotted: String,
+    /// The update's body (Markdown).
+    pub body: String,
 }
 
 impl SubscriberNotice {
@@ -32,14 +37,15 @@ impl SubscriberNotice {
 
     /// The HTML alternative.
     pub fn html(&self, unsubscribe: &str) -> Option<String> {
-        crate::mail::render(
+        crate::mail::render_with(
             self.lang,
             &self.subject,
-            &self.main,
+            &self.main_slotted,
             Some((
                 Tr(self.lang).t("unsubscribe-title"),
                 unsubscribe.to_string(),
             )),
+            Some(&self.body),
         )
     }
 
@@ -90,24 +96,32 @@ pub fn subscriber_notice(
         "incident"
     };
     let status = tr.t(&format!("{prefix}-{status}"));
-    let main = format!(
-        "{}\n\n{}",
-        tr.ta(
-            "notify-body",
-            &[
-                ("name", name),
-                ("body", body),
-                ("components", &component_names.join(", ")),
-                ("status", &status)
-            ]
-        ),
-        tr.ta("notify-follow", &[("link", link)]),
-    );
+    let components = component_names.join(", ");
+    let main_with = |body: &str| {
+        format!(
+            "{}\n\n{}",
+            tr.ta(
+                "notify-body",
+                &[
+                    ("name", name),
+                    ("body", body),
+                    ("components", &components),
+                    ("status", &status)
+                ]
+            ),
+            tr.ta("notify-follow", &[("link", link)]),
+        )
+    };
+    // Markdown reads well as it is in the text part.
+    let main = main_with(body);
+    let main_slotted = main_with(crate::mail::MARKDOWN_SLOT);
     let subject = tr.ta("notify-subject", &[("name", name), ("status", &status)]);
     SubscriberNotice {
         lang,
         subject,
         main,
+        main_slotted,
+        body: body.to_string(),
     }
 }
 
@@ -280,10 +294,13 @@ impl App {
         let all = self.store().components().await?;
         let statuses = self.store().incident_components(&ids).await?;
         let affected: Vec<String> = statuses.iter().map(|a| a.component_id.clone()).collect();
-        let names: Vec<String> = affected
-            .iter()
-            .filter_map(|id| all.iter().find(|c| &c.id == id).map(|c| c.name.clone()))
-            .collect();
+        let names_in = |lang: Language| -> Vec<String> {
+            affected
+                .iter()
+                .filter_map(|id| all.iter().find(|c| &c.id == id))
+                .map(|c| self.localised(&c.translations, lang, "name", &c.name))
+                .collect()
+        };
         let link = self.link(&format!("/status/incidents/{}", incident.id));
         let now = self.now();
         let secret = self.link_secret().await?;
@@ -294,10 +311,10 @@ impl App {
                 subscriber_notice(
                     *l,
                     &incident.kind,
-                    &incident.name,
+                    &self.localised(&incident.translations, *l, "name", &incident.name),
                     &update.status,
-                    &update.body,
-                    &names,
+                    &self.localised(&update.translations, *l, "body", &update.body),
+                    &names_in(*l),
                     &link,
                 )
             })
@@ -346,19 +363,19 @@ impl App {
                 event: format!("{prefix}.{event}"),
                 incident_id: incident.id.clone(),
                 kind: incident.kind.clone(),
-                name: incident.name.clone(),
+                name: self.localised(&incident.translations, tr.0, "name", &incident.name),
                 status: update.status.clone(),
                 status_text: tr.t(&format!("{prefix}-{}", update.status)),
                 impact: incident.impact.clone(),
                 update_id: update.id.clone(),
-                body: update.body.clone(),
+                body: self.localised(&update.translations, tr.0, "body", &update.body),
                 components: statuses
                     .iter()
                     .map(|a| {
                         let name = all
                             .iter()
                             .find(|c| c.id == a.component_id)
-                            .map(|c| c.name.clone())
+                            .map(|c| self.localised(&c.translations, tr.0, "name", &c.name))
                             .unwrap_or_default();
                         (a.component_id.clone(), name, a.status.clone())
                     })

@@ -137,6 +137,16 @@ pub async fn seed(store: &Store, now: i64) -> Result<bool> {
                 now - 120 * 24 * 3_600_000,
             )
             .await?;
+        if let Some(sv_name) = COMPONENTS_SV.get(i) {
+            let translations = sv("name", sv_name);
+            let change = store::ComponentChange {
+                translations: Some(&translations),
+                ..Default::default()
+            };
+            store
+                .update_component(&id, &change, now - 120 * 24 * 3_600_000)
+                .await?;
+        }
         component_ids.push((*name, id));
     }
     seed_status(store, &component_ids, now).await?;
@@ -455,6 +465,21 @@ pub const COMPONENTS: &[&str] = &[
     "Integrations and API",
 ];
 
+/// The features' names in Swedish, in the order of [`COMPONENTS`].
+const COMPONENTS_SV: &[&str] = &[
+    "Inloggning",
+    "Grupper",
+    "Chatt",
+    "Livevideo",
+    "Mobilappar",
+    "Integrationer och API",
+];
+
+/// Translations JSON with one Swedish text.
+fn sv(field: &str, text: &str) -> String {
+    serde_json::json!({ "sv": { field: text } }).to_string()
+}
+
 struct DemoRequest {
     org: &'static str,
     by: &'static str,
@@ -553,6 +578,11 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
                 status: "investigating",
                 impact: "major",
                 body: "We are looking into reports of failed sign-ins.",
+                translations: &sv("name", "Inloggningen misslyckas för en del användare"),
+                body_translations: &sv(
+                    "body",
+                    "Vi undersöker rapporter om misslyckade inloggningar.",
+                ),
                 scheduled_for: None,
                 scheduled_until: None,
                 components: vec![(login.clone(), ComponentStatus::MajorOutage)],
@@ -566,6 +596,7 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
             "investigating",
             "identified",
             "An expired certificate at our identity provider is the cause. We are replacing it.",
+            "Orsaken är ett utgånget certifikat hos vår identitetsleverantör. Vi byter ut det.",
             15,
             None,
         ),
@@ -573,6 +604,7 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
             "identified",
             "monitoring",
             "The certificate is replaced and sign-ins work again. We are watching closely.",
+            "Certifikatet är utbytt och inloggningen fungerar igen. Vi följer läget noga.",
             40,
             Some(ComponentStatus::Operational),
         ),
@@ -580,11 +612,12 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
             "monitoring",
             "resolved",
             "Sign-in has worked for everyone for 30 minutes. This incident is resolved.",
+            "Inloggningen har fungerat för alla i 30 minuter. Händelsen är löst.",
             70,
             None,
         ),
     ];
-    for (from, to, body, after, status) in steps {
+    for (from, to, body, body_sv, after, status) in steps {
         store
             .post_incident_update(
                 &NewIncidentUpdate {
@@ -592,6 +625,7 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
                     expected_status: from,
                     status: to,
                     body,
+                    translations: &sv("body", body_sv),
                     components: status.map(|s| vec![(login.clone(), s)]).unwrap_or_default(),
                     resolved: to == "resolved",
                 },
@@ -609,6 +643,11 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
                 status: "investigating",
                 impact: "minor",
                 body: "Some live broadcasts stop a few seconds after they start. We are investigating.",
+                translations: &sv("name", "Livesändningar startar inte för en del användare"),
+                body_translations: &sv(
+                    "body",
+                    "En del livesändningar avbryts några sekunder efter start. Vi undersöker saken.",
+                ),
                 scheduled_for: None,
                 scheduled_until: None,
                 components: vec![(video.clone(), ComponentStatus::PartialOutage)],
@@ -624,6 +663,10 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
                 expected_status: "investigating",
                 status: "identified",
                 body: "A faulty media server in one region drops new streams. We are moving traffic away from it.",
+                translations: &sv(
+                    "body",
+                    "En trasig medieserver i en region tappar nya strömmar. Vi flyttar trafiken därifrån.",
+                ),
                 components: Vec::new(),
                 resolved: false,
             },
@@ -640,6 +683,11 @@ async fn seed_status(store: &Store, components: &[(&str, String)], now: i64) -> 
                 status: "scheduled",
                 impact: "maintenance",
                 body: "We are upgrading the database behind the REST API. Requests may be slower or fail for up to 20 minutes during the window.",
+                translations: &sv("name", "Databasuppgradering för REST-API:t"),
+                body_translations: &sv(
+                    "body",
+                    "Vi uppgraderar databasen bakom REST-API:t. Anrop kan vara långsammare eller misslyckas i upp till 20 minuter under perioden.",
+                ),
                 scheduled_for: Some(starts),
                 scheduled_until: Some(starts + 2 * 60 * minute),
                 components: vec![(api, ComponentStatus::UnderMaintenance)],

@@ -14,6 +14,8 @@ pub struct Component {
     pub status: String,
     pub created_at: i64,
     pub updated_at: i64,
+    /// JSON: `{"sv": {"name": "…", "description": "…"}}`.
+    pub translations: String,
 }
 
 impl Component {
@@ -37,6 +39,12 @@ pub struct Incident {
     pub started_at: i64,
     pub monitoring_at: Option<i64>,
     pub resolved_at: Option<i64>,
+    /// JSON: `{"sv": {"name": "…", "postmortem": "…"}}`.
+    pub translations: String,
+    /// Markdown, empty until one is written.
+    pub postmortem: String,
+    pub postmortem_at: Option<i64>,
+    pub edited_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -48,6 +56,30 @@ pub struct IncidentUpdate {
     /// JSON array of `{code, name, old_status, new_status}`.
     pub affected: String,
     pub created_at: i64,
+    /// JSON: `{"sv": {"body": "…"}}`.
+    pub translations: String,
+    pub edited_at: Option<i64>,
+}
+
+/// What an incident's or update's texts were before an edit.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct IncidentEdit {
+    pub id: String,
+    pub incident_id: String,
+    /// The update edited; `None` for the incident's own texts.
+    pub update_id: Option<String>,
+    pub editor_id: Option<String>,
+    /// JSON of the texts before the edit.
+    pub previous: String,
+    pub edited_at: i64,
+}
+
+/// New texts for an incident (`None` leaves one as it is).
+#[derive(Debug, Clone, Default)]
+pub struct IncidentTexts<'a> {
+    pub name: Option<&'a str>,
+    pub postmortem: Option<&'a str>,
+    pub translations: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -66,6 +98,8 @@ pub struct ComponentChange<'a> {
     pub group: Option<Option<&'a str>>,
     pub position: Option<i64>,
     pub status: Option<ComponentStatus>,
+    /// The whole translations JSON, replacing what was there.
+    pub translations: Option<&'a str>,
 }
 
 /// An incident or maintenance to create, with its first update.
@@ -76,6 +110,9 @@ pub struct NewIncident<'a> {
     pub status: &'a str,
     pub impact: &'a str,
     pub body: &'a str,
+    /// Translations JSON of the incident (name) and of its first update (body).
+    pub translations: &'a str,
+    pub body_translations: &'a str,
     pub scheduled_for: Option<i64>,
     pub scheduled_until: Option<i64>,
     /// Affected components and the status each gets (for maintenance, the
@@ -92,30 +129,33 @@ pub struct NewIncidentUpdate<'a> {
     pub expected_status: &'a str,
     pub status: &'a str,
     pub body: &'a str,
+    pub translations: &'a str,
     /// Components whose status changes with this update.
     pub components: Vec<(String, ComponentStatus)>,
     pub resolved: bool,
 }
 
 const INCIDENT_COLUMNS: &str = "id, kind, name, status, impact, scheduled_for, scheduled_until, created_at, \
-     updated_at, started_at, monitoring_at, resolved_at";
+     updated_at, started_at, monitoring_at, resolved_at, translations, postmortem, postmortem_at, edited_at";
+const COMPONENT_COLUMNS: &str =
+    "id, name, description, group_name, position, status, created_at, updated_at, translations";
+const UPDATE_COLUMNS: &str =
+    "id, incident_id, status, body, affected, created_at, translations, edited_at";
 
 impl Store {
     /// Every component, in display order.
     pub async fn components(&self) -> Result<Vec<Component>> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, description, group_name, position, status, created_at, updated_at \
-             FROM components ORDER BY position, name",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COMPONENT_COLUMNS} FROM components ORDER BY position, name"
+        ))
         .fetch_all(&self.pool)
         .await?)
     }
 
     pub async fn component(&self, id: &str) -> Result<Option<Component>> {
-        Ok(sqlx::query_as(
-            "SELECT id, name, description, group_name, position, status, created_at, updated_at \
-             FROM components WHERE id = $1",
-        )
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COMPONENT_COLUMNS} FROM components WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?)
@@ -163,6 +203,7 @@ impl Store {
             group,
             position,
             status,
+            translations,
         } = *change;
         let _w = self.write_guard().await;
         let mut tx = self.pool.begin().await?;
@@ -182,7 +223,7 @@ impl Store {
         sqlx::query(
             "UPDATE components SET name = COALESCE($1, name), description = COALESCE($2, description), \
              group_name = CASE WHEN $3 = 1 THEN $4 ELSE group_name END, position = COALESCE($5, position), \
-             updated_at = $6 WHERE id = $7",
+             updated_at = $6, translations = COALESCE($8, translations) WHERE id = $7",
         )
         .bind(name)
         .bind(description)
@@ -191,6 +232,7 @@ impl Store {
         .bind(position)
         .bind(now)
         .bind(id)
+        .bind(translations)
         .execute(&mut *tx)
         .await?;
         if let Some(status) = status
@@ -225,7 +267,8 @@ impl Store {
         let resolved = matches!(new.status, "resolved" | "completed");
         sqlx::query(
             "INSERT INTO incidents (id, kind, name, status, impact, scheduled_for, scheduled_until, created_at, \
-             updated_at, started_at, monitoring_at, resolved_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10)",
+             updated_at, started_at, monitoring_at, resolved_at, translations) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8, $9, $10, $11)",
         )
         .bind(&id)
         .bind(new.kind)
@@ -237,6 +280,7 @@ impl Store {
         .bind(now)
         .bind((new.status == "monitoring").then_some(now))
         .bind(resolved.then_some(now))
+        .bind(new.translations)
         .execute(&mut *tx)
         .await?;
         let mut affected = Vec::new();
@@ -251,7 +295,14 @@ impl Store {
                 affected.push(change_component(&mut tx, component_id, *status, now).await?);
             }
         }
-        insert_update(&mut tx, &id, new.status, new.body, &affected, now).await?;
+        insert_update(
+            &mut tx,
+            &id,
+            (new.status, new.body, new.body_translations),
+            &affected,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -291,7 +342,14 @@ impl Store {
             .await?;
             affected.push(change_component(&mut tx, component_id, *status, now).await?);
         }
-        insert_update(&mut tx, u.incident_id, u.status, u.body, &affected, now).await?;
+        insert_update(
+            &mut tx,
+            u.incident_id,
+            (u.status, u.body, u.translations),
+            &affected,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -328,10 +386,10 @@ impl Store {
     pub async fn incident_updates(&self, ids: &[String]) -> Result<Vec<IncidentUpdate>> {
         let mut out = Vec::new();
         for id in ids {
-            let mut rows: Vec<IncidentUpdate> = sqlx::query_as(
-                "SELECT id, incident_id, status, body, affected, created_at FROM incident_updates \
-                 WHERE incident_id = $1 ORDER BY created_at DESC, id DESC",
-            )
+            let mut rows: Vec<IncidentUpdate> = sqlx::query_as(&format!(
+                "SELECT {UPDATE_COLUMNS} FROM incident_updates \
+                 WHERE incident_id = $1 ORDER BY created_at DESC, id DESC"
+            ))
             .bind(id)
             .fetch_all(&self.pool)
             .await?;
@@ -352,6 +410,132 @@ impl Store {
             out.append(&mut rows);
         }
         Ok(out)
+    }
+
+    /// Changes an incident's own texts (name, postmortem, translations),
+    /// keeping what they were in its edit history. False when there is no
+    /// such incident.
+    pub async fn edit_incident(
+        &self,
+        id: &str,
+        texts: &IncidentTexts<'_>,
+        editor: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String, String, String)> =
+            sqlx::query_as("SELECT name, postmortem, translations FROM incidents WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((name, postmortem, translations)) = row else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        if texts.name.is_none_or(|n| n == name)
+            && texts.postmortem.is_none_or(|p| p == postmortem)
+            && texts.translations.is_none_or(|t| t == translations)
+        {
+            // Saved as it was: nothing to record.
+            tx.rollback().await?;
+            return Ok(true);
+        }
+        let previous = serde_json::json!({
+            "name": name,
+            "postmortem": postmortem,
+            "translations": serde_json::from_str::<serde_json::Value>(&translations)
+                .unwrap_or_default(),
+        });
+        insert_edit(&mut tx, id, None, editor, &previous, now).await?;
+        sqlx::query(
+            "UPDATE incidents SET name = COALESCE($1, name), postmortem = COALESCE($2, postmortem), \
+             translations = COALESCE($3, translations), edited_at = $4, updated_at = $4, \
+             postmortem_at = CASE WHEN postmortem_at IS NULL AND COALESCE($2, postmortem) <> '' \
+             THEN $4 ELSE postmortem_at END WHERE id = $5",
+        )
+        .bind(texts.name)
+        .bind(texts.postmortem)
+        .bind(texts.translations)
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Changes a posted update's text and translations, keeping what they
+    /// were. False when the incident has no such update.
+    pub async fn edit_incident_update(
+        &self,
+        incident_id: &str,
+        update_id: &str,
+        body: Option<&str>,
+        translations: Option<&str>,
+        editor: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT body, translations FROM incident_updates WHERE id = $1 AND incident_id = $2",
+        )
+        .bind(update_id)
+        .bind(incident_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((old_body, old_translations)) = row else {
+            tx.rollback().await?;
+            return Ok(false);
+        };
+        if body.is_none_or(|b| b == old_body) && translations.is_none_or(|t| t == old_translations)
+        {
+            tx.rollback().await?;
+            return Ok(true);
+        }
+        let previous = serde_json::json!({
+            "body": old_body,
+            "translations": serde_json::from_str::<serde_json::Value>(&old_translations)
+                .unwrap_or_default(),
+        });
+        insert_edit(
+            &mut tx,
+            incident_id,
+            Some(update_id),
+            editor,
+            &previous,
+            now,
+        )
+        .await?;
+        sqlx::query(
+            "UPDATE incident_updates SET body = COALESCE($1, body), \
+             translations = COALESCE($2, translations), edited_at = $3 WHERE id = $4",
+        )
+        .bind(body)
+        .bind(translations)
+        .bind(now)
+        .bind(update_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE incidents SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(incident_id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// An incident's edit history, newest first.
+    pub async fn incident_edits(&self, incident_id: &str) -> Result<Vec<IncidentEdit>> {
+        Ok(sqlx::query_as(
+            "SELECT id, incident_id, update_id, editor_id, previous, edited_at FROM incident_edits \
+             WHERE incident_id = $1 ORDER BY edited_at DESC, id DESC",
+        )
+        .bind(incident_id)
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Links a support request to an incident.
@@ -375,6 +559,29 @@ impl Store {
         .fetch_all(&self.pool)
         .await?)
     }
+}
+
+async fn insert_edit(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    incident_id: &str,
+    update_id: Option<&str>,
+    editor: Option<&str>,
+    previous: &serde_json::Value,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO incident_edits (id, incident_id, update_id, editor_id, previous, edited_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(incident_id)
+    .bind(update_id)
+    .bind(editor)
+    .bind(previous.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 async fn insert_history(
@@ -437,14 +644,14 @@ async fn change_component(
 async fn insert_update(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     incident_id: &str,
-    status: &str,
-    body: &str,
+    (status, body, translations): (&str, &str, &str),
     affected: &[serde_json::Value],
     now: i64,
 ) -> Result<()> {
     let update_id = new_id();
     sqlx::query(
-        "INSERT INTO incident_updates (id, incident_id, status, body, affected, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO incident_updates (id, incident_id, status, body, affected, created_at, translations) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(&update_id)
     .bind(incident_id)
@@ -452,6 +659,7 @@ async fn insert_update(
     .bind(body)
     .bind(serde_json::Value::Array(affected.to_vec()).to_string())
     .bind(now)
+    .bind(translations)
     .execute(&mut **tx)
     .await?;
     // Subscribers hear of every posted update: one fan-out row, in this

@@ -27,3 +27,20 @@
     })
     .catch(function () {});
 })();
+
+// File pickers speak the page's language: the browser's own button and
+// "No file chosen" are hidden behind a translated button, and the chosen
+// files' names are said beside it.
+(function () {
+  document.querySelectorAll(".file-pick").forEach(function (pick) {
+    var input = pick.querySelector("input[type=file]");
+    var names = pick.querySelector(".file-names");
+    if (!input || !names) return;
+    input.addEventListener("change", function () {
+      var files = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+      if (files.length === 0) names.textContent = names.dataset.none;
+      else if (files.length <= 3) names.textContent = files.join(", ");
+      else names.textContent = names.dataset.many.replace("{n}", String(files.length));
+    });
+  });
+})();

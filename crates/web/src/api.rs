@@ -173,6 +173,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(status::api::patch_component))
         .routes(routes!(status::api::create_incident))
         .routes(routes!(status::api::post_update))
+        .routes(routes!(
+            status::api::get_incident,
+            status::api::patch_incident
+        ))
+        .routes(routes!(status::api::patch_update))
+        .routes(routes!(status::api::list_edits))
         .routes(routes!(status::api::create_maintenance))
         .routes(routes!(status::api::link_request))
         .routes(routes!(status::api::reply_linked))

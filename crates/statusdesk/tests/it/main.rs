@@ -13,6 +13,7 @@ mod browser;
 mod chat;
 mod cli;
 mod community;
+mod content;
 mod crash;
 mod help;
 mod shell;

@@ -202,6 +202,10 @@ const ROUTES: &[(&str, &str, A)] = &[
     ("POST", "/api/v1/incidents/{id}/reply", A::Staff),
     ("POST", "/api/v1/incidents/{id}/requests", A::Staff),
     ("POST", "/api/v1/incidents/{id}/updates", A::Staff),
+    ("GET", "/api/v1/incidents/{id}", A::SignedIn),
+    ("PATCH", "/api/v1/incidents/{id}", A::Staff),
+    ("PATCH", "/api/v1/incidents/{id}/updates/{update_id}", A::Staff),
+    ("GET", "/api/v1/incidents/{id}/edits", A::Staff),
     ("GET", "/api/v1/integrations", A::Admin),
     ("POST", "/api/v1/integrations", A::Admin),
     ("DELETE", "/api/v1/integrations/{id}", A::Admin),
@@ -328,6 +332,9 @@ const ROUTES: &[(&str, &str, A)] = &[
     ("POST", "/staff/status/incidents", A::Staff),
     ("POST", "/staff/status/incidents/{id}/reply", A::Staff),
     ("POST", "/staff/status/incidents/{id}/updates", A::Staff),
+    ("GET", "/staff/status/incidents/{id}", A::Staff),
+    ("POST", "/staff/status/incidents/{id}", A::Staff),
+    ("POST", "/staff/status/incidents/{id}/updates/{update_id}", A::Staff),
     ("POST", "/staff/status/maintenances", A::Staff),
     ("GET", "/staff/targets", A::SupportAdmin),
     ("POST", "/staff/targets", A::SupportAdmin),
@@ -590,6 +597,13 @@ pub(crate) async fn fixtures(
         .await
         .expect("json");
     ids.insert("incident", first_id(&incidents, "incidents"));
+    ids.insert(
+        "update",
+        incidents["incidents"][0]["incident_updates"][0]["id"]
+            .as_str()
+            .expect("an update")
+            .to_string(),
+    );
     let home = client()
         .get(app.url("/help"))
         .send()
@@ -916,6 +930,7 @@ pub(crate) fn fill(pattern: &str, ids: &BTreeMap<&'static str, String>) -> Strin
             }
             "slug" => ids["slug"].clone(),
             "macro_id" => ids["macro"].clone(),
+            "update_id" => ids["update"].clone(),
             "code" => "sv".to_string(),
             "file" if out.contains("/attachments/") => ids["attachment"].clone(),
             "file" => ids["asset"].clone(),

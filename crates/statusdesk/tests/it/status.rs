@@ -963,7 +963,7 @@ async fn history_feeds_are_valid_rss_and_atom(db: Db) {
     let page = client().get(app.url("/status")).text_body().await;
     assert!(
         page.contains("<link rel=\"alternate\" type=\"application/rss+xml\"")
-            && page.contains("href=\"/history.atom\"")
+            && page.contains("href=\"/history.atom?lang=en\"")
     );
 
     let r = client()
@@ -1290,8 +1290,27 @@ async fn the_status_desk_previews_and_posts(db: Db) {
         .form(&[
             ("csrf", csrf.as_str()),
             ("name", "Search index rebuild"),
-            ("scheduled_for", "2030-01-01T22:00"),
-            ("scheduled_until", "2030-01-01T23:30"),
+            ("scheduled_for_date", "2030-01-01"),
+            ("scheduled_for_time", "25:00"),
+            ("scheduled_until_date", "2030-01-01"),
+            ("scheduled_until_time", "23:30"),
+            ("component", groups.as_str()),
+            ("body", "Groups may be slow."),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422, "there is no 25 o'clock");
+    // The form's date and 24-hour time fields ("9:30" is 09:30).
+    let r = c
+        .post(app.url("/staff/status/maintenances"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Search index rebuild"),
+            ("scheduled_for_date", "2030-01-01"),
+            ("scheduled_for_time", "22:00"),
+            ("scheduled_until_date", "2030-01-02"),
+            ("scheduled_until_time", "9:30"),
             ("component", groups.as_str()),
             ("body", "Groups may be slow."),
         ])
@@ -1308,7 +1327,7 @@ async fn the_status_desk_previews_and_posts(db: Db) {
         .cloned()
         .expect("m");
     assert_eq!(m["scheduled_for"], "2030-01-01T22:00:00.000Z");
-    assert_eq!(m["scheduled_until"], "2030-01-01T23:30:00.000Z");
+    assert_eq!(m["scheduled_until"], "2030-01-02T09:30:00.000Z");
 }
 
 /// Every page's footer says the status page's overall state, in words and

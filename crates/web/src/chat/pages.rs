@@ -114,7 +114,7 @@ async fn start_view(
         available: availability.free > 0,
         online: i64::try_from(availability.online).unwrap_or(0),
         components: ctx.app().component_choices().await?,
-        issues: known_issues(ctx.tr(), ctx.app().known_problems().await?),
+        issues: known_issues(ctx.tr(), ctx.app().known_problems(ctx.lang).await?),
         error,
         subject: draft.subject.unwrap_or_default(),
         body: draft.body,
@@ -325,7 +325,7 @@ async fn window_view(ctx: &Ctx, viewer: &Viewer, chat: Chat) -> AppResult<Window
         })
         .collect();
     // During an incident: the active ones for the feature the chat is about.
-    let issues = known_issues(tr, ctx.app().known_problems().await?)
+    let issues = known_issues(tr, ctx.app().known_problems(ctx.lang).await?)
         .into_iter()
         .filter(|i| chat.component.as_ref().is_none_or(|c| i.affects(c)))
         .collect();

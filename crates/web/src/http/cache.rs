@@ -155,7 +155,7 @@ pub fn serve(variant: &Variant, headers: &HeaderMap, html: bool) -> Response {
         HeaderValue::from_static(if html {
             "Accept-Encoding, Accept-Language, Cookie"
         } else {
-            "Accept-Encoding"
+            "Accept-Encoding, Accept-Language"
         }),
     );
     if !not_modified {

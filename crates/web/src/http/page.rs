@@ -88,6 +88,11 @@ impl Page {
             .ta(key, &[("name", "{name}"), ("n", "{n}"), ("m", "{m}")])
     }
 
+    /// A message with one named argument.
+    pub fn ta(&self, key: &str, name: &'static str, value: &str) -> String {
+        self.tr.ta(key, &[(name, value)])
+    }
+
     pub fn t_name(&self, key: &str, name: &str) -> String {
         self.tr.ta(key, &[("name", name)])
     }

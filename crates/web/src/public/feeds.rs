@@ -85,7 +85,11 @@ pub fn rss(f: &FeedInput<'_>) -> String {
         })
         .collect();
     let mut self_link = atom_syndication::Link::default();
-    self_link.set_href(format!("{}/history.rss", f.base_url));
+    self_link.set_href(format!(
+        "{}/history.rss?lang={}",
+        f.base_url,
+        f.tr.0.as_str()
+    ));
     self_link.set_rel("self");
     self_link.set_mime_type(Some("application/rss+xml".to_string()));
     let mut atom_ext = rss::extension::atom::AtomExtension::default();
@@ -142,7 +146,7 @@ pub fn atom(f: &FeedInput<'_>) -> String {
     feed.set_links(vec![
         link(page, "alternate", "text/html"),
         link(
-            format!("{}/history.atom", f.base_url),
+            format!("{}/history.atom?lang={}", f.base_url, f.tr.0.as_str()),
             "self",
             "application/atom+xml",
         ),
@@ -185,6 +189,10 @@ mod tests {
             started_at: 86_400_000,
             monitoring_at: None,
             resolved_at: None,
+            translations: "{}".into(),
+            postmortem: String::new(),
+            postmortem_at: None,
+            edited_at: None,
         };
         let update = IncidentUpdate {
             id: "u1".into(),
@@ -193,6 +201,8 @@ mod tests {
             body: "We <b>look</b> at **logins**".into(),
             affected: "[]".into(),
             created_at: 86_400_000,
+            translations: "{}".into(),
+            edited_at: None,
         };
         let incidents = vec![incident];
         let updates = |_: &str| vec![&update];

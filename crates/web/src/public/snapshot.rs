@@ -21,32 +21,48 @@ use std::sync::atomic::Ordering;
 /// snapshot (and its `ETag`s) stays, and open pages are not told to reload.
 pub async fn rebuild(state: &AppState) -> AppResult<()> {
     let _one_at_a_time = state.status.building.lock().await;
-    let data = Data {
-        d: state.app.status_data().await?,
-        base_url: state.app.config.base_url.clone(),
-    };
+    let base = state.app.status_data().await?;
+    let primary = state.app.content_language();
+    // Every document in every language: the texts staff wrote in it, the
+    // primary ones where they did not.
+    let per_lang: Vec<(Language, Data)> = Language::ALL
+        .iter()
+        .map(|l| {
+            let data = Data {
+                d: base.in_language(*l, primary),
+                base_url: state.app.config.base_url.clone(),
+                primary,
+            };
+            (*l, data)
+        })
+        .collect();
+    let overall = per_lang
+        .first()
+        .map_or("operational", |(_, d)| d.overall().key);
     let previous = state.status.current.read().ok().map(|c| c.clone());
     let current_version = previous.as_ref().map_or(0, |p| p.version);
     let mut docs: Vec<(String, Vec<u8>, &'static str)> = Vec::new();
-    for (key, value) in data.json_documents() {
-        let body = serde_json::to_vec(&value).map_err(Error::internal)?;
-        docs.push((key.to_string(), body, "application/json"));
+    for (lang, data) in &per_lang {
+        for (key, value) in data.json_documents() {
+            let body = serde_json::to_vec(&value).map_err(Error::internal)?;
+            docs.push((doc_key(key, *lang), body, "application/json"));
+        }
+        let (rss, atom) = data.feeds(Tr(*lang));
+        docs.push((
+            doc_key("history.rss", *lang),
+            rss.into_bytes(),
+            "application/rss+xml; charset=utf-8",
+        ));
+        docs.push((
+            doc_key("history.atom", *lang),
+            atom.into_bytes(),
+            "application/atom+xml; charset=utf-8",
+        ));
     }
-    let (rss, atom) = data.feeds(Tr(state.app.config.default_language));
-    docs.push((
-        "history.rss".into(),
-        rss.into_bytes(),
-        "application/rss+xml; charset=utf-8",
-    ));
-    docs.push((
-        "history.atom".into(),
-        atom.into_bytes(),
-        "application/atom+xml; charset=utf-8",
-    ));
     let first_page = docs.len();
     let pages = |docs: &mut Vec<(String, Vec<u8>, &'static str)>, version: u64| {
         docs.truncate(first_page);
-        for lang in Language::ALL {
+        for (lang, data) in &per_lang {
             let html = data.render_page(*lang, version)?;
             docs.push((
                 format!("page.{}", lang.as_str()),
@@ -81,17 +97,26 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
         *current = Arc::new(Snapshot {
             version,
             docs,
-            overall: data.overall().key,
+            overall,
         });
     }
     let _ = state.status.events.send(version);
     Ok(())
 }
 
-/// Everything the page and the documents are made from.
+/// The snapshot's name for a document (`summary.json`, `history.rss`) in
+/// one language.
+pub fn doc_key(name: &str, lang: Language) -> String {
+    format!("{name}@{}", lang.as_str())
+}
+
+/// Everything the page and the documents are made from, in one language.
 struct Data {
     d: StatusData,
     base_url: String,
+    /// The language staff write in: a text in it is not marked as a
+    /// fallback.
+    primary: Language,
 }
 
 impl std::ops::Deref for Data {
@@ -197,6 +222,23 @@ impl Data {
         out
     }
 
+    /// An update's `affected_components`, each named in this language.
+    fn affected_json(&self, stored: &str) -> Value {
+        let mut v = serde_json::from_str::<Value>(stored).unwrap_or(json!([]));
+        if let Some(list) = v.as_array_mut() {
+            for a in list {
+                let name = a["code"]
+                    .as_str()
+                    .and_then(|code| self.components.iter().find(|c| c.id == code))
+                    .map(|c| c.name.clone());
+                if let (Some(name), Some(obj)) = (name, a.as_object_mut()) {
+                    obj.insert("name".into(), json!(name));
+                }
+            }
+        }
+        v
+    }
+
     fn incident_json(&self, i: &Incident) -> Value {
         let updates: Vec<Value> = self
             .updates
@@ -212,7 +254,7 @@ impl Data {
                             "created_at": rfc3339(u.created_at),
                             "updated_at": rfc3339(u.created_at),
                             "display_at": rfc3339(u.created_at),
-                            "affected_components": serde_json::from_str::<Value>(&u.affected).unwrap_or(json!([])),
+                            "affected_components": self.affected_json(&u.affected),
                             "deliver_notifications": true,
                             "custom_tweet": Value::Null,
                             "tweet_id": Value::Null,
@@ -425,7 +467,13 @@ impl Data {
         } else {
             "incident"
         };
+        let fell_back = self.fell_back.contains(&i.id)
+            || self
+                .updates
+                .get(&i.id)
+                .is_some_and(|us| us.iter().any(|u| self.fell_back.contains(&u.id)));
         IncidentView {
+            note: fell_back.then(|| only_in(tr, self.primary)),
             id: i.id.clone(),
             name: i.name.clone(),
             impact: i.impact.clone(),
@@ -451,6 +499,7 @@ impl Data {
                             status: tr.t(&format!("{prefix}-{}", u.status)),
                             html: app::markdown::render(&u.body),
                             at: format_time(u.created_at, lang),
+                            edited: edited(u.edited_at, lang),
                         })
                         .collect()
                 })
@@ -597,6 +646,8 @@ struct UpdateView {
     /// The update's Markdown, rendered and sanitised.
     html: String,
     at: String,
+    /// "Edited 3 Dec 14:02", when it was corrected.
+    edited: Option<String>,
 }
 
 struct IncidentView {
@@ -607,6 +658,9 @@ struct IncidentView {
     window: Option<String>,
     components: String,
     updates: Vec<UpdateView>,
+    /// "Only available in English", when some text is not in the page's
+    /// language.
+    note: Option<String>,
 }
 
 struct HistoryItem {
@@ -617,6 +671,18 @@ struct HistoryItem {
     status: String,
     /// "Lasted 2 h 15 min", once resolved.
     lasted: Option<String>,
+}
+
+/// "Only available in English": a note on a text shown in the primary
+/// language because it was not written in the reader's.
+pub(crate) fn only_in(tr: Tr, primary: Language) -> String {
+    let language = tr.t(&format!("language-name-{}", primary.as_str()));
+    tr.ta("content-only-in", &[("language", &language)])
+}
+
+/// "Edited 3 Dec 14:02", for a corrected text.
+pub(crate) fn edited(at: Option<i64>, lang: Language) -> Option<String> {
+    at.map(|t| Tr(lang).ta("content-edited", &[("time", &format_time(t, lang))]))
 }
 
 /// How long a resolved incident lasted, from its start to its resolution.

@@ -5,7 +5,11 @@ use crate::http::error::{AppResult, ErrorBody};
 use crate::http::extract::JsonBody;
 use crate::http::state::AppState;
 use crate::i18n::rfc3339;
-use app::status::{ComponentInput, ComponentPatch, IncidentInput, MaintenanceInput, UpdateInput};
+use app::content::{Translations, TranslationsInput};
+use app::status::{
+    ComponentInput, ComponentPatch, IncidentEditInput, IncidentInput, MaintenanceInput,
+    UpdateEditInput, UpdateInput,
+};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -25,11 +29,15 @@ pub struct ComponentOut {
     pub status: String,
     pub created_at: String,
     pub updated_at: String,
+    /// The texts in other languages: `{"sv": {"name": "…", "description": "…"}}`.
+    #[schema(value_type = Object)]
+    pub translations: serde_json::Value,
 }
 
 impl From<app::model::Component> for ComponentOut {
     fn from(c: app::model::Component) -> Self {
         Self {
+            translations: Translations::stored(&c.translations).to_json(),
             id: c.id,
             name: c.name,
             description: c.description,
@@ -73,6 +81,10 @@ pub struct NewComponent {
     pub group: Option<String>,
     pub position: Option<i64>,
     pub status: Option<String>,
+    /// The name and description in other languages:
+    /// `{"sv": {"name": "…", "description": "…"}}` (`body` is taken for the description too).
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<TranslationsInput>,
 }
 
 /// Add a feature to the status page (staff).
@@ -94,6 +106,7 @@ pub async fn create_component(
                 group: req.group,
                 position: req.position,
                 status: req.status,
+                translations: req.translations.unwrap_or_default(),
             },
         )
         .await?;
@@ -110,6 +123,10 @@ pub struct ComponentPatchRequest {
     pub group: Option<serde_json::Value>,
     pub position: Option<i64>,
     pub status: Option<String>,
+    /// Laid over the texts in other languages, field by field (an empty
+    /// text removes one).
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<TranslationsInput>,
 }
 
 /// Change a feature's name, group, position or status (staff).
@@ -140,6 +157,7 @@ pub async fn patch_component(
                 group,
                 position: req.position,
                 status: req.status,
+                translations: req.translations,
             },
         )
         .await?;
@@ -157,6 +175,22 @@ pub struct NewIncidentRequest {
     /// Affected components (at least one) and each one's status during the incident.
     #[schema(value_type = Object)]
     pub components: BTreeMap<String, String>,
+    /// The name and body in other languages: `{"sv": {"name": "…", "body": "…"}}`.
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<TranslationsInput>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UpdateOut {
+    pub id: String,
+    pub status: String,
+    pub body: String,
+    /// `{"sv": {"body": "…"}}`.
+    #[schema(value_type = Object)]
+    pub translations: serde_json::Value,
+    pub created_at: String,
+    /// When the update was last corrected, if ever.
+    pub edited_at: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -167,21 +201,184 @@ pub struct IncidentOut {
     pub impact: String,
     pub shortlink: String,
     pub created_at: String,
+    pub updated_at: String,
+    pub resolved_at: Option<String>,
     pub scheduled_for: Option<String>,
     pub scheduled_until: Option<String>,
+    /// The name and postmortem in other languages: `{"sv": {"name": "…"}}`.
+    #[schema(value_type = Object)]
+    pub translations: serde_json::Value,
+    /// Markdown; empty until one is written.
+    pub postmortem: String,
+    pub postmortem_at: Option<String>,
+    /// When the name or postmortem was last corrected, if ever.
+    pub edited_at: Option<String>,
+    /// Newest first.
+    pub updates: Vec<UpdateOut>,
 }
 
-fn incident_out(state: &AppState, i: app::model::Incident) -> IncidentOut {
-    IncidentOut {
+fn update_out(u: app::model::IncidentUpdate) -> UpdateOut {
+    UpdateOut {
+        translations: Translations::stored(&u.translations).to_json(),
+        id: u.id,
+        status: u.status,
+        body: u.body,
+        created_at: rfc3339(u.created_at),
+        edited_at: u.edited_at.map(rfc3339),
+    }
+}
+
+async fn incident_out(state: &AppState, i: app::model::Incident) -> AppResult<IncidentOut> {
+    let updates = state.app.incident(&i.id).await?.updates;
+    Ok(IncidentOut {
         shortlink: state.app.link(&format!("/status/incidents/{}", i.id)),
+        translations: Translations::stored(&i.translations).to_json(),
         id: i.id,
         name: i.name,
         status: i.status,
         impact: i.impact,
         created_at: rfc3339(i.created_at),
+        updated_at: rfc3339(i.updated_at),
+        resolved_at: i.resolved_at.map(rfc3339),
         scheduled_for: i.scheduled_for.map(rfc3339),
         scheduled_until: i.scheduled_until.map(rfc3339),
-    }
+        postmortem: i.postmortem,
+        postmortem_at: i.postmortem_at.map(rfc3339),
+        edited_at: i.edited_at.map(rfc3339),
+        updates: updates.into_iter().map(update_out).collect(),
+    })
+}
+
+/// One incident or maintenance with its updates and texts in every
+/// language.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "status",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Incident or maintenance id")),
+    responses((status = 200, body = IncidentOut), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_incident(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<IncidentOut>> {
+    state.app.permit(&caller, Action::ReadStatusPage)?;
+    let i = state.app.incident(&id).await?.incident;
+    Ok(Json(incident_out(&state, i).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct IncidentPatchRequest {
+    pub name: Option<String>,
+    /// Markdown; an empty text takes the postmortem down.
+    pub postmortem: Option<String>,
+    /// Laid over the texts in other languages, field by field (`name`,
+    /// `postmortem`; an empty text removes one).
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<TranslationsInput>,
+}
+
+/// Correct a posted incident's or maintenance's name, write its postmortem,
+/// or its texts in other languages (staff). The texts before are kept in the
+/// edit history; the page shows it as edited.
+#[utoipa::path(patch, path = "/api/v1/incidents/{id}", tag = "status",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Incident or maintenance id")),
+    request_body = IncidentPatchRequest,
+    responses((status = 200, body = IncidentOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_incident(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<IncidentPatchRequest>,
+) -> AppResult<Json<IncidentOut>> {
+    let i = state
+        .app
+        .edit_incident(
+            &caller,
+            &id,
+            IncidentEditInput {
+                name: req.name,
+                postmortem: req.postmortem,
+                translations: req.translations,
+            },
+        )
+        .await?;
+    Ok(Json(incident_out(&state, i).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct UpdatePatchRequest {
+    pub body: Option<String>,
+    /// Laid over the update's texts in other languages (`body`).
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<TranslationsInput>,
+}
+
+/// Correct a posted update's text or its texts in other languages (staff).
+#[utoipa::path(patch, path = "/api/v1/incidents/{id}/updates/{update_id}", tag = "status",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "Incident or maintenance id"),
+           ("update_id" = String, Path, description = "Update id")),
+    request_body = UpdatePatchRequest,
+    responses((status = 200, body = UpdateOut), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch_update(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, update_id)): Path<(String, String)>,
+    JsonBody(req): JsonBody<UpdatePatchRequest>,
+) -> AppResult<Json<UpdateOut>> {
+    let u = state
+        .app
+        .edit_incident_update(
+            &caller,
+            &id,
+            &update_id,
+            UpdateEditInput {
+                body: req.body,
+                translations: req.translations,
+            },
+        )
+        .await?;
+    Ok(Json(update_out(u)))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EditOut {
+    pub id: String,
+    /// The update corrected; null for the incident's own texts.
+    pub update_id: Option<String>,
+    pub editor_id: Option<String>,
+    /// The texts before the edit (`name`, `postmortem`, `body`, `translations`).
+    #[schema(value_type = Object)]
+    pub previous: serde_json::Value,
+    pub edited_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EditList {
+    pub edits: Vec<EditOut>,
+}
+
+/// An incident's edit history, newest first (staff).
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/edits", tag = "status",
+    security(("bearer" = [])), params(("id" = String, Path, description = "Incident or maintenance id")),
+    responses((status = 200, body = EditList), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_edits(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<String>,
+) -> AppResult<Json<EditList>> {
+    let edits = state
+        .app
+        .incident_edits(&caller, &id)
+        .await?
+        .into_iter()
+        .map(|e| EditOut {
+            previous: serde_json::from_str(&e.previous).unwrap_or_default(),
+            id: e.id,
+            update_id: e.update_id,
+            editor_id: e.editor_id,
+            edited_at: rfc3339(e.edited_at),
+        })
+        .collect();
+    Ok(Json(EditList { edits }))
 }
 
 /// Post an incident (staff). Only problems that affect a listed feature are
@@ -204,10 +401,11 @@ pub async fn create_incident(
                 impact: req.impact,
                 body: req.body,
                 components: req.components,
+                translations: req.translations.unwrap_or_default(),
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(incident_out(&state, i))))
+    Ok((StatusCode::CREATED, Json(incident_out(&state, i).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -219,6 +417,9 @@ pub struct NewUpdateRequest {
     /// Components whose status changes with this update.
     #[schema(value_type = Option<Object>)]
     pub components: Option<BTreeMap<String, String>>,
+    /// The body in other languages: `{"sv": {"body": "…"}}`.
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<TranslationsInput>,
 }
 
 /// Post an update on an incident or maintenance (staff). Resolving an
@@ -242,10 +443,11 @@ pub async fn post_update(
                 status: req.status,
                 body: req.body,
                 components: req.components.unwrap_or_default(),
+                translations: req.translations.unwrap_or_default(),
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(incident_out(&state, i))))
+    Ok((StatusCode::CREATED, Json(incident_out(&state, i).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -257,6 +459,9 @@ pub struct NewMaintenanceRequest {
     pub scheduled_until: String,
     /// Ids of the components that will be under maintenance.
     pub components: Vec<String>,
+    /// The name and body in other languages: `{"sv": {"name": "…", "body": "…"}}`.
+    #[schema(value_type = Option<Object>)]
+    pub translations: Option<TranslationsInput>,
 }
 
 /// Schedule maintenance (staff). It starts and completes itself on time
@@ -279,10 +484,11 @@ pub async fn create_maintenance(
                 scheduled_for: req.scheduled_for,
                 scheduled_until: req.scheduled_until,
                 components: req.components,
+                translations: req.translations.unwrap_or_default(),
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(incident_out(&state, i))))
+    Ok((StatusCode::CREATED, Json(incident_out(&state, i).await?)))
 }
 
 #[derive(Deserialize, ToSchema)]

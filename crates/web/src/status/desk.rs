@@ -7,7 +7,11 @@ use crate::http::error::{AppResult, Error};
 use crate::http::extract::FormBody;
 use crate::http::page::{Page, render};
 use crate::http::state::AppState;
-use app::status::{ComponentInput, ComponentPatch, IncidentInput, MaintenanceInput, UpdateInput};
+use app::content::{Texts, TranslationsInput};
+use app::status::{
+    ComponentInput, ComponentPatch, IncidentEditInput, IncidentInput, MaintenanceInput,
+    UpdateEditInput, UpdateInput,
+};
 use app::subscriptions::{SubscriberNotice, preview_unsubscribe_link};
 use askama::Template;
 use axum::Router;
@@ -26,6 +30,14 @@ pub fn router() -> Router<AppState> {
         .route("/staff/status/components/{id}", post(set_component))
         .route("/staff/status/incidents", post(create_incident))
         .route("/staff/status/incidents/{id}/updates", post(post_update))
+        .route(
+            "/staff/status/incidents/{id}",
+            get(edit_page).post(edit_incident),
+        )
+        .route(
+            "/staff/status/incidents/{id}/updates/{update_id}",
+            post(edit_update),
+        )
         .route("/staff/status/incidents/{id}/reply", post(reply_linked))
         .route("/staff/status/maintenances", post(create_maintenance))
 }
@@ -37,6 +49,74 @@ fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .unwrap_or("")
+}
+
+/// The languages staff may write besides the primary one, as
+/// (code, name in the page's language): each form has a field
+/// `<field>_<code>` per text for them.
+fn other_languages(ctx: &Ctx) -> Vec<(String, String)> {
+    let primary = ctx.app().content_language();
+    domain::Language::ALL
+        .iter()
+        .filter(|l| **l != primary)
+        .map(|l| {
+            (
+                l.as_str().to_string(),
+                ctx.tr().t(&format!("language-name-{}", l.as_str())),
+            )
+        })
+        .collect()
+}
+
+/// The `<field>_<code>` fields of a form as translations. A field that is
+/// there but empty says "none" (on an edit, it removes the text).
+fn form_translations(ctx: &Ctx, f: &Fields, fields: &[&str]) -> TranslationsInput {
+    let mut out = TranslationsInput::new();
+    for (code, _) in other_languages(ctx) {
+        let mut texts = Texts::default();
+        for name in fields {
+            let value = f
+                .iter()
+                .find(|(k, _)| *k == format!("{name}_{code}"))
+                .map(|(_, v)| v.clone());
+            match *name {
+                "name" => texts.name = value,
+                "body" => texts.body = value,
+                "description" => texts.description = value,
+                "postmortem" => texts.postmortem = value,
+                _ => {}
+            }
+        }
+        if texts != Texts::default() {
+            out.insert(code, texts);
+        }
+    }
+    out
+}
+
+/// The other-language texts a form was sent with, to show again.
+fn form_texts(f: &Fields) -> BTreeMap<String, String> {
+    f.iter()
+        .filter(|(k, _)| k.contains('_') && !k.starts_with("component"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// A time from a form: a date field and a 24-hour `HH:MM` field
+/// (`<name>_date`, `<name>_time`), or one `<name>` field (RFC 3339 or a
+/// local date and time), as the use case parses it.
+fn form_time(f: &Fields, name: &str) -> String {
+    let date = field(f, &format!("{name}_date")).trim();
+    if date.is_empty() {
+        return field(f, name).to_string();
+    }
+    let time = field(f, &format!("{name}_time")).trim();
+    // "9:30" is meant as 09:30.
+    let time = match time.split_once(':') {
+        Some((h, m)) if h.len() == 1 => format!("0{h}:{m}"),
+        _ => time.to_string(),
+    };
+    format!("{date}T{time}")
 }
 
 /// `component:<id>` fields with a status chosen.
@@ -79,11 +159,20 @@ struct Draft {
     status: String,
     body: String,
     components: BTreeMap<String, String>,
+    /// `name_sv`, `body_sv`, … as typed.
+    texts: BTreeMap<String, String>,
 }
 
 impl Draft {
     fn picked(&self, id: &str, status: &str) -> bool {
         self.components.get(id).is_some_and(|s| s == status)
+    }
+
+    /// The text typed for `field` in language `code`.
+    fn text(&self, field: &str, code: &str) -> &str {
+        self.texts
+            .get(&format!("{field}_{code}"))
+            .map_or("", String::as_str)
     }
 }
 
@@ -112,6 +201,11 @@ struct DeskPage {
     preview: Option<(String, String)>,
     /// E-mails waiting because no SMTP relay is configured.
     mail_waiting: Option<i64>,
+    /// The languages besides the primary one: (code, name).
+    others: Vec<(String, String)>,
+    /// The latest incidents and maintenance, to correct or write a
+    /// postmortem for: (id, name, status, when).
+    recent: Vec<(String, String, String, String)>,
 }
 
 fn shown(ctx: &Ctx, n: &SubscriberNotice) -> (String, String) {
@@ -182,10 +276,31 @@ async fn desk_page(
         _ => None,
     };
     let mail_waiting = ctx.app().mail_waiting_without_relay().await?;
+    let recent = ctx
+        .app()
+        .recent_for_desk(caller)
+        .await?
+        .into_iter()
+        .map(|i| {
+            let prefix = if i.kind == "maintenance" {
+                "maintenance"
+            } else {
+                "incident"
+            };
+            (
+                i.id,
+                i.name,
+                tr.t(&format!("{prefix}-{}", i.status)),
+                crate::i18n::format_time(i.created_at, ctx.lang),
+            )
+        })
+        .collect();
     let html = render(&DeskPage {
         page: ctx.page("staff-status-title"),
         error,
         mail_waiting,
+        others: other_languages(ctx),
+        recent,
         open,
         components: components
             .into_iter()
@@ -241,6 +356,7 @@ async fn create_component(ctx: Ctx, FormBody(f): FormBody<Fields>) -> AppResult<
         name: field(&f, "name").to_string(),
         group: Some(field(&f, "group").to_string()),
         description: Some(field(&f, "description").to_string()),
+        translations: form_translations(&ctx, &f, &["name"]),
         ..ComponentInput::default()
     };
     match ctx.app().create_component(ctx.signed_in()?, input).await {
@@ -278,6 +394,7 @@ async fn create_incident(ctx: Ctx, FormBody(f): FormBody<Fields>) -> AppResult<R
         status: field(&f, "status").to_string(),
         body: field(&f, "body").trim().to_string(),
         components: picked(&f),
+        texts: form_texts(&f),
     };
     let input = IncidentInput {
         name: draft.name.clone(),
@@ -285,6 +402,7 @@ async fn create_incident(ctx: Ctx, FormBody(f): FormBody<Fields>) -> AppResult<R
         impact: draft.impact.clone(),
         body: draft.body.clone(),
         components: draft.components.clone(),
+        translations: form_translations(&ctx, &f, &["name", "body"]),
     };
     if field(&f, "action") == "preview" {
         return match ctx.app().preview_incident(caller, &input, ctx.lang).await {
@@ -309,6 +427,7 @@ async fn post_update(
         status: field(&f, "status").to_string(),
         body: field(&f, "body").to_string(),
         components: picked(&f),
+        translations: form_translations(&ctx, &f, &["body"]),
     };
     if field(&f, "action") == "preview" {
         return match ctx
@@ -354,16 +473,202 @@ async fn create_maintenance(ctx: Ctx, FormBody(f): FormBody<Fields>) -> AppResul
     let input = MaintenanceInput {
         name: field(&f, "name").to_string(),
         body: field(&f, "body").to_string(),
-        scheduled_for: field(&f, "scheduled_for").to_string(),
-        scheduled_until: field(&f, "scheduled_until").to_string(),
+        scheduled_for: form_time(&f, "scheduled_for"),
+        scheduled_until: form_time(&f, "scheduled_until"),
         components: f
             .iter()
             .filter(|(k, _)| k == "component")
             .map(|(_, v)| v.clone())
             .collect(),
+        translations: form_translations(&ctx, &f, &["name", "body"]),
     };
     match ctx.app().create_maintenance(ctx.signed_in()?, input).await {
         Ok(_) => Ok(done("maintenance-scheduled")),
         Err(e) => refused(&ctx, e, Draft::default()).await,
+    }
+}
+
+struct EditUpdate {
+    id: String,
+    status: String,
+    at: String,
+    edited: Option<String>,
+    body: String,
+    /// (code, language name, text) per other language.
+    texts: Vec<(String, String, String)>,
+}
+
+struct EditRecord {
+    at: String,
+    /// What was edited: the incident's texts or the update of a time.
+    what: String,
+    previous: String,
+}
+
+#[derive(Template)]
+#[template(path = "status/staff_incident.html")]
+struct EditPage {
+    page: Page,
+    error: Option<String>,
+    id: String,
+    name: String,
+    status: String,
+    postmortem: String,
+    /// (code, language name, name, postmortem) per other language.
+    others: Vec<(String, String, String, String)>,
+    updates: Vec<EditUpdate>,
+    history: Vec<EditRecord>,
+}
+
+async fn edit_page(ctx: Ctx, Path(id): Path<String>) -> AppResult<Response> {
+    edit_page_with(&ctx, &id, None).await
+}
+
+async fn edit_page_with(ctx: &Ctx, id: &str, error: Option<String>) -> AppResult<Response> {
+    let caller = ctx.signed_in()?;
+    let tr = ctx.tr();
+    let history = ctx.app().incident_edits(caller, id).await?;
+    let d = ctx.app().incident(id).await?;
+    let i = &d.incident;
+    let prefix = if i.kind == "maintenance" {
+        "maintenance"
+    } else {
+        "incident"
+    };
+    let translations = app::content::Translations::stored(&i.translations);
+    let langs = other_languages(ctx);
+    let others = langs
+        .iter()
+        .map(|(code, label)| {
+            let lang = domain::Language::parse(code).unwrap_or(domain::Language::En);
+            (
+                code.clone(),
+                label.clone(),
+                translations.get(lang, "name").unwrap_or("").to_string(),
+                translations
+                    .get(lang, "postmortem")
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
+        .collect();
+    let update_time = |uid: &str| {
+        d.updates
+            .iter()
+            .find(|u| u.id == uid)
+            .map(|u| crate::i18n::format_time(u.created_at, ctx.lang))
+            .unwrap_or_default()
+    };
+    let history = history
+        .into_iter()
+        .map(|e| {
+            let before: serde_json::Value = serde_json::from_str(&e.previous).unwrap_or_default();
+            let what = match &e.update_id {
+                Some(uid) => tr.ta("edit-of-update", &[("time", &update_time(uid))]),
+                None => tr.t("edit-of-incident"),
+            };
+            let previous = ["name", "body", "postmortem"]
+                .iter()
+                .filter_map(|k| before[*k].as_str())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n");
+            EditRecord {
+                at: crate::i18n::format_time(e.edited_at, ctx.lang),
+                what,
+                previous,
+            }
+        })
+        .collect();
+    let updates = d
+        .updates
+        .iter()
+        .map(|u| {
+            let t = app::content::Translations::stored(&u.translations);
+            EditUpdate {
+                id: u.id.clone(),
+                status: tr.t(&format!("{prefix}-{}", u.status)),
+                at: crate::i18n::format_time(u.created_at, ctx.lang),
+                edited: crate::public::snapshot::edited(u.edited_at, ctx.lang),
+                body: u.body.clone(),
+                texts: langs
+                    .iter()
+                    .map(|(code, label)| {
+                        let lang = domain::Language::parse(code).unwrap_or(domain::Language::En);
+                        (
+                            code.clone(),
+                            label.clone(),
+                            t.get(lang, "body").unwrap_or("").to_string(),
+                        )
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let mut page = ctx.page("incident-edit");
+    page.title = i.name.clone();
+    let html = render(&EditPage {
+        page,
+        error,
+        id: i.id.clone(),
+        name: i.name.clone(),
+        status: tr.t(&format!("{prefix}-{}", i.status)),
+        postmortem: i.postmortem.clone(),
+        others,
+        updates,
+        history,
+    })?;
+    Ok((status, html).into_response())
+}
+
+fn edited_done(id: &str) -> Response {
+    Redirect::to(&format!("/staff/status/incidents/{id}?done=saved")).into_response()
+}
+
+async fn edit_incident(
+    ctx: Ctx,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<Fields>,
+) -> AppResult<Response> {
+    ctx.check_csrf(field(&f, "csrf"))?;
+    let input = IncidentEditInput {
+        name: Some(field(&f, "name").to_string()),
+        postmortem: Some(field(&f, "postmortem").to_string()),
+        translations: Some(form_translations(&ctx, &f, &["name", "postmortem"])),
+    };
+    match ctx.app().edit_incident(ctx.signed_in()?, &id, input).await {
+        Ok(_) => Ok(edited_done(&id)),
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            edit_page_with(&ctx, &id, Some(e.message(ctx.lang))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn edit_update(
+    ctx: Ctx,
+    Path((id, update_id)): Path<(String, String)>,
+    FormBody(f): FormBody<Fields>,
+) -> AppResult<Response> {
+    ctx.check_csrf(field(&f, "csrf"))?;
+    let input = UpdateEditInput {
+        body: Some(field(&f, "body").to_string()),
+        translations: Some(form_translations(&ctx, &f, &["body"])),
+    };
+    match ctx
+        .app()
+        .edit_incident_update(ctx.signed_in()?, &id, &update_id, input)
+        .await
+    {
+        Ok(_) => Ok(edited_done(&id)),
+        Err(e @ (Error::Invalid(_) | Error::Conflict(_))) => {
+            edit_page_with(&ctx, &id, Some(e.message(ctx.lang))).await
+        }
+        Err(e) => Err(e.into()),
     }
 }

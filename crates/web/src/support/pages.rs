@@ -324,7 +324,7 @@ async fn inbox(ctx: Ctx, QueryOf(query): QueryOf<ListQuery>) -> AppResult<Respon
         paged: filter.cursor.is_some(),
         first_href: keep(status, None),
         next_href: next.as_deref().map(|c| keep(status, Some(c))),
-        issues: known_issues(tr, ctx.app().known_problems().await?),
+        issues: known_issues(tr, ctx.app().known_problems(ctx.lang).await?),
         chat: caller.may(Action::UseChat),
         chats: ctx.app().chats(caller).await?.len(),
         q: q.clone(),
@@ -418,7 +418,7 @@ async fn new_page(
         components,
         priority_cards: priority_cards(ctx.tr()),
         follow_up_of: draft.follow_up_of.filter(|f| !f.is_empty()),
-        issues: known_issues(ctx.tr(), ctx.app().known_problems().await?),
+        issues: known_issues(ctx.tr(), ctx.app().known_problems(ctx.lang).await?),
         script: crate::http::assets::support_js_path(),
     })?;
     Ok((status, html).into_response())
@@ -1317,7 +1317,7 @@ async fn link_request(
 pub(crate) async fn incident_options(ctx: &Ctx) -> AppResult<Vec<(String, String)>> {
     Ok(ctx
         .app()
-        .known_problems()
+        .known_problems(ctx.lang)
         .await?
         .into_iter()
         .map(|d| (d.incident.id, d.incident.name))
