@@ -879,10 +879,19 @@ impl App {
         if name.is_none() && postmortem.is_none() && translations.is_none() {
             return Err(Error::invalid("name", "no_edit"));
         }
+        // A changed name (in any language) is a correction; a postmortem
+        // is not.
+        let before = Translations::stored(&incident.translations);
+        let after = translations
+            .as_deref()
+            .map_or_else(|| before.clone(), Translations::stored);
+        let correction = name.as_deref().is_some_and(|n| n != incident.name)
+            || before.only(&["name"]) != after.only(&["name"]);
         let texts = IncidentTexts {
             name: name.as_deref(),
             postmortem: postmortem.as_deref(),
             translations: translations.as_deref(),
+            correction,
         };
         if !self
             .store()

@@ -80,6 +80,9 @@ pub struct IncidentTexts<'a> {
     pub name: Option<&'a str>,
     pub postmortem: Option<&'a str>,
     pub translations: Option<&'a str>,
+    /// Whether the page should say "Edited": a corrected name, not a
+    /// postmortem written later.
+    pub correction: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -450,7 +453,8 @@ impl Store {
         insert_edit(&mut tx, id, None, editor, &previous, now).await?;
         sqlx::query(
             "UPDATE incidents SET name = COALESCE($1, name), postmortem = COALESCE($2, postmortem), \
-             translations = COALESCE($3, translations), edited_at = $4, updated_at = $4, \
+             translations = COALESCE($3, translations), updated_at = $4, \
+             edited_at = CASE WHEN $6 = 1 THEN $4 ELSE edited_at END, \
              postmortem_at = CASE WHEN postmortem_at IS NULL AND COALESCE($2, postmortem) <> '' \
              THEN $4 ELSE postmortem_at END WHERE id = $5",
         )
@@ -459,6 +463,7 @@ impl Store {
         .bind(texts.translations)
         .bind(now)
         .bind(id)
+        .bind(i64::from(texts.correction))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;

@@ -1253,3 +1253,4 @@ time-24h-help = A time on the 24-hour clock, such as 22:00
 file-choose = Choose files
 file-none = No file chosen
 files-chosen = { $n } files chosen
+nav-staff-short = Administration

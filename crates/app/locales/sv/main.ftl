@@ -1253,3 +1253,4 @@ time-24h-help = En tid på 24-timmarsklockan, till exempel 22:00
 file-choose = Välj filer
 file-none = Ingen fil vald
 files-chosen = { $n } filer valda
+nav-staff-short = Administration

@@ -1085,6 +1085,28 @@ async fn screenshots() {
     )
     .await;
     assert_eq!(r.status(), 204);
+    // The demo's resolved incident, corrected and with a postmortem.
+    let past = app
+        .store
+        .incidents("incident", 10)
+        .await
+        .expect("incidents")
+        .into_iter()
+        .find(|i| i.resolved_at.is_some())
+        .expect("a resolved incident")
+        .id;
+    let support = app.token("support@statusdesk.test").await;
+    let r = crate::harness::patch_json(
+        &app,
+        &support,
+        &format!("/api/v1/incidents/{past}"),
+        serde_json::json!({
+            "postmortem": "## What happened\n\nThe certificate our identity provider signs sign-ins with **expired** at 09:12.\n\n## What we changed\n\n- Certificates are renewed a month ahead.\n- An alert fires 14 days before any expiry.",
+            "translations": {"sv": {"postmortem": "## Vad som hände\n\nCertifikatet som vår identitetsleverantör signerar inloggningar med **gick ut** kl. 09.12.\n\n## Vad vi har ändrat\n\n- Certifikat förnyas en månad i förväg.\n- Ett larm går 14 dagar före varje utgång."}}
+        }),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
     let sets: Vec<(Option<&str>, Pages)> = vec![
         (
             None,
@@ -1109,6 +1131,7 @@ async fn screenshots() {
                 ("login", "/login".into()),
                 ("forgot", "/password/forgot".into()),
                 ("status", "/status".into()),
+                ("incident", format!("/status/incidents/{past}")),
                 ("notfound", "/nope".into()),
             ],
         ),
@@ -1164,6 +1187,7 @@ async fn screenshots() {
                 ("reports", "/staff/reports".into()),
                 ("queue-overdue", "/agent?view=overdue".into()),
                 ("status-desk", "/staff/status".into()),
+                ("incident-edit", format!("/staff/status/incidents/{past}")),
                 ("agent-request", format!("/agent/requests/{first_request}")),
                 (
                     "agent-request-solved",
@@ -1201,10 +1225,10 @@ async fn screenshots() {
             for (name, path) in &pages {
                 for (width, height, label) in [(1366u32, 900u32, "laptop"), (390, 844, "phone")] {
                     // Forms below the fold are photographed whole.
-                    let height = if *name == "integrations" {
-                        height * 2
-                    } else {
-                        height
+                    let height = match *name {
+                        "integrations" => height * 2,
+                        "status-desk" | "incident-edit" => height * 4,
+                        _ => height,
                     };
                     b.client.set_window_size(width, height).await.expect("size");
                     b.client.goto(&app.url(path)).await.expect("goto");

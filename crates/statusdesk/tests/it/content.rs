@@ -394,6 +394,32 @@ async fn incidents_are_corrected_with_a_history_and_get_a_postmortem(db: Db) {
     assert_eq!(r.status(), 200);
     let with_pm: Value = r.json().await.expect("json");
     assert!(with_pm["postmortem_at"].is_string());
+    // On an incident never corrected, a postmortem is no "Edited".
+    let past = app
+        .store
+        .incidents("incident", 10)
+        .await
+        .expect("incidents")
+        .into_iter()
+        .find(|i| i.resolved_at.is_some() && i.edited_at.is_none())
+        .expect("the demo's resolved incident");
+    let r = patch_json(
+        &app,
+        &agent,
+        &format!("/api/v1/incidents/{}", past.id),
+        json!({"postmortem": "An expired certificate.", "translations": {"sv": {"postmortem": "Ett utgånget certifikat."}}}),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let pm_only: Value = r.json().await.expect("json");
+    assert_eq!(
+        pm_only["edited_at"],
+        Value::Null,
+        "a postmortem is not a correction"
+    );
+    assert!(pm_only["postmortem_at"].is_string());
+    let page = read_as(&app, &format!("/status/incidents/{}", past.id), "sv").await;
+    assert!(page.contains("Ett utgånget certifikat.") && !page.contains("Redigerad"));
     let page = read_as(&app, &format!("/status/incidents/{id}"), "en").await;
     assert!(page.contains("Postmortem"));
     assert!(page.contains("<strong>full disk</strong>"), "{page}");
