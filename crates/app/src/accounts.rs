@@ -208,6 +208,27 @@ impl App {
         Ok(())
     }
 
+    /// Sets the caller's time zone (an IANA name); empty follows the
+    /// browser.
+    pub async fn set_time_zone(&self, caller: &Caller, zone: &str) -> Result<()> {
+        self.permit(caller, Action::ManageOwnAccount)?;
+        let zone = zone.trim();
+        let zone = if zone.is_empty() {
+            None
+        } else {
+            if crate::i18n::time_zone(zone).is_none() {
+                return Err(Error::invalid_with(
+                    "time_zone",
+                    "unknown_time_zone",
+                    &[("value", zone)],
+                ));
+            }
+            Some(zone)
+        };
+        self.store().set_time_zone(caller.user_id(), zone).await?;
+        Ok(())
+    }
+
     /// Changes the caller's password; every other session of theirs ends
     /// and every API token is revoked. Returns the revoked tokens' labels.
     pub async fn change_password(

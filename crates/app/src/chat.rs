@@ -693,18 +693,25 @@ impl App {
     }
 
     /// A chat's transcript as plain text, in `lang`.
+    /// Its times are in UTC: it goes into e-mails and requests that people
+    /// in other zones read.
     pub async fn transcript(&self, chat: &Chat, lang: domain::Language) -> Result<String> {
         let tr = Tr(lang);
-        let mut out = String::new();
-        for m in self.all_messages_after(&chat.id, 0).await? {
-            let who = m.author_name.clone().unwrap_or_else(|| tr.t("brand"));
-            out.push_str(&format!(
-                "[{}] {who}:\n{}\n\n",
-                format_time(m.created_at, lang),
-                m.body
-            ));
-        }
-        Ok(out.trim_end().to_string())
+        let messages = self.all_messages_after(&chat.id, 0).await?;
+        let lines = crate::i18n::in_zone(None, async {
+            let mut out = String::new();
+            for m in messages {
+                let who = m.author_name.clone().unwrap_or_else(|| tr.t("brand"));
+                out.push_str(&format!(
+                    "[{}] {who}:\n{}\n\n",
+                    format_time(m.created_at, lang),
+                    m.body
+                ));
+            }
+            out
+        })
+        .await;
+        Ok(lines.trim_end().to_string())
     }
 
     /// E-mails the transcript to the caller (through the outbox).

@@ -63,8 +63,60 @@ impl Tr {
     }
 }
 
-/// Formats UTC milliseconds as a readable date and time (UTC).
+tokio::task_local! {
+    /// The time zone of the person a page is for, while it is made (see
+    /// [`in_zone`]); outside, times are in UTC.
+    static VIEWER_ZONE: std::cell::RefCell<Option<jiff::tz::TimeZone>>;
+}
+
+/// Runs `f` with times formatted in `zone` (`None`: UTC). The web layer
+/// runs each request in its viewer's zone; what is made once for everybody
+/// (the cached status page, feeds, transcripts) runs in UTC.
+pub async fn in_zone<F: std::future::Future>(zone: Option<jiff::tz::TimeZone>, f: F) -> F::Output {
+    VIEWER_ZONE.scope(std::cell::RefCell::new(zone), f).await
+}
+
+/// Changes the zone of the [`in_zone`] around this task (once the request
+/// knows who is signed in and what they chose).
+pub fn set_viewer_zone(zone: Option<jiff::tz::TimeZone>) {
+    let _ = VIEWER_ZONE.try_with(|z| *z.borrow_mut() = zone);
+}
+
+/// A time zone by its IANA name (`Europe/Stockholm`), from the bundled
+/// database.
+pub fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    let name = name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    jiff::tz::db().get(name).ok()
+}
+
+/// Every time zone name people may choose, sorted.
+pub fn time_zone_names() -> Vec<String> {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.to_string())
+        .filter(|n| n.contains('/') && !n.starts_with("Etc/") && !n.starts_with("SystemV/"))
+        .collect();
+    names.sort();
+    names.push("UTC".into());
+    names
+}
+
+/// Formats UTC milliseconds as a readable date and time, in the viewer's
+/// time zone (with its abbreviation, such as CET) or in UTC.
 pub fn format_time(ms: i64, lang: Language) -> String {
+    let zone = VIEWER_ZONE.try_with(|z| z.borrow().clone()).ok().flatten();
+    if let Some(zone) = zone
+        && let Ok(at) = jiff::Timestamp::from_millisecond(ms)
+    {
+        let zoned = at.to_zoned_datetime(zone);
+        return match lang {
+            Language::Sv => zoned.strftime("%Y-%m-%d %H:%M %Z").to_string(),
+            Language::En => zoned.strftime("%-d %b %Y, %H:%M %Z").to_string(),
+        };
+    }
     let Ok(t) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
         return String::new();
     };
@@ -80,12 +132,12 @@ pub fn format_time(ms: i64, lang: Language) -> String {
 }
 
 /// A share as a percentage with two decimals, as the language writes it:
-/// "99.97 %" in English, "99,97 %" in Swedish.
+/// "99.97%" in English, "99,97 %" in Swedish.
 pub fn format_percent(share: f64, lang: Language) -> String {
-    let s = format!("{:.2} %", share * 100.0);
+    let n = share * 100.0;
     match lang {
-        Language::Sv => s.replace('.', ","),
-        Language::En => s,
+        Language::Sv => format!("{n:.2} %").replace('.', ","),
+        Language::En => format!("{n:.2}%"),
     }
 }
 
@@ -234,7 +286,7 @@ mod tests {
     #[test]
     fn percentages_as_each_language_writes_them() {
         use super::format_percent;
-        assert_eq!(format_percent(0.99971, Language::En), "99.97 %");
+        assert_eq!(format_percent(0.99971, Language::En), "99.97%");
         assert_eq!(format_percent(0.99971, Language::Sv), "99,97 %");
         assert_eq!(format_percent(1.0, Language::Sv), "100,00 %");
     }
@@ -321,5 +373,25 @@ mod tests {
             format_time(86_400_000, Language::En),
             "2 Jan 1970, 00:00 UTC"
         );
+    }
+
+    #[tokio::test]
+    async fn times_follow_the_viewers_zone() {
+        let stockholm = time_zone("Europe/Stockholm");
+        assert!(stockholm.is_some());
+        assert!(time_zone("Mars/Olympus").is_none());
+        // 2026-07-01 12:00 UTC is 14:00 summer time in Stockholm.
+        let july = 1_782_907_200_000;
+        let (sv, en) = in_zone(stockholm, async {
+            (
+                format_time(july, Language::Sv),
+                format_time(july, Language::En),
+            )
+        })
+        .await;
+        assert_eq!(sv, "2026-07-01 14:00 CEST");
+        assert_eq!(en, "1 Jul 2026, 14:00 CEST");
+        assert_eq!(format_time(july, Language::Sv), "2026-07-01 12:00 UTC");
+        assert!(time_zone_names().iter().any(|n| n == "America/New_York"));
     }
 }

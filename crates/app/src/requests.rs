@@ -309,7 +309,15 @@ impl App {
             events: store.events(scope, &request.id).await?,
             files: store.attachments(scope, &request.id).await?,
             following: store.is_following(&request.id, caller.user_id()).await?,
-            incidents: store.incidents_of_request(&request.id).await?,
+            incidents: {
+                // "Linked to: …" in the reader's language.
+                let lang = caller.language().unwrap_or(self.config.default_language);
+                let mut list = store.incidents_of_request(&request.id).await?;
+                for i in &mut list {
+                    i.name = self.localised(&i.translations, lang, "name", &i.name);
+                }
+                list
+            },
             rating: store.rating(&request.id).await?,
             request,
         })

@@ -35,6 +35,8 @@ pub struct User {
     pub role: Role,
     pub org_id: Option<String>,
     pub created_at: i64,
+    /// An IANA time zone name; `None` follows the browser.
+    pub time_zone: Option<String>,
 }
 
 /// A user together with their organisation: everything needed to decide
@@ -121,6 +123,7 @@ struct PrincipalRow {
     org_team_id: Option<String>,
     org_created_at: Option<i64>,
     totp_secret: Option<String>,
+    time_zone: Option<String>,
 }
 
 impl TryFrom<PrincipalRow> for Principal {
@@ -159,6 +162,7 @@ impl TryFrom<PrincipalRow> for Principal {
                 name: r.name,
                 org_id: r.org_id,
                 created_at: r.created_at,
+                time_zone: r.time_zone,
             },
             org,
             two_factor: r.totp_secret.is_some(),
@@ -172,7 +176,7 @@ fn corrupt(e: domain::ParseError) -> StoreError {
 
 const PRINCIPAL_SELECT: &str = "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
      o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, o.team_id AS org_team_id, \
-     o.created_at AS org_created_at, u.totp_secret \
+     o.created_at AS org_created_at, u.totp_secret, u.time_zone \
      FROM users u LEFT JOIN organisations o ON o.id = u.org_id";
 
 const ORG_SELECT: &str =
@@ -180,7 +184,7 @@ const ORG_SELECT: &str =
 
 const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
      NULL AS org_name, NULL AS org_plan, NULL AS org_chat_rollout, NULL AS org_team_id, NULL AS org_created_at, \
-     u.totp_secret FROM users u";
+     u.totp_secret, u.time_zone FROM users u";
 
 impl Store {
     // ---- organisations -------------------------------------------------
@@ -332,6 +336,7 @@ impl Store {
                 role: new.role,
                 org_id: new.org_id.map(str::to_string),
                 created_at: now,
+                time_zone: None,
             }),
             Err(e) if is_unique_violation(&e) => {
                 Err(StoreError::Duplicate("a user with this e-mail address"))
@@ -522,6 +527,17 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Sets (or, with `None`, clears) a user's time zone.
+    pub async fn set_time_zone(&self, user_id: &str, zone: Option<&str>) -> Result<bool> {
+        let _w = self.write_guard().await;
+        let done = sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+            .bind(zone)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     pub async fn set_language(&self, user_id: &str, language: Option<Language>) -> Result<bool> {
         let _w = self.write_guard().await;
         let done = sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
@@ -570,7 +586,7 @@ impl Store {
         let row: Option<Row> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.language, u.role, u.org_id, u.created_at, \
              o.name AS org_name, o.plan AS org_plan, o.chat_rollout AS org_chat_rollout, o.team_id AS org_team_id, \
-             o.created_at AS org_created_at, u.totp_secret, s.csrf_token \
+             o.created_at AS org_created_at, u.totp_secret, u.time_zone, s.csrf_token \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              LEFT JOIN organisations o ON o.id = u.org_id \
              WHERE s.id_hash = $1 AND s.expires_at > $2 AND u.removed_at IS NULL",

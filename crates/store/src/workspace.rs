@@ -54,6 +54,8 @@ pub struct LinkedIncident {
     pub name: String,
     pub status: String,
     pub resolved_at: Option<i64>,
+    /// The name in other languages (JSON, see the status page's texts).
+    pub translations: String,
 }
 
 const MACRO_SELECT: &str = "SELECT m.id, m.owner_id, u.name AS owner_name, m.name, m.body, m.shared, \
@@ -281,7 +283,7 @@ impl Store {
     /// The incidents a request is linked to, oldest first.
     pub async fn incidents_of_request(&self, request_id: &str) -> Result<Vec<LinkedIncident>> {
         Ok(sqlx::query_as(
-            "SELECT i.id, i.name, i.status, i.resolved_at FROM incident_requests ir \
+            "SELECT i.id, i.name, i.status, i.resolved_at, i.translations FROM incident_requests ir \
              JOIN incidents i ON i.id = ir.incident_id WHERE ir.request_id = $1 \
              ORDER BY i.created_at, i.id",
         )

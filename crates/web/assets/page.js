@@ -44,3 +44,15 @@
     });
   });
 })();
+
+// Times are shown in the browser's time zone (unless the person chose one
+// in their settings): the zone goes to the server in a cookie, read from
+// the next page on.
+(function () {
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone || !/^[A-Za-z_+\-\/0-9]+$/.test(zone)) return;
+  var now = document.cookie.split("; ").filter(function (c) { return c.indexOf("sd_tz=") === 0; })[0];
+  if (now === "sd_tz=" + zone) return;
+  document.cookie = "sd_tz=" + zone + "; path=/; max-age=31536000; samesite=lax" + (location.protocol === "https:" ? "; secure" : "");
+})();

@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(http::assets::asset))
         .fallback(|| async { WebError(Error::NotFound) })
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(http::ctx::viewer_zone))
         .layer(from_fn_with_state(state.clone(), http::ctx::pre_session))
         .layer(from_fn_with_state(state.clone(), http::observe::observe))
         .with_state(state);

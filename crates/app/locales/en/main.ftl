@@ -1254,3 +1254,6 @@ file-choose = Choose files
 file-none = No file chosen
 files-chosen = { $n } files chosen
 nav-staff-short = Administration
+field-time-zone = Time zone
+time-zone-browser = Follow my browser
+time-zone-help = Times are shown in { $zone }. Leave empty to follow your browser, or type a zone such as Europe/Stockholm.

@@ -1254,3 +1254,6 @@ file-choose = Välj filer
 file-none = Ingen fil vald
 files-chosen = { $n } filer valda
 nav-staff-short = Administration
+field-time-zone = Tidszon
+time-zone-browser = Följ min webbläsare
+time-zone-help = Tider visas i { $zone }. Lämna tomt för att följa webbläsaren, eller skriv en zon som Europe/Stockholm.

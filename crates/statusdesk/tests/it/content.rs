@@ -544,7 +544,75 @@ async fn the_desk_edits_past_incidents_in_both_languages(db: Db) {
     assert_eq!(r.status(), 403);
 }
 
+async fn times_are_shown_in_the_viewers_time_zone(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let ongoing = app
+        .store
+        .open_incidents()
+        .await
+        .expect("open")
+        .into_iter()
+        .find(|i| i.kind == "incident")
+        .expect("the demo's ongoing incident");
+    let permalink = format!("/status/incidents/{}", ongoing.id);
+    // Nobody said anything: UTC, and the page says so.
+    let page = read_as(&app, &permalink, "en").await;
+    assert!(page.contains(" UTC<") || page.contains(" UTC "), "{page}");
+    // The browser's zone, from the cookie its script sets.
+    let page = client()
+        .get(app.url(&permalink))
+        .header("cookie", "sd_tz=America/New_York")
+        .text_body()
+        .await;
+    assert!(page.contains(" EST") || page.contains(" EDT"), "{page}");
+    assert!(!page.contains(" UTC<"));
+    // The cached status page is one body for everybody: UTC whatever the
+    // cookie.
+    let status = client()
+        .get(app.url("/status"))
+        .header("cookie", "sd_tz=America/New_York")
+        .text_body()
+        .await;
+    assert!(status.contains(" UTC") && !status.contains(" EST"));
+    // A person's own choice (it beats the browser's).
+    let c = app.signed_in("agent@statusdesk.test").await;
+    let settings = c.get(app.url("/settings")).text_body().await;
+    assert!(settings.contains("Europe/Stockholm"), "the zones to choose");
+    let csrf = crate::harness::csrf_in(&settings).expect("csrf");
+    let r = c
+        .post(app.url("/settings/time-zone"))
+        .header("accept-language", "sv")
+        .form(&[("csrf", csrf.as_str()), ("time_zone", "Mars/Olympus")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("text").contains("Mars/Olympus"));
+    let r = c
+        .post(app.url("/settings/time-zone"))
+        .form(&[("csrf", csrf.as_str()), ("time_zone", "Asia/Tokyo")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let page = c.get(app.url(&permalink)).text_body().await;
+    assert!(page.contains(" JST"), "{page}");
+    let settings = c.get(app.url("/settings")).text_body().await;
+    assert!(settings.contains("Times are shown in Asia/Tokyo"));
+    // Emptied, it follows the browser again.
+    let r = c
+        .post(app.url("/settings/time-zone"))
+        .form(&[("csrf", csrf.as_str()), ("time_zone", "")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let page = c.get(app.url(&permalink)).text_body().await;
+    assert!(page.contains(" UTC") && !page.contains(" JST"));
+}
+
 on_both!(
+    times_are_shown_in_the_viewers_time_zone,
     incidents_are_read_in_the_readers_language,
     subscribers_and_integrations_hear_in_their_language,
     incidents_are_corrected_with_a_history_and_get_a_postmortem,

@@ -292,6 +292,7 @@ const ROUTES: &[(&str, &str, A)] = &[
     ("GET", "/readyz", A::Public),
     ("GET", "/settings", A::SignedIn),
     ("POST", "/settings/language", A::SignedIn),
+    ("POST", "/settings/time-zone", A::SignedIn),
     ("POST", "/settings/password", A::SignedIn),
     ("POST", "/settings/tokens", A::SignedIn),
     ("POST", "/settings/tokens/{id}/revoke", A::Own),

@@ -897,16 +897,13 @@ async fn uptime_follows_the_stored_history(db: Db) {
         .expect("rebuild");
     let page = client().get(app.url("/status")).text_body().await;
     // 60 h measured; down: 2 h + 30 % of 10 h = 5 h.
-    let total = format!("{:.2} %", (1.0 - 5.0 / 60.0) * 100.0);
+    let total = format!("{:.2}%", (1.0 - 5.0 / 60.0) * 100.0);
     assert!(
         page.contains(&format!("{total} uptime")),
         "{total} not in the page"
     );
-    let day1 = format!("{:.2} %, 120 min major outage", (1.0 - 2.0 / 24.0) * 100.0);
-    let day2 = format!(
-        "{:.2} %, 600 min partial outage",
-        (1.0 - 3.0 / 24.0) * 100.0
-    );
+    let day1 = format!("{:.2}%, 120 min major outage", (1.0 - 2.0 / 24.0) * 100.0);
+    let day2 = format!("{:.2}%, 600 min partial outage", (1.0 - 3.0 / 24.0) * 100.0);
     assert!(page.contains(&day1), "{day1}");
     assert!(page.contains(&day2), "{day2}");
     assert_eq!(bar_days(&page, "major"), 1);
@@ -1407,15 +1404,16 @@ async fn incident_markdown_and_numbers_read_as_written(db: Db) {
         .header("accept-language", "sv")
         .text_body()
         .await;
-    let percent = |html: &str, sep: char| {
-        html.match_indices(" %").any(|(at, _)| {
+    let percent = |html: &str, sep: char, sign: &str| {
+        html.match_indices(sign).any(|(at, _)| {
             let before: Vec<char> = html[..at].chars().rev().take(3).collect();
             before.len() == 3 && before[2] == sep && before[0].is_ascii_digit()
         })
     };
-    assert!(percent(&en, '.'), "99.97 % in English");
-    assert!(percent(&sv, ','), "99,97 % in Swedish");
-    assert!(!percent(&sv, '.'), "no decimal point in Swedish");
+    assert!(percent(&en, '.', "%"), "99.97% in English");
+    assert!(!percent(&en, '.', " %"), "no space before % in English");
+    assert!(percent(&sv, ',', " %"), "99,97 % in Swedish");
+    assert!(!percent(&sv, '.', " %"), "no decimal point in Swedish");
 }
 
 on_both!(

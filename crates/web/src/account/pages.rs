@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/language/{code}", get(switch_language))
         .route("/settings", get(settings))
         .route("/settings/language", post(settings_language))
+        .route("/settings/time-zone", post(settings_time_zone))
         .route("/settings/password", post(settings_password))
         .route("/settings/tokens", post(settings_token_create))
         .route("/settings/tokens/{id}/revoke", post(settings_token_revoke))
@@ -417,6 +418,12 @@ struct SettingsPage {
     role_name: String,
     org_name: Option<String>,
     language: &'static str,
+    /// The zone chosen (empty: the browser's), and every zone to choose.
+    time_zone: String,
+    zones: Vec<String>,
+    zone_error: Option<String>,
+    /// "Times are shown in Europe/Stockholm": the zone in use now.
+    zone_now: String,
     password_error: Option<String>,
     new_token: Option<String>,
     tokens: Vec<TokenRow>,
@@ -454,6 +461,17 @@ async fn settings_page(
         role_name: page.t(&format!("role-{}", user.role.as_str())),
         org_name: caller.principal.org.as_ref().map(|o| o.name.clone()),
         language: user.language.map(Language::as_str).unwrap_or(""),
+        time_zone: user.time_zone.clone().unwrap_or_default(),
+        zones: app::i18n::time_zone_names(),
+        zone_error: None,
+        zone_now: user
+            .time_zone
+            .clone()
+            .or_else(|| {
+                crate::http::ctx::cookie(&ctx.headers, crate::http::ctx::ZONE_COOKIE)
+                    .filter(|z| app::i18n::time_zone(z).is_some())
+            })
+            .unwrap_or_else(|| "UTC".into()),
         password_error,
         new_token,
         tokens,
@@ -486,6 +504,32 @@ async fn settings_language(
     };
     ctx.app().set_language(ctx.signed_in()?, language).await?;
     Ok(see_other(&safe_next(form.next.as_deref())))
+}
+
+#[derive(Deserialize)]
+struct ZoneForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+async fn settings_time_zone(ctx: Ctx, FormBody(form): FormBody<ZoneForm>) -> AppResult<Response> {
+    ctx.check_csrf(&form.csrf)?;
+    match ctx
+        .app()
+        .set_time_zone(ctx.signed_in()?, &form.time_zone)
+        .await
+    {
+        Ok(()) => Ok(see_other("/settings?done=saved")),
+        Err(e @ app::Error::Invalid(_)) => {
+            let mut page = settings_page(&ctx, None, None).await?;
+            page.zone_error = Some(e.message(ctx.lang));
+            page.time_zone = form.time_zone;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

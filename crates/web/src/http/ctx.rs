@@ -112,6 +112,20 @@ pub async fn pre_session(
     response
 }
 
+/// The browser's time zone, as the page's script stores it (an IANA name).
+pub const ZONE_COOKIE: &str = "sd_tz";
+
+/// Pages show times in the viewer's time zone: the browser's (its cookie)
+/// unless the signed-in person chose one (set by [`Ctx`]); UTC without
+/// either. The documents cached for everybody stay in UTC.
+pub async fn viewer_zone(req: Request, next: Next) -> Response {
+    if is_public_document(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let zone = cookie(req.headers(), ZONE_COOKIE).and_then(|z| app::i18n::time_zone(&z));
+    app::i18n::in_zone(zone, next.run(req)).await
+}
+
 /// 32 random bytes as hex.
 fn store_secret() -> String {
     use rand::RngCore;
@@ -265,6 +279,14 @@ impl FromRequestParts<AppState> for Ctx {
             &parts.headers,
             viewer.as_ref().and_then(|v| v.caller.language()),
         );
+        // A zone the person chose beats the browser's (see `viewer_zone`).
+        if let Some(zone) = viewer
+            .as_ref()
+            .and_then(|v| v.caller.principal.user.time_zone.as_deref())
+            .and_then(app::i18n::time_zone)
+        {
+            app::i18n::set_viewer_zone(Some(zone));
+        }
         let csrf = match &viewer {
             Some(v) => v.csrf.clone(),
             None => parts

@@ -20,6 +20,12 @@ use std::sync::atomic::Ordering;
 /// document came out byte for byte the same as before: then the current
 /// snapshot (and its `ETag`s) stays, and open pages are not told to reload.
 pub async fn rebuild(state: &AppState) -> AppResult<()> {
+    // One body for everybody: its times are in UTC, whoever's request made
+    // it.
+    app::i18n::in_zone(None, rebuild_in_utc(state)).await
+}
+
+async fn rebuild_in_utc(state: &AppState) -> AppResult<()> {
     let _one_at_a_time = state.status.building.lock().await;
     let base = state.app.status_data().await?;
     let primary = state.app.content_language();
