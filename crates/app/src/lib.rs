@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod branding;
 pub mod changes;
 pub mod chat;
 pub mod community;
@@ -166,6 +167,8 @@ pub struct Inner {
     secrets: std::sync::Mutex<std::collections::HashMap<&'static str, String>>,
     /// Response targets, business hours and support teams, once read.
     targets: targets::TargetCache,
+    /// The operator's branding, as last read.
+    brand: branding::BrandingCache,
 }
 
 impl std::ops::Deref for App {
@@ -193,6 +196,7 @@ impl App {
             outgoing: std::sync::OnceLock::new(),
             secrets: std::sync::Mutex::new(std::collections::HashMap::new()),
             targets: targets::TargetCache::default(),
+            brand: branding::BrandingCache::default(),
         }))
     }
 

@@ -179,6 +179,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(status::api::patch_update))
         .routes(routes!(status::api::list_edits))
+        .routes(routes!(
+            status::branding::get_branding,
+            status::branding::put_branding
+        ))
         .routes(routes!(status::api::create_maintenance))
         .routes(routes!(status::api::link_request))
         .routes(routes!(status::api::reply_linked))

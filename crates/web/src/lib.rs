@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(support::reports::router())
         .merge(status::desk::router())
         .merge(status::outbox::router())
+        .merge(status::branding::router())
         .merge(subscriptions::pages::router())
         .merge(integrations::pages::router())
         .merge(integrations::push::router())

@@ -1186,6 +1186,7 @@ async fn screenshots() {
                 ("teams", "/staff/teams".into()),
                 ("reports", "/staff/reports".into()),
                 ("queue-overdue", "/agent?view=overdue".into()),
+                ("branding", "/staff/branding".into()),
                 ("status-desk", "/staff/status".into()),
                 ("incident-edit", format!("/staff/status/incidents/{past}")),
                 ("agent-request", format!("/agent/requests/{first_request}")),

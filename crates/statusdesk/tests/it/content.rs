@@ -611,7 +611,164 @@ async fn times_are_shown_in_the_viewers_time_zone(db: Db) {
     assert!(page.contains(" UTC") && !page.contains(" JST"));
 }
 
+async fn the_operator_brands_every_page_and_the_status_page(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let support = app.token("support@statusdesk.test").await;
+    let agent = app.token("agent@statusdesk.test").await;
+    let put = |token: &str, body: Value| {
+        app.client
+            .put(app.url("/api/v1/branding"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    assert_eq!(
+        put(&agent, json!({"name": "Hijack"}))
+            .await
+            .expect("put")
+            .status(),
+        403
+    );
+    for (body, field) in [
+        (json!({"accent": "blue"}), "accent"),
+        (
+            json!({"links": [{"label": "x", "url": "javascript:alert(1)"}]}),
+            "links",
+        ),
+        (
+            json!({"links": (0..7).map(|i| json!({"label": format!("L{i}"), "url": "https://x.test"})).collect::<Vec<_>>()}),
+            "links",
+        ),
+        (json!({"logo": "/help/images/nope"}), "logo"),
+    ] {
+        let r = put(&support, body).await.expect("put");
+        assert_eq!(r.status(), 422);
+        let e: Value = r.json().await.expect("json");
+        assert_eq!(e["field"], field, "{e}");
+    }
+    let r = put(
+        &support,
+        json!({"name": "Acme Cloud", "accent": "#FFD23F", "links": [{"label": "Terms", "url": "https://acme.test/terms"}]}),
+    )
+    .await
+    .expect("put");
+    assert_eq!(r.status(), 200);
+    let b: Value = r.json().await.expect("json");
+    assert_eq!(b["accent"], "#ffd23f");
+    let read: Value = app
+        .api_get(&agent, "/api/v1/branding")
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(read["name"], "Acme Cloud");
+    // Every page: the name, the colour's stylesheet, the favicon, the link.
+    let home = client().get(app.url("/help")).text_body().await;
+    assert!(home.contains("· Acme Cloud</title>"), "{home}");
+    assert!(home.contains("href=\"https://acme.test/terms\""));
+    let css_href = home
+        .split("href=\"/brand.css?v=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the colour's stylesheet is linked");
+    let css = client()
+        .get(app.url(&format!("/brand.css?v={css_href}")))
+        .text_body()
+        .await;
+    assert!(css.contains("--accent: #ffd23f"), "{css}");
+    assert!(
+        css.contains("--accent-ink: #141a26"),
+        "dark text on a light accent"
+    );
+    let icon = client()
+        .get(app.url("/favicon.svg"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+    assert!(icon.text().await.expect("svg").contains("fill=\"#ffd23f\""));
+    // The status page (one cached body) and its JSON.
+    let status = client().get(app.url("/status")).text_body().await;
+    assert!(status.contains("Acme Cloud") && status.contains("https://acme.test/terms"));
+    let summary = app.public_json("/api/v2/summary.json").await;
+    assert_eq!(summary["page"]["name"], "Acme Cloud");
+    // An error page too.
+    let missing = client().get(app.url("/nope")).text_body().await;
+    assert!(missing.contains("Acme Cloud"));
+    // A logo, uploaded on the staff page, and removed again.
+    let sam = app.signed_in("support@statusdesk.test").await;
+    let page = sam.get(app.url("/staff/branding")).text_body().await;
+    assert!(page.contains("Acme Cloud") && page.contains("#ffd23f"));
+    let csrf = crate::harness::csrf_in(&page).expect("csrf");
+    let png: Vec<u8> = [&b"\x89PNG\r\n\x1a\n"[..], &[7u8; 64][..]].concat();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "logo",
+            reqwest::multipart::Part::bytes(png).file_name("logo.png"),
+        );
+    let r = sam
+        .post(app.url("/staff/branding/logo"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let home = client().get(app.url("/help")).text_body().await;
+    assert!(
+        home.contains("class=\"brand-logo\" src=\"/help/images/"),
+        "{home}"
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .part(
+            "logo",
+            reqwest::multipart::Part::bytes(b"MZ not an image".to_vec()).file_name("tool.exe"),
+        );
+    let r = sam
+        .post(app.url("/staff/branding/logo"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422, "only images");
+    let r = sam
+        .post(app.url("/staff/branding"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", ""),
+            ("accent", "#2b59e0"),
+            ("remove_logo", "1"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 303);
+    let home = client().get(app.url("/help")).text_body().await;
+    assert!(!home.contains("brand-logo") && !home.contains("/brand.css"));
+    assert!(home.contains("· statusdesk</title>"));
+    assert!(!home.contains("acme.test/terms"), "the links were emptied");
+    // Refused on the page, in the page's language.
+    let r = sam
+        .post(app.url("/staff/branding"))
+        .header("accept-language", "sv")
+        .form(&[("csrf", csrf.as_str()), ("accent", "grönt")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.expect("text").contains("är ingen färg"));
+    let agent_page = app.signed_in("agent@statusdesk.test").await;
+    let r = agent_page
+        .get(app.url("/staff/branding"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), 403);
+}
+
 on_both!(
+    the_operator_brands_every_page_and_the_status_page,
     times_are_shown_in_the_viewers_time_zone,
     incidents_are_read_in_the_readers_language,
     subscribers_and_integrations_hear_in_their_language,

@@ -75,6 +75,8 @@ pub fn is_public_document(path: &str) -> bool {
         || path.starts_with("/assets/")
         || path.starts_with("/help/images/")
         || path.starts_with("/history.")
+        || path.starts_with("/favicon.")
+        || path == "/brand.css"
         || matches!(
             path,
             "/sw.js" | "/healthz" | "/readyz" | "/metrics" | "/sitemap.xml"
@@ -154,6 +156,8 @@ pub struct Ctx {
     /// The client address, for throttling.
     pub client: String,
     pub headers: HeaderMap,
+    /// The operator's branding, for the page frame.
+    pub brand: std::sync::Arc<app::branding::Branding>,
 }
 
 impl Ctx {
@@ -306,6 +310,7 @@ impl FromRequestParts<AppState> for Ctx {
                 .unwrap_or_else(|| "/".into()),
             client: client_address(state, parts),
             headers: parts.headers.clone(),
+            brand: state.app.branding().await?,
             viewer,
         })
     }

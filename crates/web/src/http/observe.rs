@@ -128,11 +128,12 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
             },
             _ => None,
         };
+        let brand = state.app.branding().await.unwrap_or_default();
         let _enter = span.enter();
         response = render_error(
             &err,
             wants_json,
-            (lang, state.status.overall()),
+            (lang, state.status.overall(), brand),
             signed_in,
             &request_id,
             &path_and_query,
@@ -154,8 +155,12 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
 fn render_error(
     err: &Error,
     wants_json: bool,
-    // The reader's language and the status page's overall state.
-    (lang, overall): (domain::Language, &'static str),
+    // The reader's language, the status page's overall state, the branding.
+    (lang, overall, brand): (
+        domain::Language,
+        &'static str,
+        std::sync::Arc<app::branding::Branding>,
+    ),
     signed_in: Option<(page::NavUser, String, domain::Language)>,
     request_id: &str,
     path_and_query: &str,
@@ -213,6 +218,7 @@ fn render_error(
             css: crate::http::assets::css_path(),
             overall,
             body_class: "",
+            brand,
         };
         let html = render(&MessagePage {
             tone: "error",

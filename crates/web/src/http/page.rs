@@ -43,6 +43,8 @@ pub struct Page {
     pub overall: &'static str,
     /// A class on `<body>` for pages laid out differently (`wide-page`).
     pub body_class: &'static str,
+    /// The operator's name, logo, colour and footer links.
+    pub brand: std::sync::Arc<app::branding::Branding>,
 }
 
 impl Page {
@@ -60,7 +62,24 @@ impl Page {
             css: crate::http::assets::css_path(),
             overall: "all_operational",
             body_class: "",
+            brand: Default::default(),
         }
+    }
+
+    /// The name shown in the header and titles: the operator's, else the
+    /// product's.
+    pub fn brand_name(&self) -> String {
+        if self.brand.name.is_empty() {
+            self.tr.t("brand")
+        } else {
+            self.brand.name.clone()
+        }
+    }
+
+    /// Whether the accent is not the product's own (then its stylesheet is
+    /// linked).
+    pub fn branded_colour(&self) -> bool {
+        self.brand.accent != app::branding::DEFAULT_ACCENT
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -120,6 +139,7 @@ impl Ctx {
             css: crate::http::assets::css_path(),
             overall: self.state.status.overall(),
             body_class: "",
+            brand: self.brand.clone(),
         }
     }
 }

@@ -28,6 +28,7 @@ pub async fn rebuild(state: &AppState) -> AppResult<()> {
 async fn rebuild_in_utc(state: &AppState) -> AppResult<()> {
     let _one_at_a_time = state.status.building.lock().await;
     let base = state.app.status_data().await?;
+    let brand = state.app.branding_fresh().await?;
     let primary = state.app.content_language();
     // Every document in every language: the texts staff wrote in it, the
     // primary ones where they did not.
@@ -38,6 +39,7 @@ async fn rebuild_in_utc(state: &AppState) -> AppResult<()> {
                 d: base.in_language(*l, primary),
                 base_url: state.app.config.base_url.clone(),
                 primary,
+                brand: brand.clone(),
             };
             (*l, data)
         })
@@ -123,6 +125,7 @@ struct Data {
     /// The language staff write in: a text in it is not marked as a
     /// fallback.
     primary: Language,
+    brand: Arc<app::branding::Branding>,
 }
 
 impl std::ops::Deref for Data {
@@ -158,7 +161,7 @@ impl Data {
     fn page_json(&self) -> Value {
         json!({
             "id": self.page_id,
-            "name": "statusdesk",
+            "name": if self.brand.name.is_empty() { "statusdesk" } else { self.brand.name.as_str() },
             "url": format!("{}/status", self.base_url),
             "time_zone": "Etc/UTC",
             "updated_at": rfc3339(self.updated_at()),
@@ -449,6 +452,7 @@ impl Data {
             }
         }
         let mut page = Page::public(tr, "status-title");
+        page.brand = self.brand.clone();
         page.here = "/status".into();
         page.overall = self.overall().key;
         let html = render(&StatusPageView {
