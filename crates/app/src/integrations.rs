@@ -230,7 +230,16 @@ impl App {
             .await
             .map_err(|why| {
                 tracing::info!(%why, "target refused");
-                Error::invalid_with(field, "target", &[("reason", &why)])
+                let code = match why.code {
+                    "not_url" => "target_not_url",
+                    "scheme" => "target_scheme",
+                    "no_host" => "target_no_host",
+                    "credentials" => "target_credentials",
+                    "unresolved" => "target_unresolved",
+                    "slow_dns" => "target_slow_dns",
+                    _ => "target_private",
+                };
+                Error::invalid_with(field, code, &[("host", &why.host)])
             })?;
         Ok(url.to_string())
     }

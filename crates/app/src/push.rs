@@ -49,10 +49,12 @@ impl App {
         if self.config.allow_private_targets {
             return Ok(());
         }
-        let reject = |why: &str| Error::invalid_with("endpoint", "target", &[("reason", why)]);
-        let url = notify::http::check_url_shape(endpoint).map_err(|why| reject(&why))?;
+        let url = notify::http::check_url_shape(endpoint).map_err(|why| {
+            tracing::info!(%why, "push endpoint refused");
+            Error::invalid("endpoint", "push_endpoint")
+        })?;
         if url.scheme() != "https" || url.port().is_some_and(|p| p != 443) {
-            return Err(reject("a push service is reached over https on port 443"));
+            return Err(Error::invalid("endpoint", "push_endpoint"));
         }
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         let listed = self.config.push_hosts.is_empty()
@@ -62,7 +64,11 @@ impl App {
                 .iter()
                 .any(|h| host == *h || host.ends_with(&format!(".{h}")));
         if !listed {
-            return Err(reject("not one of the push services this site allows"));
+            return Err(Error::invalid_with(
+                "endpoint",
+                "push_service",
+                &[("host", &host)],
+            ));
         }
         Ok(())
     }

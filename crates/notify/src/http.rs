@@ -81,17 +81,62 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || a >= 240)
 }
 
-/// Why a target URL is refused, in words for the person who gave it.
-pub fn check_url_shape(url: &str) -> Result<reqwest::Url, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| format!("'{url}' is not a URL"))?;
+/// Why a target URL is refused: a stable `code` (the message people read
+/// is made from it, in their language), the host it is about, and the
+/// detail for the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// `not_url`, `scheme`, `no_host`, `credentials`, `unresolved`,
+    /// `slow_dns` or `private`.
+    pub code: &'static str,
+    pub host: String,
+    pub detail: String,
+}
+
+impl Refusal {
+    fn new(code: &'static str, host: &str, detail: String) -> Self {
+        Self {
+            code,
+            host: host.to_string(),
+            detail,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+impl std::error::Error for Refusal {}
+
+impl From<Refusal> for String {
+    fn from(r: Refusal) -> String {
+        r.detail
+    }
+}
+
+/// Checks a target URL's shape.
+pub fn check_url_shape(url: &str) -> Result<reqwest::Url, Refusal> {
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| Refusal::new("not_url", "", format!("'{url}' is not a URL")))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err("the URL must start with https:// (or http://)".into());
+        return Err(Refusal::new(
+            "scheme",
+            "",
+            "the URL must start with https:// (or http://)".into(),
+        ));
     }
     if parsed.host_str().is_none_or(str::is_empty) {
-        return Err("the URL has no host".into());
+        return Err(Refusal::new("no_host", "", "the URL has no host".into()));
     }
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("put credentials in the secret, not in the URL".into());
+        return Err(Refusal::new(
+            "credentials",
+            "",
+            "put credentials in the secret, not in the URL".into(),
+        ));
     }
     Ok(parsed)
 }
@@ -99,26 +144,42 @@ pub fn check_url_shape(url: &str) -> Result<reqwest::Url, String> {
 /// Resolves `host` and returns its addresses if every one is public; the
 /// one check behind both the check when a target is added and every
 /// connection of the delivery client.
-async fn resolve_public(host: &str, port: u16) -> Result<Vec<std::net::SocketAddr>, String> {
+async fn resolve_public(host: &str, port: u16) -> Result<Vec<std::net::SocketAddr>, Refusal> {
     let lookup = tokio::time::timeout(
         Duration::from_secs(5),
         tokio::net::lookup_host((host, port)),
     );
     let addrs: Vec<std::net::SocketAddr> = match lookup.await {
         Ok(Ok(addrs)) => addrs.collect(),
-        Ok(Err(_)) => return Err(format!("the host '{host}' cannot be resolved")),
+        Ok(Err(_)) => {
+            return Err(Refusal::new(
+                "unresolved",
+                host,
+                format!("the host '{host}' cannot be resolved"),
+            ));
+        }
         Err(_) => {
-            return Err(format!(
-                "the host '{host}' did not resolve within 5 seconds"
+            return Err(Refusal::new(
+                "slow_dns",
+                host,
+                format!("the host '{host}' did not resolve within 5 seconds"),
             ));
         }
     };
     if addrs.is_empty() {
-        return Err(format!("the host '{host}' cannot be resolved"));
+        return Err(Refusal::new(
+            "unresolved",
+            host,
+            format!("the host '{host}' cannot be resolved"),
+        ));
     }
     if addrs.iter().any(|a| !is_public(a.ip())) {
-        return Err(format!(
-            "'{host}' is a loopback or private address (non-public); the operator has not allowed those"
+        return Err(Refusal::new(
+            "private",
+            host,
+            format!(
+                "'{host}' is a loopback or private address (non-public); the operator has not allowed those"
+            ),
         ));
     }
     Ok(addrs)
@@ -126,7 +187,7 @@ async fn resolve_public(host: &str, port: u16) -> Result<Vec<std::net::SocketAdd
 
 /// Checks a target before it is stored: its shape, and that every address
 /// its host resolves to is public (unless `allow_private`).
-pub async fn check_target(url: &str, allow_private: bool) -> Result<(), String> {
+pub async fn check_target(url: &str, allow_private: bool) -> Result<(), Refusal> {
     let parsed = check_url_shape(url)?;
     if allow_private {
         return Ok(());
@@ -167,7 +228,7 @@ pub fn client(allow_private: bool) -> reqwest::Client {
 
 /// The delivery-time check for URLs whose host is an address literal,
 /// which never reach the resolver.
-pub fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), String> {
+pub fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), Refusal> {
     if allow_private {
         return Ok(());
     }
@@ -179,7 +240,11 @@ pub fn check_literal(url: &reqwest::Url, allow_private: bool) -> Result<(), Stri
     if is_public(ip) {
         Ok(())
     } else {
-        Err(format!("{ip} is not a public address; refused"))
+        Err(Refusal::new(
+            "private",
+            &ip.to_string(),
+            format!("{ip} is not a public address; refused"),
+        ))
     }
 }
 

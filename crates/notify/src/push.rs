@@ -108,7 +108,7 @@ impl Channel for Push {
             .and_then(|u| crate::http::check_literal(&u, self.allow_private).map(|()| u))
         {
             Ok(u) => u,
-            Err(e) => return Outcome::Retry(e),
+            Err(e) => return Outcome::Retry(e.detail),
         };
         let (public, auth) = match parse_keys(&sub.p256dh, &sub.auth) {
             Ok(k) => k,

@@ -767,7 +767,120 @@ async fn the_operator_brands_every_page_and_the_status_page(db: Db) {
     assert_eq!(r.status(), 403);
 }
 
+/// The four refusals the polish issue found in raw developer English, one
+/// per area, now said in the page's language with what to do.
+async fn refusals_read_in_the_readers_language(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let admin = app.signed_in("admin@acme.test").await;
+    let csrf_of = |html: &str| crate::harness::csrf_in(html).expect("csrf");
+    for (lang, words) in [
+        (
+            "sv",
+            [
+                "hittas inte|tog för lång tid",
+                "Välj minst en listad funktion",
+                "är varken en bild, en PDF eller en textfil",
+                "är ingen status",
+            ],
+        ),
+        (
+            "en",
+            [
+                "cannot be found|took too long",
+                "at least one listed feature",
+                "is not an image, PDF or text file",
+                "is not a status",
+            ],
+        ),
+    ] {
+        // An integration to a host that does not exist.
+        let page = admin
+            .get(app.url("/admin/integrations"))
+            .header("accept-language", lang)
+            .text_body()
+            .await;
+        let r = admin
+            .post(app.url("/admin/integrations"))
+            .header("accept-language", lang)
+            .form(&[
+                ("csrf", csrf_of(&page).as_str()),
+                ("kind", "webhook"),
+                ("url", "https://no-such-host.invalid/hook"),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.expect("text");
+        assert!(
+            words[0].split('|').any(|w| html.contains(w)) && html.contains("no-such-host.invalid"),
+            "{lang}: {html}"
+        );
+        assert!(!html.contains("cannot be resolved") && !html.contains("did not resolve"));
+        // An incident without a feature, on the status desk.
+        let agent = app.signed_in("agent@statusdesk.test").await;
+        let desk = agent.get(app.url("/staff/status")).text_body().await;
+        let r = agent
+            .post(app.url("/staff/status/incidents"))
+            .header("accept-language", lang)
+            .form(&[
+                ("csrf", csrf_of(&desk).as_str()),
+                ("name", "Something"),
+                ("impact", "minor"),
+                ("status", "investigating"),
+                ("body", "Something is wrong."),
+            ])
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.expect("text");
+        assert!(html.contains(words[1]), "{lang}: {html}");
+        assert!(!html.contains("components:"), "no field names as code");
+        // A program attached to a request.
+        let new = admin.get(app.url("/support/new")).text_body().await;
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf_of(&new))
+            .text("subject", "A tool")
+            .text("description", "Here it is")
+            .text("priority", "low")
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(b"MZ\x90\x00".to_vec()).file_name("tool.exe"),
+            );
+        let r = admin
+            .post(app.url("/support/new"))
+            .header("accept-language", lang)
+            .multipart(form)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.expect("text");
+        assert!(
+            html.contains(words[2]) && html.contains("tool.exe"),
+            "{lang}: {html}"
+        );
+        assert!(!html.contains("(attachments:"));
+        // A status that does not exist in the inbox's address.
+        let r = admin
+            .get(app.url("/support?status=bogus"))
+            .header("accept-language", lang)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(r.status(), 422);
+        let html = r.text().await.expect("text");
+        assert!(
+            html.contains(words[3]) && html.contains("bogus"),
+            "{lang}: {html}"
+        );
+        assert!(!html.contains("is not one of new, open"));
+    }
+}
+
 on_both!(
+    refusals_read_in_the_readers_language,
     the_operator_brands_every_page_and_the_status_page,
     times_are_shown_in_the_viewers_time_zone,
     incidents_are_read_in_the_readers_language,
