@@ -879,7 +879,64 @@ async fn refusals_read_in_the_readers_language(db: Db) {
     }
 }
 
+/// The customer's inbox pages through every request of a filter, keeps the
+/// filter on the next page and on the status tabs.
+async fn lists_page_and_keep_their_filters(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let token = app.token("admin@acme.test").await;
+    for i in 0..61 {
+        let priority = if i % 3 == 0 { "low" } else { "high" };
+        crate::harness::file_request(&app, &token, &format!("Paged {i:02} {priority}"), priority)
+            .await;
+    }
+    let admin = app.signed_in("admin@acme.test").await;
+    let mut path = "/support?priority=high".to_string();
+    let mut seen = Vec::new();
+    for page_no in 0..5 {
+        let html = admin
+            .get(app.url(&path))
+            .text_body()
+            .await
+            .replace("&#38;", "&")
+            .replace("&amp;", "&");
+        for piece in html.split("Paged ").skip(1) {
+            let subject: String = piece.chars().take(7).collect();
+            seen.push(subject);
+        }
+        // Every tab keeps the filter.
+        assert!(
+            html.contains("href=\"/support?status=open&priority=high\"")
+                || html.contains("href=\"/support?status=new&priority=high\""),
+            "the tabs keep the filter (page {page_no})"
+        );
+        let next = html
+            .split("<p class=\"pager\">")
+            .nth(1)
+            .and_then(|p| p.split("class=\"button\" href=\"").nth(1))
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_string);
+        match next {
+            Some(n) => {
+                assert!(n.contains("priority=high") && n.contains("cursor="), "{n}");
+                path = n;
+            }
+            None => break,
+        }
+    }
+    let high: Vec<&String> = seen.iter().filter(|s| s.ends_with("high")).collect();
+    assert_eq!(high.len(), 40, "every high request once: {seen:?}");
+    assert!(
+        seen.iter().all(|s| s.ends_with("high")),
+        "and no other: {seen:?}"
+    );
+    let mut unique = high.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 40, "none twice");
+}
+
 on_both!(
+    lists_page_and_keep_their_filters,
     refusals_read_in_the_readers_language,
     the_operator_brands_every_page_and_the_status_page,
     times_are_shown_in_the_viewers_time_zone,
