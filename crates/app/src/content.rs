@@ -19,6 +19,18 @@ pub struct Texts {
     pub postmortem: Option<String>,
 }
 
+impl Texts {
+    /// Each field by its name, set or not.
+    fn fields(&self) -> [(&'static str, &Option<String>); 4] {
+        [
+            ("name", &self.name),
+            ("body", &self.body),
+            ("description", &self.description),
+            ("postmortem", &self.postmortem),
+        ]
+    }
+}
+
 /// Translations as they come in: language code → texts.
 pub type TranslationsInput = BTreeMap<String, Texts>;
 
@@ -118,14 +130,8 @@ impl Translations {
             let lang = Language::parse(code.trim()).map_err(|_| {
                 Error::invalid_with("translations", "unknown_language", &[("value", code)])
             })?;
-            let given = [
-                ("name", &texts.name),
-                ("body", &texts.body),
-                ("description", &texts.description),
-                ("postmortem", &texts.postmortem),
-            ];
             let mut fields = BTreeMap::new();
-            for (field, value) in given {
+            for (field, value) in texts.fields() {
                 let Some(value) = value else { continue };
                 let rule = shape.iter().find(|s| match s {
                     Shape::Line(f, _) | Shape::Block(f, _) => *f == field,
@@ -161,13 +167,7 @@ impl Translations {
                 continue;
             };
             let entry = out.entry(lang.as_str().to_string()).or_default();
-            let given = [
-                ("name", &texts.name),
-                ("body", &texts.body),
-                ("description", &texts.description),
-                ("postmortem", &texts.postmortem),
-            ];
-            for (field, value) in given {
+            for (field, value) in texts.fields() {
                 if value.is_none() {
                     continue;
                 }

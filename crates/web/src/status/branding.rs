@@ -6,6 +6,7 @@ use crate::http::extract::{FormBody, JsonBody};
 use crate::http::page::{Page, render};
 use crate::http::state::AppState;
 use crate::http::uploads;
+use crate::status::desk::{Fields, field};
 use app::branding::{Branding, BrandingInput, FooterLink, MAX_LINKS};
 use askama::Template;
 use axum::Router;
@@ -119,15 +120,6 @@ async fn show(ctx: &Ctx, b: Branding, error: Option<String>) -> AppResult<Respon
         rows,
     })?;
     Ok((status, html).into_response())
-}
-
-type Fields = Vec<(String, String)>;
-
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
-    f.iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
 }
 
 async fn save(ctx: Ctx, FormBody(f): FormBody<Fields>) -> AppResult<Response> {

@@ -42,9 +42,11 @@ pub fn router() -> Router<AppState> {
         .route("/staff/status/maintenances", post(create_maintenance))
 }
 
-type Fields = Vec<(String, String)>;
+/// A form's fields in order (repeated names kept).
+pub(crate) type Fields = Vec<(String, String)>;
 
-fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
+/// The first value of `name`, or "".
+pub(crate) fn field<'a>(f: &'a Fields, name: &str) -> &'a str {
     f.iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
