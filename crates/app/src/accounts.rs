@@ -285,16 +285,22 @@ impl App {
         let to = principal.user.email.clone();
         let name = principal.user.name.clone();
         let base = self.config.base_url.clone();
+        let brand = self.branding().await?;
+        let brand_name = brand.name_in(lang);
+        let tr = crate::i18n::Tr(lang);
         let raw = self
             .store()
             .create_password_reset(&principal.user.id, now, 3_600_000, |raw| {
                 let link = format!("{base}/password/reset?token={raw}");
                 crate::mail::message(
+                    &brand,
                     lang,
                     &to,
-                    crate::i18n::Tr(lang).t("mail-reset-subject"),
-                    crate::i18n::Tr(lang)
-                        .ta("mail-reset-body", &[("name", &name), ("link", &link)]),
+                    tr.ta("mail-reset-subject", &[("brand", &brand_name)]),
+                    tr.ta(
+                        "mail-reset-body",
+                        &[("brand", &brand_name), ("name", &name), ("link", &link)],
+                    ),
                     format!("password-reset:{}", store::hash_secret(raw)),
                 )
             })

@@ -72,6 +72,15 @@ impl Branding {
         if l > 0.18 { "#141a26" } else { "#ffffff" }
     }
 
+    /// The name to show in `lang`: the operator's, or the product's own.
+    pub fn name_in(&self, lang: domain::Language) -> String {
+        if self.name.is_empty() {
+            crate::i18n::Tr(lang).t("brand")
+        } else {
+            self.name.clone()
+        }
+    }
+
     /// A short fingerprint, for cache-busting the stylesheet and favicon.
     pub fn version(&self) -> String {
         use sha2::Digest;

@@ -728,6 +728,7 @@ impl App {
             ],
         );
         let mail = crate::mail::message(
+            &*self.branding().await?,
             lang,
             &caller.principal.user.email,
             tr.ta(
@@ -1051,6 +1052,7 @@ impl App {
             let answers: Vec<String> = unread.iter().map(|m| m.body.clone()).collect();
             let link = self.link(&format!("/support/chats/{}", chat.id));
             let mail = crate::mail::message(
+                &*self.branding().await?,
                 lang,
                 &principal.user.email,
                 tr.ta("mail-chat-answer-subject", &[("subject", &chat.subject)]),

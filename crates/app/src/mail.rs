@@ -1,6 +1,7 @@
 //! The HTML part of e-mails: the same words as the plain-text part, in a
 //! simple layout that mail clients render, with links made clickable.
 use askama::Template;
+use crate::branding::Branding;
 use domain::Language;
 
 pub enum Piece {
@@ -26,6 +27,7 @@ pub const MARKDOWN_SLOT: &str = "\u{E000}";
 struct EmailHtml<'a> {
     lang: &'a str,
     brand: String,
+    accent: &'a str,
     subject: &'a str,
     paragraphs: Vec<Para>,
     /// The unsubscribe link's words and address, at the foot.
@@ -53,17 +55,19 @@ fn pieces(line: &str, out: &mut Vec<Piece>) {
 /// unsubscribe line (`unsubscribe_label` followed by its link) moves to
 /// the foot.
 pub fn render(
+    brand: &Branding,
     lang: Language,
     subject: &str,
     text: &str,
     unsubscribe: Option<(String, String)>,
 ) -> Option<String> {
-    render_with(lang, subject, text, unsubscribe, None)
+    render_with(brand, lang, subject, text, unsubscribe, None)
 }
 
 /// [`render`], with the paragraph [`MARKDOWN_SLOT`] of `text` replaced by
 /// `markdown` rendered (safely, as on the pages).
 pub fn render_with(
+    brand: &Branding,
     lang: Language,
     subject: &str,
     text: &str,
@@ -93,7 +97,8 @@ pub fn render_with(
     }
     EmailHtml {
         lang: lang.as_str(),
-        brand: crate::i18n::Tr(lang).t("brand"),
+        brand: brand.name_in(lang),
+        accent: &brand.accent,
         subject,
         paragraphs,
         unsubscribe,
@@ -105,6 +110,7 @@ pub fn render_with(
 /// An e-mail for the outbox: the text, its HTML alternative, and the
 /// idempotency key that makes a repeated write (or delivery) recognisable.
 pub fn message(
+    brand: &Branding,
     lang: Language,
     to: &str,
     subject: String,
@@ -116,7 +122,7 @@ pub fn message(
         target: to.to_string(),
         payload: notify::Email {
             to: to.to_string(),
-            html: render(lang, &subject, &text, None),
+            html: render(brand, lang, &subject, &text, None),
             subject,
             text,
             headers: Vec::new(),
@@ -133,6 +139,7 @@ mod tests {
     #[test]
     fn links_become_anchors_and_text_is_escaped() {
         let html = render(
+            &Branding::default(),
             Language::En,
             "Chat <delays>",
             "Status: investigating\nAffects: Chat & Login\n\nFollow it here: https://x.test/status/incidents/1",

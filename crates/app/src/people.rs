@@ -135,17 +135,24 @@ impl App {
         let base = self.config.base_url.clone();
         let inviter = caller.principal.user.name.clone();
         let to = email.as_str().to_string();
+        let brand = self.branding().await?;
+        let brand_name = brand.name_in(lang);
         let raw = self
             .store()
             .create_password_reset(&user_id, now, INVITE_TTL_MS, |raw| {
                 let link = format!("{base}/password/reset?token={raw}");
                 crate::mail::message(
+                    &brand,
                     lang,
                     &to,
-                    tr.ta("mail-invite-subject", &[("org", &org_name)]),
+                    tr.ta(
+                        "mail-invite-subject",
+                        &[("brand", &brand_name), ("org", &org_name)],
+                    ),
                     tr.ta(
                         "mail-invite-body",
                         &[
+                            ("brand", &brand_name),
                             ("name", &name),
                             ("inviter", &inviter),
                             ("org", &org_name),

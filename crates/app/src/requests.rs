@@ -756,6 +756,7 @@ impl App {
         let followers = self.store().admin_followers(&request.id).await?;
         let change_id = store::new_id();
         let link = self.link(&format!("/support/requests/{}", request.id));
+        let brand = self.branding().await?;
         Ok(followers
             .into_iter()
             .map(|(user_id, email, name, language)| {
@@ -788,6 +789,7 @@ impl App {
                     ),
                 };
                 crate::mail::message(
+                    &brand,
                     lang,
                     &email,
                     subject,

@@ -790,6 +790,7 @@ impl App {
             .collect();
         let primary = self.config.default_language;
         Ok(subscriber_notice(
+            &*self.branding().await?,
             lang,
             "incident",
             c.translations.pick(lang, "name", &c.name, primary).text,
@@ -836,6 +837,7 @@ impl App {
             .map(|c| self.localised(&c.translations, lang, "name", &c.name))
             .collect();
         Ok(subscriber_notice(
+            &*self.branding().await?,
             lang,
             &i.kind,
             &self.localised(&i.translations, lang, "name", &i.name),

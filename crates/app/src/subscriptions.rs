@@ -4,6 +4,7 @@
 //! integration and browser. The notice a subscriber gets is built by one
 //! function, [`subscriber_notice`], which the status desk's preview calls
 //! too, so the preview is what is sent.
+use crate::branding::Branding;
 use crate::i18n::Tr;
 use crate::integrations::{Notice, format_body};
 use crate::{App, Error, Result};
@@ -15,6 +16,8 @@ use store::NewOutboxMessage;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SubscriberNotice {
     pub lang: Language,
+    /// The operator's name and colour, for the HTML part.
+    pub brand: Branding,
     pub subject: String,
     /// The message and the line that links to the incident.
     pub main: String,
@@ -38,6 +41,7 @@ impl SubscriberNotice {
     /// The HTML alternative.
     pub fn html(&self, unsubscribe: &str) -> Option<String> {
         crate::mail::render_with(
+            &self.brand,
             self.lang,
             &self.subject,
             &self.main_slotted,
@@ -81,6 +85,7 @@ impl SubscriberNotice {
 /// The words of an incident update for e-mail subscribers in `lang`.
 /// `kind` is `incident` or `maintenance`; `link` the incident's permalink.
 pub fn subscriber_notice(
+    brand: &Branding,
     lang: Language,
     kind: &str,
     name: &str,
@@ -115,9 +120,17 @@ pub fn subscriber_notice(
     // Markdown reads well as it is in the text part.
     let main = main_with(body);
     let main_slotted = main_with(crate::mail::MARKDOWN_SLOT);
-    let subject = tr.ta("notify-subject", &[("name", name), ("status", &status)]);
+    let subject = tr.ta(
+        "notify-subject",
+        &[
+            ("brand", &brand.name_in(lang)),
+            ("name", name),
+            ("status", &status),
+        ],
+    );
     SubscriberNotice {
         lang,
+        brand: brand.clone(),
         subject,
         main,
         main_slotted,
@@ -217,6 +230,8 @@ impl App {
             });
         }
         let tr = Tr(lang);
+        let brand = self.branding().await?;
+        let brand_name = brand.name_in(lang);
         let base = self.config.base_url.clone();
         let to = email.as_str().to_string();
         self.store()
@@ -228,10 +243,14 @@ impl App {
                 |id, raw| {
                     let link = format!("{base}/subscriptions/confirm?token={raw}");
                     crate::mail::message(
+                        &brand,
                         lang,
                         &to,
-                        tr.t("sub-confirm-subject"),
-                        tr.ta("sub-confirm-body", &[("link", &link)]),
+                        tr.ta("sub-confirm-subject", &[("brand", &brand_name)]),
+                        tr.ta(
+                            "sub-confirm-body",
+                            &[("brand", &brand_name), ("link", &link)],
+                        ),
                         format!("subscribe:{id}:{}", store::hash_secret(raw)),
                     )
                 },
@@ -305,10 +324,12 @@ impl App {
         let now = self.now();
         let secret = self.link_secret().await?;
         // Made once per language, not once per subscriber.
+        let brand = self.branding().await?;
         let notices: Vec<SubscriberNotice> = Language::ALL
             .iter()
             .map(|l| {
                 subscriber_notice(
+                    &brand,
                     *l,
                     &incident.kind,
                     &self.localised(&incident.translations, *l, "name", &incident.name),

@@ -89,11 +89,11 @@ password-rules = At least 10 characters. A few words in a row make a good passwo
 password-mismatch = The two new passwords are not the same.
 password-current-wrong = The current password is not right.
 change-password = Change password
-mail-reset-subject = Reset your statusdesk password
+mail-reset-subject = Reset your { $brand } password
 mail-reset-body =
     Hello { $name },
 
-    Someone asked to reset the password of your statusdesk account. To choose a new password, open this link within one hour:
+    Someone asked to reset the password of your { $brand } account. To choose a new password, open this link within one hour:
 
     { $link }
 
@@ -384,7 +384,7 @@ impact-none = None
 impact-minor = Minor
 impact-major = Major
 impact-critical = Critical
-notify-subject = [statusdesk] { $name }: { $status }
+notify-subject = [{ $brand }] { $name }: { $status }
 notify-body =
     { $name }
     Status: { $status }
@@ -398,7 +398,7 @@ done-update-posted = The update is posted.
 done-replied-linked = Every linked request got the reply.
 done-maintenance-scheduled = The maintenance is scheduled.
 done-linked = The request is linked to the incident.
-feed-title = statusdesk status history
+feed-title = { $brand } status history
 feed-description = Incidents affecting the product's features, with every update.
 feed-rss = RSS feed
 feed-atom = Atom feed
@@ -418,9 +418,9 @@ unsubscribe-lead = Stop the status e-mails to this address?
 unsubscribe-submit = Unsubscribe
 unsubscribed-title = You are unsubscribed
 unsubscribed-body = You will get no more status e-mails.
-sub-confirm-subject = Confirm your statusdesk status subscription
+sub-confirm-subject = Confirm your { $brand } status subscription
 sub-confirm-body =
-    Someone, probably you, asked to get statusdesk status updates at this address.
+    Someone, probably you, asked to get { $brand } status updates at this address.
 
     Confirm here: { $link }
 
@@ -1104,10 +1104,10 @@ people-invite = Invite
 done-person-invited = The invitation is on its way.
 done-person-role = The role is changed.
 done-person-removed = They are removed and can no longer sign in. What they wrote stays.
-mail-invite-subject = You are invited to { $org } on statusdesk
+mail-invite-subject = You are invited to { $org } on { $brand }
 mail-invite-body = Hello { $name },
 
-    { $inviter } has invited you to { $org } on statusdesk. Choose your password here (the link works for a week):
+    { $inviter } has invited you to { $org } on { $brand }. Choose your password here (the link works for a week):
 
     { $link }
 

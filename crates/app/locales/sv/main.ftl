@@ -89,11 +89,11 @@ password-rules = Minst 10 tecken. Några ord i rad blir ett bra lösenord.
 password-mismatch = De två nya lösenorden är inte likadana.
 password-current-wrong = Det nuvarande lösenordet stämmer inte.
 change-password = Byt lösenord
-mail-reset-subject = Återställ ditt lösenord till statusdesk
+mail-reset-subject = Återställ ditt lösenord till { $brand }
 mail-reset-body =
     Hej { $name },
 
-    Någon har bett om att återställa lösenordet till ditt statusdesk-konto. Öppna den här länken inom en timme för att välja ett nytt lösenord:
+    Någon har bett om att återställa lösenordet till ditt konto på { $brand }. Öppna den här länken inom en timme för att välja ett nytt lösenord:
 
     { $link }
 
@@ -384,7 +384,7 @@ impact-none = Ingen
 impact-minor = Liten
 impact-major = Stor
 impact-critical = Kritisk
-notify-subject = [statusdesk] { $name }: { $status }
+notify-subject = [{ $brand }] { $name }: { $status }
 notify-body =
     { $name }
     Status: { $status }
@@ -398,7 +398,7 @@ done-update-posted = Uppdateringen är publicerad.
 done-replied-linked = Alla länkade begäranden har fått svaret.
 done-maintenance-scheduled = Underhållet är planerat.
 done-linked = Begäran är länkad till händelsen.
-feed-title = statusdesk – driftstatus och historik
+feed-title = { $brand } – driftstatus och historik
 feed-description = Händelser som påverkar produktens funktioner, med alla uppdateringar.
 feed-rss = RSS-flöde
 feed-atom = Atom-flöde
@@ -418,9 +418,9 @@ unsubscribe-lead = Sluta skicka statusmeddelanden till den här adressen?
 unsubscribe-submit = Avsluta
 unsubscribed-title = Prenumerationen är avslutad
 unsubscribed-body = Du får inga fler statusmeddelanden.
-sub-confirm-subject = Bekräfta din prenumeration på statusdesk-status
+sub-confirm-subject = Bekräfta din prenumeration på status från { $brand }
 sub-confirm-body =
-    Någon, förmodligen du, har bett om statusuppdateringar från statusdesk till den här adressen.
+    Någon, förmodligen du, har bett om statusuppdateringar från { $brand } till den här adressen.
 
     Bekräfta här: { $link }
 
@@ -1104,10 +1104,10 @@ people-invite = Bjud in
 done-person-invited = Inbjudan är på väg.
 done-person-role = Rollen är ändrad.
 done-person-removed = Personen är borttagen och kan inte längre logga in. Det hen skrivit finns kvar.
-mail-invite-subject = Du är inbjuden till { $org } på statusdesk
+mail-invite-subject = Du är inbjuden till { $org } på { $brand }
 mail-invite-body = Hej { $name }!
 
-    { $inviter } har bjudit in dig till { $org } på statusdesk. Välj ditt lösenord här (länken gäller i en vecka):
+    { $inviter } har bjudit in dig till { $org } på { $brand }. Välj ditt lösenord här (länken gäller i en vecka):
 
     { $link }
 

@@ -695,6 +695,34 @@ async fn the_operator_brands_every_page_and_the_status_page(db: Db) {
     // An error page too.
     let missing = client().get(app.url("/nope")).text_body().await;
     assert!(missing.contains("Acme Cloud"));
+    // The feeds and the e-mails say the operator's name, not the product's.
+    let atom = client().get(app.url("/history.atom")).text_body().await;
+    assert!(atom.contains("<title>Acme Cloud status history</title>"), "{atom}");
+    let r = app
+        .client
+        .post(app.url("/api/v1/subscriptions"))
+        .json(&json!({"email": "brand@reader.test", "language": "sv"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), 202);
+    let confirm = app
+        .store
+        .recent_outbox(100)
+        .await
+        .expect("outbox")
+        .into_iter()
+        .find(|m| m.target == "brand@reader.test")
+        .expect("a confirmation is queued");
+    let mail: Value = serde_json::from_str(&confirm.payload).expect("payload");
+    let subject = mail["subject"].as_str().unwrap_or_default();
+    assert!(subject.contains("Acme Cloud"), "{mail}");
+    assert!(!subject.contains("statusdesk"), "{mail}");
+    let html = mail["html"].as_str().unwrap_or_default();
+    assert!(
+        html.contains("color:#ffd23f;\">Acme Cloud</td>"),
+        "the mail's header in the operator's name and colour: {html}"
+    );
     // A logo, uploaded on the staff page, and removed again.
     let sam = app.signed_in("support@statusdesk.test").await;
     let page = sam.get(app.url("/staff/branding")).text_body().await;

@@ -60,6 +60,8 @@ fn updates_html(tr: Tr, updates: &[&IncidentUpdate]) -> String {
 
 pub struct FeedInput<'a> {
     pub tr: Tr,
+    /// The operator's name (or the product's).
+    pub brand: &'a str,
     pub base_url: &'a str,
     pub updated_at: i64,
     pub incidents: &'a [Incident],
@@ -95,7 +97,7 @@ pub fn rss(f: &FeedInput<'_>) -> String {
     let mut atom_ext = rss::extension::atom::AtomExtension::default();
     atom_ext.set_links(vec![self_link]);
     let mut channel = rss::Channel::default();
-    channel.set_title(f.tr.t("feed-title"));
+    channel.set_title(f.tr.ta("feed-title", &[("brand", f.brand)]));
     channel.set_link(format!("{}/status", f.base_url));
     channel.set_description(f.tr.t("feed-description"));
     channel.set_language(f.tr.0.as_str().to_string());
@@ -137,10 +139,10 @@ pub fn atom(f: &FeedInput<'_>) -> String {
         })
         .collect();
     let mut author = Person::default();
-    author.set_name(f.tr.t("brand"));
+    author.set_name(f.brand);
     let mut feed = Feed::default();
     feed.set_id(page.clone());
-    feed.set_title(Text::plain(f.tr.t("feed-title")));
+    feed.set_title(Text::plain(f.tr.ta("feed-title", &[("brand", f.brand)])));
     feed.set_updated(fixed(f.updated_at));
     feed.set_lang(Some(f.tr.0.as_str().to_string()));
     feed.set_links(vec![
@@ -208,6 +210,7 @@ mod tests {
         let updates = |_: &str| vec![&update];
         let input = FeedInput {
             tr: Tr(domain::Language::En),
+            brand: "Acme Cloud",
             base_url: "https://x.test",
             updated_at: 90_000_000,
             incidents: &incidents,
@@ -226,5 +229,7 @@ mod tests {
             .expect("atom parses");
         assert_eq!(feed.entries()[0].title().as_str(), "Login <slow> & odd");
         assert_eq!(feed.entries()[0].id(), "https://x.test/status/incidents/i1");
+        assert_eq!(feed.title().as_str(), "Acme Cloud status history");
+        assert_eq!(channel.title(), "Acme Cloud status history");
     }
 }

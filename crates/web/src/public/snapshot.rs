@@ -370,8 +370,10 @@ impl Data {
                 .map(|u| u.iter().collect())
                 .unwrap_or_default()
         };
+        let brand = self.brand.name_in(tr.0);
         let input = crate::public::feeds::FeedInput {
             tr,
+            brand: &brand,
             base_url: &self.base_url,
             updated_at: self.updated_at(),
             incidents: &self.incidents,
