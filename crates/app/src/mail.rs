@@ -1,7 +1,7 @@
 //! The HTML part of e-mails: the same words as the plain-text part, in a
 //! simple layout that mail clients render, with links made clickable.
-use askama::Template;
 use crate::branding::Branding;
+use askama::Template;
 use domain::Language;
 
 pub enum Piece {

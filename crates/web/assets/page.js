@@ -56,3 +56,28 @@
   if (now === "sd_tz=" + zone) return;
   document.cookie = "sd_tz=" + zone + "; path=/; max-age=31536000; samesite=lax" + (location.protocol === "https:" ? "; secure" : "");
 })();
+
+// A date field's own display follows the browser's language, not the
+// page's: the chosen date is also written out in the page's language
+// beside it ("måndag 7 december 2026"), so nobody has to guess whether
+// 03/04 is March or April.
+(function () {
+  document.querySelectorAll("input[type=date][lang]").forEach(function (input) {
+    var lang = input.getAttribute("lang") || document.documentElement.lang || "en";
+    var words = document.createElement("span");
+    words.className = "date-words";
+    words.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", words);
+    var say = function () {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value || "");
+      if (!m) { words.textContent = ""; return; }
+      var d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], 12));
+      try {
+        words.textContent = new Intl.DateTimeFormat(lang, { dateStyle: "full", timeZone: "UTC" }).format(d);
+      } catch (e) { words.textContent = ""; }
+    };
+    input.addEventListener("input", say);
+    input.addEventListener("change", say);
+    say();
+  });
+})();

@@ -1233,6 +1233,29 @@ async fn screenshots() {
                     };
                     b.client.set_window_size(width, height).await.expect("size");
                     b.client.goto(&app.url(path)).await.expect("goto");
+                    if *name == "status-desk" {
+                        // The date is written out in the page's language,
+                        // whatever the browser's own field shows.
+                        let said = b
+                            .client
+                            .execute(
+                                "var i = document.getElementById('m-from'); i.value = '2026-12-24'; \
+                                 i.dispatchEvent(new Event('input')); \
+                                 return i.nextElementSibling.textContent;",
+                                vec![],
+                            )
+                            .await
+                            .expect("date");
+                        let day = if lang == "sv" {
+                            "torsdag 24 december 2026"
+                        } else {
+                            "Thursday"
+                        };
+                        assert!(
+                            said.as_str().is_some_and(|s| s.contains(day)),
+                            "{lang}: {said}"
+                        );
+                    }
                     let png = b.client.screenshot().await.expect("screenshot");
                     std::fs::write(out.join(format!("{name}-{lang}-{label}.png")), png)
                         .expect("write");

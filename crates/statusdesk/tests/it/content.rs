@@ -697,7 +697,10 @@ async fn the_operator_brands_every_page_and_the_status_page(db: Db) {
     assert!(missing.contains("Acme Cloud"));
     // The feeds and the e-mails say the operator's name, not the product's.
     let atom = client().get(app.url("/history.atom")).text_body().await;
-    assert!(atom.contains("<title>Acme Cloud status history</title>"), "{atom}");
+    assert!(
+        atom.contains("<title>Acme Cloud status history</title>"),
+        "{atom}"
+    );
     let r = app
         .client
         .post(app.url("/api/v1/subscriptions"))
