@@ -84,6 +84,9 @@ impl SubscriberNotice {
 
 /// The words of an incident update for e-mail subscribers in `lang`.
 /// `kind` is `incident` or `maintenance`; `link` the incident's permalink.
+// Each argument is one plain fact of the notice; a struct for them would
+// only be filled and emptied again at the three callers.
+#[allow(clippy::too_many_arguments)]
 pub fn subscriber_notice(
     brand: &Branding,
     lang: Language,

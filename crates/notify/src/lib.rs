@@ -5,6 +5,7 @@
 pub mod http;
 pub mod mail;
 pub mod push;
+pub mod smtp;
 pub mod webhook;
 pub mod worker;
 

@@ -366,7 +366,7 @@ async fn smtp_sink() -> Result<(String, Arc<std::sync::atomic::AtomicU64>)> {
                     }
                     let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
                     let reply: &[u8] = match verb.as_str() {
-                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "EHLO" => b"250-sink\r\n250-PIPELINING\r\n250 8BITMIME\r\n",
                         "DATA" => {
                             in_data = true;
                             b"354 go on\r\n"
@@ -526,17 +526,104 @@ pub async fn fanout(settings: &crate::config::Settings, subscribers: usize) -> R
         }
     }
     eprintln!();
+    let reached = received.load(Ordering::Relaxed) - before;
+    // The baseline, in the same run and into the same server: the same
+    // messages' bytes pushed by a minimal pipelined client on as many
+    // connections, with no outbox around it.
+    let sample = store
+        .recent_outbox(50)
+        .await?
+        .into_iter()
+        .find(|m| m.idempotency_key.starts_with(&prefix))
+        .context("no delivered message to copy")?;
     let _ = stop_tx.send(());
     let _ = server.await;
+    let (from, to, bytes) = notify::mail::wire(&settings.smtp_from, &sample)
+        .map_err(|e| anyhow::anyhow!("cannot format the sample message: {e}"))?;
+    let smtp_addr = settings
+        .smtp_url
+        .as_deref()
+        .and_then(|u| u.strip_prefix("smtp://"))
+        .context("the sink's address")?
+        .to_string();
+    let connections = settings.smtp_connections.max(1);
+    eprintln!(
+        "baseline: the same {subscribers} messages from a minimal pipelined client on {connections} connections …"
+    );
+    let base_before = received.load(Ordering::Relaxed);
+    let baseline_started = Instant::now();
+    let data = Arc::new(notify::smtp::dot_stuffed(&bytes));
+    let envelope = Arc::new(format!(
+        "MAIL FROM:<{from}>\r\n{}DATA\r\n",
+        to.iter()
+            .map(|r| format!("RCPT TO:<{r}>\r\n"))
+            .collect::<String>()
+    ));
+    // MAIL, each RCPT and DATA.
+    let replies_per_message = to.len() + 2;
+    let mut tasks = Vec::new();
+    for c in 0..connections {
+        let n = subscribers / connections + usize::from(c < subscribers % connections);
+        let (addr, data, envelope) = (smtp_addr.clone(), data.clone(), envelope.clone());
+        tasks.push(tokio::spawn(async move {
+            baseline_client(&addr, n, &envelope, &data, replies_per_message).await
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let baseline_secs = baseline_started.elapsed().as_secs_f64().max(0.001);
+    let baseline_got = received.load(Ordering::Relaxed) - base_before;
     let enqueued = enqueued_at.unwrap_or(delivered_at).as_secs_f64();
     let delivered = delivered_at.as_secs_f64();
     let sending = (delivered - first_delivery.map_or(0.0, |d| d.as_secs_f64())).max(0.001);
+    let ours = subscribers as f64 / sending;
+    let baseline = baseline_got as f64 / baseline_secs;
     println!(
-        "{backend}: {subscribers} subscribers: all e-mails queued {enqueued:.1} s after the post ({:.0}/s), all delivered after {delivered:.1} s ({:.0} e-mails/s into SMTP); {} messages reached the SMTP server; peak memory {:.0} MiB",
+        "{backend}: {subscribers} subscribers: all e-mails queued {enqueued:.1} s after the post ({:.0}/s), all delivered after {delivered:.1} s ({ours:.0} e-mails/s into SMTP, {:.2}x the baseline's {baseline:.0}/s); {reached} messages reached the SMTP server; peak memory {:.0} MiB",
         subscribers as f64 / enqueued.max(0.001),
-        subscribers as f64 / sending,
-        received.load(Ordering::Relaxed) - before,
+        ours / baseline.max(0.001),
         peak_rss_mib()
     );
+    Ok(())
+}
+
+/// The benchmark's baseline: `n` copies of one message over one connection,
+/// the envelope pipelined (RFC 2920), nothing else.
+async fn baseline_client(
+    addr: &str,
+    n: usize,
+    envelope: &str,
+    data: &[u8],
+    replies_per_message: usize,
+) -> Result<()> {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let mut io = BufReader::new(stream);
+    let mut line = String::new();
+    io.read_line(&mut line).await?;
+    io.get_mut().write_all(b"EHLO bench\r\n").await?;
+    loop {
+        line.clear();
+        io.read_line(&mut line).await?;
+        if line.as_bytes().get(3) != Some(&b'-') {
+            break;
+        }
+    }
+    for _ in 0..n {
+        io.get_mut().write_all(envelope.as_bytes()).await?;
+        for _ in 0..replies_per_message {
+            line.clear();
+            io.read_line(&mut line).await?;
+        }
+        if !line.starts_with("354") {
+            bail!("the sink refused the baseline's message: {line}");
+        }
+        io.get_mut().write_all(data).await?;
+        line.clear();
+        io.read_line(&mut line).await?;
+    }
+    io.get_mut().write_all(b"QUIT\r\n").await?;
     Ok(())
 }
