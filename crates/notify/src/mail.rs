@@ -82,10 +82,18 @@ fn build(from: &str, m: &OutboxMessage) -> Result<Message, String> {
 /// bytes by other means).
 pub fn wire(from: &str, m: &OutboxMessage) -> Result<(String, Vec<String>, Vec<u8>), String> {
     let msg = build(from, m)?;
+    let (sender, to) = envelope(&msg);
+    Ok((sender, to, msg.formatted()))
+}
+
+/// The envelope's sender and recipients, as SMTP names them.
+fn envelope(msg: &Message) -> (String, Vec<String>) {
     let envelope = msg.envelope();
     let sender = envelope.from().map(|a| a.to_string()).unwrap_or_default();
-    let to = envelope.to().iter().map(|a| a.to_string()).collect();
-    Ok((sender, to, msg.formatted()))
+    (
+        sender,
+        envelope.to().iter().map(|a| a.to_string()).collect(),
+    )
 }
 
 /// How mail reaches the relay.
@@ -119,9 +127,7 @@ impl Channel for Mail {
         };
         match &self.transport {
             Transport::Plain(relay) => {
-                let envelope = msg.envelope();
-                let from = envelope.from().map(|a| a.to_string()).unwrap_or_default();
-                let to: Vec<String> = envelope.to().iter().map(|a| a.to_string()).collect();
+                let (from, to) = envelope(&msg);
                 match relay.send(&from, &to, &msg.formatted()).await {
                     Ok(()) => Outcome::Delivered,
                     // The relay answered and refused this message (a bad

@@ -409,6 +409,7 @@ fn peak_rss_mib() -> f64 {
 pub async fn fanout(settings: &crate::config::Settings, subscribers: usize) -> Result<()> {
     use std::sync::atomic::Ordering;
     let (smtp_url, received) = smtp_sink().await?;
+    let sink_addr = smtp_url.trim_start_matches("smtp://").to_string();
     let mut settings = settings.clone();
     settings.smtp_url = Some(smtp_url);
     {
@@ -540,12 +541,6 @@ pub async fn fanout(settings: &crate::config::Settings, subscribers: usize) -> R
     let _ = server.await;
     let (from, to, bytes) = notify::mail::wire(&settings.smtp_from, &sample)
         .map_err(|e| anyhow::anyhow!("cannot format the sample message: {e}"))?;
-    let smtp_addr = settings
-        .smtp_url
-        .as_deref()
-        .and_then(|u| u.strip_prefix("smtp://"))
-        .context("the sink's address")?
-        .to_string();
     let connections = settings.smtp_connections.max(1);
     eprintln!(
         "baseline: the same {subscribers} messages from a minimal pipelined client on {connections} connections …"
@@ -564,7 +559,7 @@ pub async fn fanout(settings: &crate::config::Settings, subscribers: usize) -> R
     let mut tasks = Vec::new();
     for c in 0..connections {
         let n = subscribers / connections + usize::from(c < subscribers % connections);
-        let (addr, data, envelope) = (smtp_addr.clone(), data.clone(), envelope.clone());
+        let (addr, data, envelope) = (sink_addr.clone(), data.clone(), envelope.clone());
         tasks.push(tokio::spawn(async move {
             baseline_client(&addr, n, &envelope, &data, replies_per_message).await
         }));

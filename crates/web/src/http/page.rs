@@ -69,11 +69,7 @@ impl Page {
     /// The name shown in the header and titles: the operator's, else the
     /// product's.
     pub fn brand_name(&self) -> String {
-        if self.brand.name.is_empty() {
-            self.tr.t("brand")
-        } else {
-            self.brand.name.clone()
-        }
+        self.brand.name_in(self.tr.0)
     }
 
     /// Whether the accent is not the product's own (then its stylesheet is

@@ -161,7 +161,7 @@ impl Data {
     fn page_json(&self) -> Value {
         json!({
             "id": self.page_id,
-            "name": if self.brand.name.is_empty() { "statusdesk" } else { self.brand.name.as_str() },
+            "name": self.brand.name_in(Language::En),
             "url": format!("{}/status", self.base_url),
             "time_zone": "Etc/UTC",
             "updated_at": rfc3339(self.updated_at()),
