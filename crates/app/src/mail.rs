@@ -117,10 +117,10 @@ pub fn message(
     text: String,
     idempotency_key: String,
 ) -> store::NewOutboxMessage {
-    store::NewOutboxMessage {
-        channel: "email".into(),
-        target: to.to_string(),
-        payload: notify::Email {
+    store::NewOutboxMessage::new(
+        "email",
+        to,
+        notify::Email {
             to: to.to_string(),
             html: render(brand, lang, &subject, &text, None),
             subject,
@@ -129,7 +129,7 @@ pub fn message(
         }
         .to_json(),
         idempotency_key,
-    }
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::i18n::Tr;
 use crate::integrations::{Notice, format_body};
 use crate::{App, Error, Result};
 use domain::{EmailAddress, Language};
-use store::NewOutboxMessage;
+use store::{NewOutboxMessage, OutboxTemplate};
 
 /// What an incident update tells e-mail subscribers, before the
 /// unsubscribe link (which differs per subscriber) is filled in.
@@ -53,21 +53,21 @@ impl SubscriberNotice {
         )
     }
 
-    /// The outbox message for one subscriber.
-    pub fn message(
+    /// The message for every subscriber in this language, stored once per
+    /// fan-out, with slots for each subscriber's address and for the id and
+    /// signature in the unsubscribe link that `unsubscribe` makes of them.
+    pub fn template(
         &self,
-        to: &str,
-        unsubscribe: &str,
-        idempotency_key: String,
-    ) -> NewOutboxMessage {
-        NewOutboxMessage {
-            channel: "email".into(),
-            target: to.to_string(),
-            payload: notify::Email {
-                to: to.to_string(),
+        id: String,
+        unsubscribe: impl FnOnce(&str, &str) -> String,
+    ) -> OutboxTemplate {
+        OutboxTemplate::render(id, |t| {
+            let unsubscribe = unsubscribe(&t.token("s"), &t.token("t"));
+            notify::Email {
+                to: t.token("to"),
                 subject: self.subject.clone(),
-                text: self.text(unsubscribe),
-                html: self.html(unsubscribe),
+                text: self.text(&unsubscribe),
+                html: self.html(&unsubscribe),
                 headers: vec![
                     ("List-Unsubscribe".into(), format!("<{unsubscribe}>")),
                     (
@@ -76,9 +76,8 @@ impl SubscriberNotice {
                     ),
                 ],
             }
-            .to_json(),
-            idempotency_key,
-        }
+            .to_json()
+        })
     }
 }
 
@@ -184,11 +183,30 @@ impl App {
         self.stored_secret("subscription_secret").await
     }
 
-    fn unsubscribe_link(&self, secret: &str, id: &str) -> Result<String> {
-        Ok(self.link(&format!(
-            "/subscriptions/unsubscribe?s={id}&t={}",
-            sign(secret, id)?
-        )))
+    /// The one-click unsubscribe link of subscriber `id`, signed `sig`.
+    fn unsubscribe_link(&self, id: &str, sig: &str) -> String {
+        self.link(&format!("/subscriptions/unsubscribe?s={id}&t={sig}"))
+    }
+
+    /// Stores the link signature of every subscriber who has none yet
+    /// (subscribers from before signatures were stored, bulk imports), so
+    /// that a fan-out can write their e-mails inside the database. Returns
+    /// how many were signed.
+    pub async fn sign_subscriber_links(&self) -> Result<usize> {
+        let secret = self.link_secret().await?;
+        let mut signed = 0;
+        loop {
+            let ids = self.store().subscribers_without_link_sig(1000).await?;
+            if ids.is_empty() {
+                return Ok(signed);
+            }
+            let sigs = ids
+                .into_iter()
+                .map(|id| sign(&secret, &id).map(|sig| (id, sig)))
+                .collect::<Result<Vec<_>>>()?;
+            signed += sigs.len();
+            self.store().set_link_sigs(&sigs).await?;
+        }
     }
 
     /// Records a subscription and sends the confirmation e-mail; nothing
@@ -265,11 +283,12 @@ impl App {
     /// Confirms a subscription by its e-mailed token; `false` when the
     /// link no longer works.
     pub async fn confirm_subscription(&self, token: &str) -> Result<bool> {
-        Ok(self
-            .store()
-            .confirm_subscription(token, self.now())
-            .await?
-            .is_some())
+        let Some(s) = self.store().confirm_subscription(token, self.now()).await? else {
+            return Ok(false);
+        };
+        let sig = sign(&self.link_secret().await?, &s.id)?;
+        self.store().set_link_sigs(&[(s.id, sig)]).await?;
+        Ok(true)
     }
 
     /// Checks an unsubscribe link's signature: a wrong one is not found.
@@ -325,13 +344,12 @@ impl App {
         };
         let link = self.link(&format!("/status/incidents/{}", incident.id));
         let now = self.now();
-        let secret = self.link_secret().await?;
         // Made once per language, not once per subscriber.
         let brand = self.branding().await?;
-        let notices: Vec<SubscriberNotice> = Language::ALL
+        let templates: Vec<(String, OutboxTemplate)> = Language::ALL
             .iter()
             .map(|l| {
-                subscriber_notice(
+                let notice = subscriber_notice(
                     &brand,
                     *l,
                     &incident.kind,
@@ -340,36 +358,38 @@ impl App {
                     &self.localised(&update.translations, *l, "body", &update.body),
                     &names_in(*l),
                     &link,
-                )
+                );
+                let id = format!("update:{update_id}:email:{}", l.as_str());
+                let template = notice.template(id, |s, t| self.unsubscribe_link(s, t));
+                (l.as_str().to_string(), template)
             })
             .collect();
-        let notice_for = |lang: Language| {
-            notices
-                .iter()
-                .find(|n| n.lang == lang)
-                .unwrap_or(&notices[0])
+        let stored: Vec<OutboxTemplate> = templates.iter().map(|(_, t)| t.clone()).collect();
+        self.store().put_outbox_templates(&stored, now).await?;
+        let ids: Vec<(String, String)> = templates
+            .iter()
+            .map(|(code, t)| (code.clone(), t.id.clone()))
+            .collect();
+        let fallback = format!(
+            "update:{update_id}:email:{}",
+            self.config.default_language.as_str()
+        );
+        let fanout = store::MailFanout {
+            components: &affected,
+            key_prefix: &format!("update:{update_id}:"),
+            templates: &ids,
+            fallback: &fallback,
         };
+        // Whoever confirmed since the signing is signed and queued on the
+        // second round; a round that signs nobody is the last.
+        self.sign_subscriber_links().await?;
+        let mut queued = usize::try_from(self.store().queue_mail_fanout(&fanout, now).await?)
+            .unwrap_or(usize::MAX);
+        if self.sign_subscriber_links().await? > 0 {
+            queued += usize::try_from(self.store().queue_mail_fanout(&fanout, now).await?)
+                .unwrap_or(usize::MAX);
+        }
         let affected_ref = &affected;
-        let mut queued = self
-            .queue_pages(
-                now,
-                move |after| async move {
-                    self.store()
-                        .subscribers_for(affected_ref, &after, 1000)
-                        .await
-                },
-                |s: &store::Subscriber| s.id.clone(),
-                |s: &store::Subscriber| {
-                    let n = notice_for(self.language_or_default(Some(&s.language)));
-                    let unsubscribe = self.unsubscribe_link(&secret, &s.id)?;
-                    Ok(n.message(
-                        &s.email,
-                        &unsubscribe,
-                        format!("update:{update_id}:{}", s.id),
-                    ))
-                },
-            )
-            .await?;
         // Integrations and browsers hear of a problem when it is posted, when
         // its status changes and when it is resolved; not of every added word.
         if previous.is_none_or(|p| p.status != update.status) {
@@ -428,16 +448,16 @@ impl App {
                     |i: &store::Integration| i.id.clone(),
                     |i: &store::Integration| {
                         let lang = self.language_or_default(i.language.as_deref());
-                        Ok(NewOutboxMessage {
-                            channel: "webhook".into(),
-                            target: i.url.clone(),
-                            payload: notify::webhook::WebhookPayload {
+                        Ok(NewOutboxMessage::new(
+                            "webhook",
+                            &i.url,
+                            notify::webhook::WebhookPayload {
                                 integration_id: i.id.clone(),
                                 body: format_body(&i.kind, notice(lang), Tr(lang)).to_string(),
                             }
                             .to_json(),
-                            idempotency_key: format!("update:{update_id}:webhook:{}", i.id),
-                        })
+                            format!("update:{update_id}:webhook:{}", i.id),
+                        ))
                     },
                 )
                 .await?;
@@ -456,10 +476,10 @@ impl App {
                             .chars()
                             .take(400)
                             .collect();
-                        Ok(NewOutboxMessage {
-                            channel: "push".into(),
-                            target: s.endpoint.clone(),
-                            payload: notify::push::PushPayload {
+                        Ok(NewOutboxMessage::new(
+                            "push",
+                            &s.endpoint,
+                            notify::push::PushPayload {
                                 subscription_id: s.id.clone(),
                                 body: serde_json::json!({
                                     "title": n.name,
@@ -471,8 +491,8 @@ impl App {
                                 .to_string(),
                             }
                             .to_json(),
-                            idempotency_key: format!("update:{update_id}:push:{}", s.id),
-                        })
+                            format!("update:{update_id}:push:{}", s.id),
+                        ))
                     },
                 )
                 .await?;

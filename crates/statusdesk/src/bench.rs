@@ -437,13 +437,13 @@ pub async fn fanout(settings: &crate::config::Settings, subscribers: usize) -> R
             },
             |running| {
                 if let Some(t) = ready.take() {
-                    let _ = t.send(running.store.clone());
+                    let _ = t.send((running.store.clone(), running.app.clone()));
                 }
             },
         )
         .await
     });
-    let store = ready_rx.await.context("the server did not start")?;
+    let (store, app) = ready_rx.await.context("the server did not start")?;
     let backend = store.backend().as_str();
     eprintln!("adding {subscribers} confirmed subscribers ({backend}) …");
     let seeded = Instant::now();
@@ -462,7 +462,13 @@ pub async fn fanout(settings: &crate::config::Settings, subscribers: usize) -> R
             .await?;
         eprint!("\r  {added} / {subscribers}");
     }
-    eprintln!(" in {:.1} s", seeded.elapsed().as_secs_f64());
+    // A subscriber's link is signed when the address confirms; these were
+    // added confirmed, so they are signed here, as an import would be.
+    let signed = app.sign_subscriber_links().await?;
+    eprintln!(
+        " and {signed} links signed in {:.1} s",
+        seeded.elapsed().as_secs_f64()
+    );
     let component = store
         .components()
         .await?

@@ -123,6 +123,8 @@ pub struct Store {
     /// Chat messages waiting to be committed together (see
     /// `add_chat_message`).
     chat_batch: Arc<chats::ChatBatch>,
+    /// Fan-out templates read so far (see `outbox_template`).
+    templates: Arc<std::sync::Mutex<std::collections::HashMap<String, Arc<OutboxTemplate>>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -179,6 +181,7 @@ impl Store {
             url: Arc::from(url.as_str()),
             write_lock: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             chat_batch: Arc::default(),
+            templates: Arc::default(),
         })
     }
 

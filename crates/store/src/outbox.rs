@@ -14,6 +14,22 @@ pub struct NewOutboxMessage {
     pub payload: String,
     /// Unique per logical delivery; retries reuse it, receivers deduplicate by it.
     pub idempotency_key: String,
+    /// The [`OutboxTemplate`] this row fills in, if any: then `payload`
+    /// holds only the row's own values, as a JSON object of strings.
+    pub template: Option<String>,
+}
+
+impl NewOutboxMessage {
+    /// A message whose payload is whole.
+    pub fn new(channel: &str, target: &str, payload: String, idempotency_key: String) -> Self {
+        Self {
+            channel: channel.into(),
+            target: target.into(),
+            payload,
+            idempotency_key,
+            template: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, FromRow)]
@@ -28,6 +44,71 @@ pub struct OutboxMessage {
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// The template the payload was filled in from, if any; `payload` is
+    /// always the whole message as read.
+    #[sqlx(default)]
+    pub template_id: Option<String>,
+}
+
+/// The columns every read of outbox rows selects.
+const COLUMNS: &str = "id, channel, target, payload, idempotency_key, state, attempts, next_attempt_at, \
+                       last_error, created_at, template_id";
+
+/// The rendered message of a fan-out, stored once per language: its
+/// payload has slots ([`OutboxTemplate::token`]) where each row's values go.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct OutboxTemplate {
+    pub id: String,
+    /// Random per template, so no text of the message can look like a slot.
+    pub slot: String,
+    pub payload: String,
+}
+
+impl OutboxTemplate {
+    /// A template with a fresh random slot; `render` gets the template to
+    /// ask for its tokens and returns the payload with them in place.
+    pub fn render(id: String, render: impl FnOnce(&Self) -> String) -> Self {
+        use rand::RngCore;
+        let mut bytes = [0u8; 12];
+        rand::rng().fill_bytes(&mut bytes);
+        let mut t = Self {
+            id,
+            slot: format!("slot{}", hex::encode(bytes)),
+            payload: String::new(),
+        };
+        t.payload = render(&t);
+        t
+    }
+
+    /// Where the value `name` goes. `to` is the row's target; any other
+    /// name is a key of the row's payload object. Tokens are letters,
+    /// digits and dots, so JSON and HTML leave them as they are; the values
+    /// that fill them (ids, hex signatures) are meant to be the same in
+    /// text and HTML, and are JSON-escaped, so the payload stays JSON.
+    pub fn token(&self, name: &str) -> String {
+        format!("{}.{name}.", self.slot)
+    }
+
+    /// The whole payload of one row: the slots filled with the row's
+    /// target and values (JSON-escaped, since the payload is JSON).
+    pub fn fill(&self, target: &str, values: &str) -> String {
+        let mut out = self.payload.replace(&self.token("to"), &json_text(target));
+        if let Ok(serde_json::Value::Object(values)) = serde_json::from_str(values) {
+            for (name, value) in values {
+                let Some(value) = value.as_str() else {
+                    continue;
+                };
+                out = out.replace(&self.token(&name), &json_text(value));
+            }
+        }
+        out
+    }
+}
+
+/// `s` as it stands inside a JSON string, without the quotes.
+fn json_text(s: &str) -> String {
+    let quoted = serde_json::Value::String(s.to_string()).to_string();
+    quoted[1..quoted.len() - 1].to_string()
 }
 
 pub(crate) async fn insert(
@@ -35,31 +116,128 @@ pub(crate) async fn insert(
     msg: &NewOutboxMessage,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO outbox (id, channel, target, payload, idempotency_key, state, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, $6) ON CONFLICT (idempotency_key) DO NOTHING",
-    )
-    .bind(new_id())
-    .bind(&msg.channel)
-    .bind(&msg.target)
-    .bind(&msg.payload)
-    .bind(&msg.idempotency_key)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    insert_many(tx, std::slice::from_ref(msg), now).await
+}
+
+/// Rows per INSERT: 6 values each stays far below SQLite's 32,766 and
+/// PostgreSQL's 65,535 parameters per statement.
+const ROWS_PER_INSERT: usize = 1000;
+
+/// Queues `msgs` with multi-row inserts; a row whose idempotency key is
+/// already queued is skipped.
+pub(crate) async fn insert_many(
+    tx: &mut Transaction<'_, Any>,
+    msgs: &[NewOutboxMessage],
+    now: i64,
+) -> Result<()> {
+    for chunk in msgs.chunks(ROWS_PER_INSERT) {
+        let mut sql = String::with_capacity(64 + chunk.len() * 48);
+        sql.push_str(
+            "INSERT INTO outbox (id, channel, target, payload, idempotency_key, template_id, \
+             state, attempts, next_attempt_at, created_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            let b = 2 + i * 6;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "(${b}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, $1, $1)",
+                b + 1,
+                b + 2,
+                b + 3,
+                b + 4,
+                b + 5
+            ));
+        }
+        sql.push_str(" ON CONFLICT (idempotency_key) DO NOTHING");
+        let mut q = sqlx::query(&sql).bind(now);
+        for m in chunk {
+            q = q
+                .bind(new_id())
+                .bind(&m.channel)
+                .bind(&m.target)
+                .bind(&m.payload)
+                .bind(&m.idempotency_key)
+                .bind(&m.template);
+        }
+        q.execute(&mut **tx).await?;
+    }
     Ok(())
+}
+
+impl Store {
+    /// Stores fan-out templates; one already stored under the same id is
+    /// kept (rows queued before a crash name it, and it stays theirs).
+    pub async fn put_outbox_templates(&self, templates: &[OutboxTemplate], now: i64) -> Result<()> {
+        let _w = self.write_guard().await;
+        let mut tx = self.pool.begin().await?;
+        for t in templates {
+            sqlx::query(
+                "INSERT INTO outbox_templates (id, slot, payload, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&t.id)
+            .bind(&t.slot)
+            .bind(&t.payload)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A stored template; they never change, so they are kept in memory.
+    async fn outbox_template(&self, id: &str) -> Result<Option<std::sync::Arc<OutboxTemplate>>> {
+        if let Some(t) = self.templates.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(Some(t));
+        }
+        let found: Option<OutboxTemplate> =
+            sqlx::query_as("SELECT id, slot, payload FROM outbox_templates WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        let found = std::sync::Arc::new(found);
+        if let Ok(mut m) = self.templates.lock() {
+            // A few fan-outs are in flight at a time; start over now and then.
+            if m.len() >= 256 {
+                m.clear();
+            }
+            m.insert(id.to_string(), found.clone());
+        }
+        Ok(Some(found))
+    }
+
+    /// Rows as their readers see them: a templated row's payload is the
+    /// whole message. A row whose template is missing keeps its values,
+    /// which delivery refuses as a bad payload (and staff can see).
+    async fn filled(&self, mut rows: Vec<OutboxMessage>) -> Result<Vec<OutboxMessage>> {
+        for row in &mut rows {
+            let Some(id) = &row.template_id else {
+                continue;
+            };
+            if let Some(t) = self.outbox_template(id).await? {
+                row.payload = t.fill(&row.target, &row.payload);
+            }
+        }
+        Ok(rows)
+    }
 }
 
 impl Store {
     /// The newest outbox rows, for staff views and tests.
     pub async fn recent_outbox(&self, limit: i64) -> Result<Vec<OutboxMessage>> {
-        Ok(sqlx::query_as(
-            "SELECT id, channel, target, payload, idempotency_key, state, attempts, next_attempt_at, \
-             last_error, created_at FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1",
-        )
+        let rows = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM outbox ORDER BY created_at DESC, id DESC LIMIT $1"
+        ))
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        self.filled(rows).await
     }
 
     /// How many rows have idempotency keys starting with `prefix`, and how
@@ -114,16 +292,18 @@ impl Store {
             "UPDATE outbox SET lease_until = $1 WHERE id IN (\
                SELECT id FROM outbox WHERE state = 'pending' AND channel = $2 AND next_attempt_at <= $3 \
                AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4{lock}) \
-             RETURNING id, channel, target, payload, idempotency_key, state, attempts, next_attempt_at, last_error, created_at"
+             RETURNING {COLUMNS}"
         );
-        let _w = self.write_guard().await;
-        Ok(sqlx::query_as(&sql)
+        let w = self.write_guard().await;
+        let rows = sqlx::query_as(&sql)
             .bind(now + lease_ms)
             .bind(channel)
             .bind(now)
             .bind(limit)
             .fetch_all(&self.pool)
-            .await?)
+            .await?;
+        drop(w);
+        self.filled(rows).await
     }
 
     /// Marks a delivered message done.
@@ -225,14 +405,14 @@ impl Store {
 impl Store {
     /// Outbox rows in one state (`pending`, `done`, `dead`), newest first.
     pub async fn outbox_in_state(&self, state: &str, limit: i64) -> Result<Vec<OutboxMessage>> {
-        Ok(sqlx::query_as(
-            "SELECT id, channel, target, payload, idempotency_key, state, attempts, next_attempt_at, \
-             last_error, created_at FROM outbox WHERE state = $1 ORDER BY created_at DESC, id DESC LIMIT $2",
-        )
+        let rows = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM outbox WHERE state = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+        ))
         .bind(state)
         .bind(limit)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        self.filled(rows).await
     }
 
     /// Counts of rows per state, for the staff view.
@@ -271,5 +451,32 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_template_is_filled_with_each_rows_values() {
+        let t = OutboxTemplate::render("t1".into(), |t| {
+            serde_json::json!({
+                "to": t.token("to"),
+                "text": format!("Bye: https://x.test/u?s={}&t={}", t.token("s"), t.token("t")),
+            })
+            .to_string()
+        });
+        let other = OutboxTemplate::render("t2".into(), |t| t.token("to"));
+        assert_ne!(t.slot, other.slot, "every template has its own slot");
+        let values = serde_json::json!({"s": "id1", "t": "ab\"c"}).to_string();
+        let filled: serde_json::Value =
+            serde_json::from_str(&t.fill("ada@example.test", &values)).expect("still JSON");
+        assert_eq!(filled["to"], "ada@example.test");
+        assert_eq!(filled["text"], "Bye: https://x.test/u?s=id1&t=ab\"c");
+        // Text that merely looks like a slot of another template stays.
+        let foreign = format!("{} {}", other.token("to"), "slot.to.");
+        let t3 = OutboxTemplate::render("t3".into(), |_| foreign.clone());
+        assert_eq!(t3.fill("b@example.test", "{}"), foreign);
     }
 }

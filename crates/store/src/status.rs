@@ -669,13 +669,12 @@ async fn insert_update(
     .await?;
     // Subscribers hear of every posted update: one fan-out row, in this
     // transaction, that a worker expands into a message per subscriber.
-    let fanout = crate::NewOutboxMessage {
-        channel: "fanout".into(),
-        target: incident_id.to_string(),
-        payload: serde_json::json!({"incident_id": incident_id, "update_id": update_id})
-            .to_string(),
-        idempotency_key: format!("fanout:{update_id}"),
-    };
+    let fanout = crate::NewOutboxMessage::new(
+        "fanout",
+        incident_id,
+        serde_json::json!({"incident_id": incident_id, "update_id": update_id}).to_string(),
+        format!("fanout:{update_id}"),
+    );
     crate::outbox::insert(tx, &fanout, now).await?;
     Ok(())
 }
