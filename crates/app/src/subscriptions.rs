@@ -344,6 +344,7 @@ impl App {
         };
         let link = self.link(&format!("/status/incidents/{}", incident.id));
         let now = self.now();
+        let template_id = |l: Language| format!("update:{update_id}:email:{}", l.as_str());
         // Made once per language, not once per subscriber.
         let brand = self.branding().await?;
         let templates: Vec<(String, OutboxTemplate)> = Language::ALL
@@ -359,8 +360,7 @@ impl App {
                     &names_in(*l),
                     &link,
                 );
-                let id = format!("update:{update_id}:email:{}", l.as_str());
-                let template = notice.template(id, |s, t| self.unsubscribe_link(s, t));
+                let template = notice.template(template_id(*l), |s, t| self.unsubscribe_link(s, t));
                 (l.as_str().to_string(), template)
             })
             .collect();
@@ -370,10 +370,7 @@ impl App {
             .iter()
             .map(|(code, t)| (code.clone(), t.id.clone()))
             .collect();
-        let fallback = format!(
-            "update:{update_id}:email:{}",
-            self.config.default_language.as_str()
-        );
+        let fallback = template_id(self.config.default_language);
         let fanout = store::MailFanout {
             components: &affected,
             key_prefix: &format!("update:{update_id}:"),

@@ -1,6 +1,7 @@
 //! The delivery outbox: one row per message to send, written in the same
 //! transaction as the event that causes it. Delivery workers (the notify
 //! crate) claim due rows with a lease, deliver, and mark them done.
+use crate::sql::Sql;
 use crate::{Result, Store, new_id};
 use sqlx::{Any, FromRow, Transaction};
 
@@ -119,7 +120,7 @@ pub(crate) async fn insert(
     insert_many(tx, std::slice::from_ref(msg), now).await
 }
 
-/// Rows per INSERT: 6 values each stays far below SQLite's 32,766 and
+/// Rows per INSERT: 8 values each stays far below SQLite's 32,766 and
 /// PostgreSQL's 65,535 parameters per statement.
 const ROWS_PER_INSERT: usize = 1000;
 
@@ -131,37 +132,31 @@ pub(crate) async fn insert_many(
     now: i64,
 ) -> Result<()> {
     for chunk in msgs.chunks(ROWS_PER_INSERT) {
-        let mut sql = String::with_capacity(64 + chunk.len() * 48);
-        sql.push_str(
+        let mut sql = Sql::new(
             "INSERT INTO outbox (id, channel, target, payload, idempotency_key, template_id, \
              state, attempts, next_attempt_at, created_at) VALUES ",
         );
-        for i in 0..chunk.len() {
-            let b = 2 + i * 6;
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
-                "(${b}, ${}, ${}, ${}, ${}, ${}, 'pending', 0, $1, $1)",
-                b + 1,
-                b + 2,
-                b + 3,
-                b + 4,
-                b + 5
-            ));
+        for (i, m) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.bind(new_id())
+                .push(", ")
+                .bind(m.channel.as_str())
+                .push(", ");
+            sql.bind(m.target.as_str())
+                .push(", ")
+                .bind(m.payload.as_str())
+                .push(", ");
+            sql.bind(m.idempotency_key.as_str())
+                .push(", ")
+                .bind(m.template.clone());
+            sql.push(", 'pending', 0, ")
+                .bind(now)
+                .push(", ")
+                .bind(now)
+                .push(")");
         }
-        sql.push_str(" ON CONFLICT (idempotency_key) DO NOTHING");
-        let mut q = sqlx::query(&sql).bind(now);
-        for m in chunk {
-            q = q
-                .bind(new_id())
-                .bind(&m.channel)
-                .bind(&m.target)
-                .bind(&m.payload)
-                .bind(&m.idempotency_key)
-                .bind(&m.template);
-        }
-        q.execute(&mut **tx).await?;
+        sql.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+        sql.query().execute(&mut **tx).await?;
     }
     Ok(())
 }
